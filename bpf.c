@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf.c - raw bpf(2) calls.  The attr is zeroed in full before use: the
+ * kernel rejects non-zero bytes past the fields a command knows.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "bpf.h"
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	long ret = syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+
+	return ret < 0 ? -errno : (int)ret;
+}
+
+static __u64 ptr(const void *p)
+{
+	return (__u64)(unsigned long)p;
+}
+
+int bpf_map_create(__u32 type, const char *name, __u32 key_size,
+		   __u32 value_size, __u32 max_entries, __u32 map_flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = key_size;
+	a.value_size = value_size;
+	a.max_entries = max_entries;
+	a.map_flags = map_flags;
+	if (name)
+		strncpy(a.map_name, name, sizeof(a.map_name) - 1);
+	return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+static int map_elem(int cmd, int fd, const void *key, const void *value,
+		    __u64 flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = fd;
+	a.key = ptr(key);
+	a.value = ptr(value);
+	a.flags = flags;
+	return sys_bpf(cmd, &a);
+}
+
+int bpf_map_lookup_elem(int map_fd, const void *key, void *value)
+{
+	return map_elem(BPF_MAP_LOOKUP_ELEM, map_fd, key, value, 0);
+}
+
+int bpf_map_update_elem(int map_fd, const void *key, const void *value,
+			__u64 flags)
+{
+	return map_elem(BPF_MAP_UPDATE_ELEM, map_fd, key, value, flags);
+}
+
+int bpf_map_get_next_key(int map_fd, const void *key, void *next_key)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = map_fd;
+	a.key = ptr(key);
+	a.next_key = ptr(next_key);
+	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a);
+}
+
+int bpf_prog_load(__u32 prog_type, const char *name,
+		  const struct bpf_insn *insns, __u32 insn_cnt,
+		  const char *license, char *log, __u32 log_len)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = prog_type;
+	a.insns = ptr(insns);
+	a.insn_cnt = insn_cnt;
+	a.license = ptr(license);
+	/* A log buffer without a log level is EINVAL: pass both or neither. */
+	if (log && log_len) {
+		a.log_buf = ptr(log);
+		a.log_size = log_len;
+		a.log_level = 1;
+		log[0] = 0;
+	}
+	if (name)
+		strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
+	return sys_bpf(BPF_PROG_LOAD, &a);
+}
+
+int bpf_prog_get_fd_by_id(__u32 id)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_id = id;
+	return sys_bpf(BPF_PROG_GET_FD_BY_ID, &a);
+}
+
+int bpf_obj_get_info_by_fd(int fd, void *info, __u32 *info_len)
+{
+	union bpf_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = fd;
+	a.info.info_len = *info_len;
+	a.info.info = ptr(info);
+	ret = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a);
+	if (!ret)
+		*info_len = a.info.info_len;
+	return ret;
+}
+
+int bpf_link_create(int prog_fd, int target_ifindex, __u32 attach_type,
+		    __u32 flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = prog_fd;
+	a.link_create.target_ifindex = target_ifindex;
+	a.link_create.attach_type = attach_type;
+	a.link_create.flags = flags;
+	return sys_bpf(BPF_LINK_CREATE, &a);
+}
+
+int bpf_prog_test_run(int prog_fd, struct bpf_test_run *t)
+{
+	union bpf_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = prog_fd;
+	a.test.data_in = ptr(t->data_in);
+	a.test.data_size_in = t->data_len_in;
+	a.test.data_out = ptr(t->data_out);
+	a.test.data_size_out = t->data_out ? t->data_len_out : 0;
+	a.test.ctx_in = ptr(t->ctx_in);
+	a.test.ctx_size_in = t->ctx_len_in;
+	a.test.repeat = t->repeat;
+	a.test.flags = t->flags;
+	ret = sys_bpf(BPF_PROG_TEST_RUN, &a);
+	if (!ret) {
+		t->retval = a.test.retval;
+		t->duration = a.test.duration;
+		t->data_len_out = a.test.data_size_out;
+	}
+	return ret;
+}

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netlink.c - NETLINK_ROUTE requests for XDP (see netlink.h).
+ *
+ * Requests are built into a buffer by bounded attribute writers, then
+ * sent; replies are matched by sequence number and our port id, and an
+ * error reply's extended ACK message is handed back to the caller.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include "netlink.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct nl_sock {
+	int fd;
+	__u32 pid;
+	__u32 seq;
+};
+
+/* Append attribute type with len bytes of data; 0 or -E2BIG. */
+static int put_attr(struct nlmsghdr *h, size_t room, __u16 type,
+		    const void *data, size_t len)
+{
+	struct nlattr *a;
+	size_t off = NLMSG_ALIGN(h->nlmsg_len);
+
+	if (off + NLA_HDRLEN + NLA_ALIGN(len) > room)
+		return -E2BIG;
+	a = (struct nlattr *)((char *)h + off);
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	memset((char *)a + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
+	h->nlmsg_len = off + NLA_HDRLEN + NLA_ALIGN(len);
+	return 0;
+}
+
+static struct nlattr *nest_start(struct nlmsghdr *h, size_t room, __u16 type)
+{
+	struct nlattr *a = (struct nlattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+
+	return put_attr(h, room, type | NLA_F_NESTED, NULL, 0) ? NULL : a;
+}
+
+static void nest_end(struct nlmsghdr *h, struct nlattr *a)
+{
+	a->nla_len = (char *)h + h->nlmsg_len - (char *)a;
+}
+
+int nl_build_xdp_set(void *buf, size_t len, __u32 seq, int ifindex,
+		     int prog_fd, int expected_fd, __u32 flags)
+{
+	struct nlmsghdr *h = buf;
+	struct ifinfomsg *ifi;
+	struct nlattr *xdp;
+	__s32 fd = prog_fd, exp = expected_fd;
+
+	if (len < NLMSG_SPACE(sizeof(*ifi)))
+		return -E2BIG;
+	memset(buf, 0, NLMSG_SPACE(sizeof(*ifi)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	h->nlmsg_type = RTM_SETLINK;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = seq;
+	ifi = NLMSG_DATA(h);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	xdp = nest_start(h, len, IFLA_XDP);
+	if (!xdp || put_attr(h, len, IFLA_XDP_FD, &fd, sizeof(fd)) ||
+	    (flags && put_attr(h, len, IFLA_XDP_FLAGS, &flags, sizeof(flags))) ||
+	    ((flags & XDP_FLAGS_REPLACE) &&
+	     put_attr(h, len, IFLA_XDP_EXPECTED_FD, &exp, sizeof(exp))))
+		return -E2BIG;
+	nest_end(h, xdp);
+	return h->nlmsg_len;
+}
+
+static int nl_open(struct nl_sock *s)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t sl = sizeof(sa);
+	int one = 1, ret;
+
+	s->seq = 1;
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s->fd < 0)
+		return -errno;
+	/* Best effort: old kernels lack these and still work. */
+	setsockopt(s->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(s->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(s->fd, (struct sockaddr *)&sa, &sl)) {
+		ret = -errno;
+		close(s->fd);
+		s->fd = -1;
+		return ret;
+	}
+	s->pid = sa.nl_pid;
+	return 0;
+}
+
+/* The NLMSGERR_ATTR_MSG string of an error reply, copied into err. */
+static void extack(const struct nlmsghdr *h, char *err, size_t err_len)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	const struct nlattr *a;
+	size_t off, end = h->nlmsg_len;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || !err_len)
+		return;
+	off = NLMSG_HDRLEN + sizeof(*e);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	while (off + NLA_HDRLEN <= end) {
+		a = (const struct nlattr *)((const char *)h + off);
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > end)
+			return;
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+			snprintf(err, err_len, "%.*s", (int)(a->nla_len - NLA_HDRLEN),
+				 (const char *)a + NLA_HDRLEN);
+			err[strcspn(err, "\n")] = 0;
+			return;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
+/*
+ * Send the request in h and read replies until its ACK, error or (for a
+ * dump) NLMSG_DONE; every other reply goes to cb.  Returns 0 or -errno.
+ */
+static int nl_talk(struct nl_sock *s, struct nlmsghdr *h,
+		   int (*cb)(const struct nlmsghdr *, void *), void *arg,
+		   char *err, size_t err_len)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	union {
+		char buf[32768];
+		struct nlmsghdr align;
+	} r;
+	struct nlmsghdr *m;
+	const struct nlmsgerr *e;
+	ssize_t n;
+	int ret = 0, rem;
+
+	h->nlmsg_seq = ++s->seq;
+	h->nlmsg_pid = s->pid;
+	if (sendto(s->fd, h, h->nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(s->fd, r.buf, sizeof(r.buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		rem = n;
+		for (m = &r.align; NLMSG_OK(m, rem); m = NLMSG_NEXT(m, rem)) {
+			if (m->nlmsg_seq != s->seq || m->nlmsg_pid != s->pid)
+				continue;	/* not ours: stale or multicast */
+			if (m->nlmsg_type == NLMSG_DONE)
+				return ret;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				if (m->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return -EPROTO;
+				e = NLMSG_DATA(m);
+				if (e->error)
+					extack(m, err, err_len);
+				return e->error ? e->error : ret;
+			}
+			if (cb && !ret)
+				ret = cb(m, arg);
+		}
+		if (!(h->nlmsg_flags & NLM_F_ACK) && !(h->nlmsg_flags & NLM_F_DUMP))
+			return ret;	/* single reply, no ACK asked for */
+	}
+}
+
+int nl_xdp_set(int ifindex, int prog_fd, int expected_fd, __u32 flags,
+	       char *err, size_t err_len)
+{
+	union {
+		char buf[256];
+		struct nlmsghdr h;
+	} req;
+	struct nl_sock s;
+	int ret;
+
+	if (err_len)
+		err[0] = 0;
+	ret = nl_build_xdp_set(req.buf, sizeof(req.buf), 0, ifindex, prog_fd,
+			       expected_fd, flags);
+	if (ret < 0)
+		return ret;
+	ret = nl_open(&s);
+	if (ret)
+		return ret;
+	ret = nl_talk(&s, &req.h, NULL, NULL, err, err_len);
+	close(s.fd);
+	return ret;
+}
+
+/* Walk the attributes of an RTM_NEWLINK or RTM_NEWROUTE payload. */
+#define for_each_attr(a, start, len) \
+	for (a = (const struct nlattr *)(start); \
+	     (len) >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && \
+	     a->nla_len <= (len); \
+	     (len) -= NLA_ALIGN(a->nla_len), \
+	     a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len)))
+
+static __u32 attr_u32(const struct nlattr *a)
+{
+	__u32 v = 0;
+
+	if (a->nla_len >= NLA_HDRLEN + 4)
+		memcpy(&v, (const char *)a + NLA_HDRLEN, 4);
+	return v;
+}
+
+static int parse_xdp(const struct nlmsghdr *m, void *arg)
+{
+	struct nl_xdp_info *info = arg;
+	const struct nlattr *a, *x;
+	int len, xlen;
+
+	if (m->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	len = m->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	for_each_attr(a, (const char *)NLMSG_DATA(m) +
+		      NLMSG_ALIGN(sizeof(struct ifinfomsg)), len) {
+		if ((a->nla_type & NLA_TYPE_MASK) != IFLA_XDP)
+			continue;
+		xlen = a->nla_len - NLA_HDRLEN;
+		for_each_attr(x, (const char *)a + NLA_HDRLEN, xlen) {
+			switch (x->nla_type & NLA_TYPE_MASK) {
+			case IFLA_XDP_ATTACHED:
+				info->attached = *((const __u8 *)x + NLA_HDRLEN);
+				break;
+			case IFLA_XDP_PROG_ID:
+				info->prog_id = attr_u32(x);
+				break;
+			case IFLA_XDP_DRV_PROG_ID:
+				info->drv_prog_id = attr_u32(x);
+				break;
+			case IFLA_XDP_SKB_PROG_ID:
+				info->skb_prog_id = attr_u32(x);
+				break;
+			case IFLA_XDP_HW_PROG_ID:
+				info->hw_prog_id = attr_u32(x);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+struct link_req {
+	struct nlmsghdr h;
+	struct ifinfomsg ifi;
+	char attrs[64];
+};
+
+static void link_req_init(struct link_req *req, int ifindex, __u16 flags)
+{
+	__u32 mask = RTEXT_FILTER_SKIP_STATS;
+
+	memset(req, 0, sizeof(*req));
+	req->h.nlmsg_len = NLMSG_LENGTH(sizeof(req->ifi));
+	req->h.nlmsg_type = RTM_GETLINK;
+	req->h.nlmsg_flags = NLM_F_REQUEST | flags;
+	req->ifi.ifi_family = AF_UNSPEC;
+	req->ifi.ifi_index = ifindex;
+	put_attr(&req->h, sizeof(*req), IFLA_EXT_MASK, &mask, sizeof(mask));
+}
+
+int nl_xdp_query(int ifindex, struct nl_xdp_info *info)
+{
+	struct link_req req;
+	struct nl_sock s;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	link_req_init(&req, ifindex, 0);
+	ret = nl_open(&s);
+	if (ret)
+		return ret;
+	ret = nl_talk(&s, &req.h, parse_xdp, info, NULL, 0);
+	close(s.fd);
+	return ret;
+}
+
+static int default_route(const struct nlmsghdr *m, void *arg)
+{
+	const struct rtmsg *rt = NLMSG_DATA(m);
+	const struct nlattr *a;
+	__u32 table = rt->rtm_table, oif = 0;
+	int len;
+
+	if (m->nlmsg_type != RTM_NEWROUTE || *(int *)arg > 0 ||
+	    rt->rtm_dst_len || rt->rtm_type != RTN_UNICAST)
+		return 0;
+	len = m->nlmsg_len - NLMSG_LENGTH(sizeof(*rt));
+	for_each_attr(a, (const char *)rt + NLMSG_ALIGN(sizeof(*rt)), len) {
+		if (a->nla_type == RTA_TABLE)
+			table = attr_u32(a);
+		else if (a->nla_type == RTA_OIF)
+			oif = attr_u32(a);
+	}
+	if (table == RT_TABLE_MAIN && oif)
+		*(int *)arg = oif;
+	return 0;
+}
+
+static int first_up(const struct nlmsghdr *m, void *arg)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(m);
+
+	if (m->nlmsg_type == RTM_NEWLINK && *(int *)arg <= 0 &&
+	    (ifi->ifi_flags & IFF_UP) && !(ifi->ifi_flags & IFF_LOOPBACK))
+		*(int *)arg = ifi->ifi_index;
+	return 0;
+}
+
+int nl_default_ifindex(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct rtmsg rt;
+	} rreq;
+	struct link_req lreq;
+	struct nl_sock s;
+	int ret, ifindex = 0;
+
+	ret = nl_open(&s);
+	if (ret)
+		return ret;
+	memset(&rreq, 0, sizeof(rreq));
+	rreq.h.nlmsg_len = NLMSG_LENGTH(sizeof(rreq.rt));
+	rreq.h.nlmsg_type = RTM_GETROUTE;
+	rreq.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rreq.rt.rtm_family = AF_INET;
+	ret = nl_talk(&s, &rreq.h, default_route, &ifindex, NULL, 0);
+	if (!ret && !ifindex) {
+		link_req_init(&lreq, 0, NLM_F_DUMP);
+		ret = nl_talk(&s, &lreq.h, first_up, &ifindex, NULL, 0);
+	}
+	close(s.fd);
+	if (ret)
+		return ret;
+	return ifindex > 0 ? ifindex : -ENODEV;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netlink.h - rtnetlink for XDP: attach/detach a program fd, ask what is
+ * attached, find the interface to use by default.  Only receives fds;
+ * knows nothing about ELF or maps.  Functions return 0 or -errno; the
+ * kernel's extack message, if any, goes to err.
+ */
+#ifndef TCPINSPECT_NETLINK_H
+#define TCPINSPECT_NETLINK_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct nl_xdp_info {
+	__u8 attached;		/* XDP_ATTACHED_* */
+	__u32 prog_id;		/* the single program, if one mode */
+	__u32 drv_prog_id;
+	__u32 skb_prog_id;
+	__u32 hw_prog_id;
+};
+
+/*
+ * Set the interface's XDP program to prog_fd (-1: remove).  flags are
+ * XDP_FLAGS_*; with XDP_FLAGS_REPLACE, expected_fd names the program that
+ * must currently be attached (so we never remove someone else's).
+ */
+int nl_xdp_set(int ifindex, int prog_fd, int expected_fd, __u32 flags,
+	       char *err, size_t err_len);
+int nl_xdp_query(int ifindex, struct nl_xdp_info *info);
+
+/* ifindex of the default route's interface, else of the first up
+ * non-loopback interface; -ENODEV if there is none. */
+int nl_default_ifindex(void);
+
+/* Build the RTM_SETLINK request into buf; returns its length or -E2BIG. */
+int nl_build_xdp_set(void *buf, size_t len, __u32 seq, int ifindex,
+		     int prog_fd, int expected_fd, __u32 flags);
+
+#endif

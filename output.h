@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * output.h - format events as tcpdump-style text or NDJSON into a large
+ * buffer, written to an fd with write(2) only when full or flushed.
+ * No stdio, no allocation per event.
+ */
+#ifndef TCPINSPECT_OUTPUT_H
+#define TCPINSPECT_OUTPUT_H
+
+#include <stddef.h>
+#include <time.h>
+#include <net/if.h>
+#include <linux/types.h>
+#include "prog/tcpinspect.h"
+
+#define OUT_BUF_LEN	(64u << 10)
+
+enum out_format { OUT_TEXT, OUT_JSON };
+
+struct out {
+	int fd;
+	enum out_format fmt;
+	int err;		/* first write error (-errno), sticky */
+	__s64 mono_to_real;	/* add to bpf_ktime_get_ns() for wall time */
+	time_t hms_sec;		/* cache: second whose text is in hms */
+	char hms[9];		/* "HH:MM:SS" local time */
+	int ifindex;		/* cache: ifindex whose name is in ifname */
+	char ifname[IF_NAMESIZE];
+	size_t len;
+	char buf[OUT_BUF_LEN];
+};
+
+void out_init(struct out *o, int fd, enum out_format fmt);
+/* Append one event; 0 or the sticky write error. */
+int out_event(struct out *o, const struct ti_event *e);
+/* Write out what is buffered; 0 or -errno (EPIPE when the reader left). */
+int out_flush(struct out *o);
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ringbuf.c - BPF ring buffer consumer (see ringbuf.h).
+ *
+ * Layout (kernel/bpf/ringbuf.c): page 0 holds consumer_pos and is
+ * writable by us; from page 1 the producer_pos page and then the data,
+ * mapped twice back to back so that a record that wraps reads as one.
+ * Each record has an 8-byte header whose first word is its length with
+ * BUSY (still being written) and DISCARD bits; records are 8-aligned.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <linux/bpf.h>
+#include "ringbuf.h"
+
+int rb_open(struct rb *r, int map_fd, size_t data_len)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	void *p;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->epfd = -1;
+	r->page_len = sysconf(_SC_PAGESIZE);
+	r->data_len = data_len;
+	if (!data_len || data_len & (data_len - 1) || data_len % r->page_len)
+		return -EINVAL;
+	p = mmap(NULL, r->page_len, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	r->consumer_pos = p;
+	p = mmap(NULL, r->page_len + 2 * data_len, PROT_READ, MAP_SHARED, map_fd,
+		 r->page_len);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto fail;
+	}
+	r->producer_pos = p;
+	r->data = (const __u8 *)p + r->page_len;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0 || epoll_ctl(r->epfd, EPOLL_CTL_ADD, map_fd, &ev)) {
+		ret = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	rb_close(r);
+	return ret;
+}
+
+void rb_close(struct rb *r)
+{
+	if (r->epfd >= 0)
+		close(r->epfd);
+	if (r->producer_pos)
+		munmap((void *)r->producer_pos, r->page_len + 2 * r->data_len);
+	if (r->consumer_pos)
+		munmap(r->consumer_pos, r->page_len);
+	memset(r, 0, sizeof(*r));
+	r->epfd = -1;
+}
+
+long rb_consume(struct rb *r, rb_fn fn, void *arg, int *stopped)
+{
+	unsigned long cons, prod;
+	const __u32 *hdr;
+	__u32 len;
+	long n = 0;
+
+	cons = *r->consumer_pos;
+	prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	while (cons < prod) {
+		hdr = (const __u32 *)(r->data + (cons & (r->data_len - 1)));
+		len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;	/* reserved, not yet submitted */
+		cons += (len & ~BPF_RINGBUF_DISCARD_BIT) + BPF_RINGBUF_HDR_SZ;
+		cons = (cons + 7) & ~7ul;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			n++;
+			if (fn(arg, hdr + 2, len & ~BPF_RINGBUF_DISCARD_BIT)) {
+				*stopped = 1;
+				__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+				return n;
+			}
+		}
+		__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+		if (cons >= prod)
+			prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	}
+	return n;
+}
+
+long rb_poll(struct rb *r, int timeout_ms, const sigset_t *sigmask,
+	     rb_fn fn, void *arg, int *stopped)
+{
+	struct epoll_event ev;
+	int ret;
+
+	ret = epoll_pwait(r->epfd, &ev, 1, timeout_ms, sigmask);
+	if (ret < 0)
+		return errno == EINTR ? 0 : -errno;
+	return rb_consume(r, fn, arg, stopped);
+}
