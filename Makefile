@@ -23,7 +23,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux tcpdump
+TEST_PKGS  := iproute2 util-linux jq
 
 all: tcpinspect
 
@@ -70,10 +70,13 @@ $(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o
 $(B)/prog_test: tests/prog_test.c bpf.c elf.c loader.c ringbuf.c $(HDRS) $(B)/embed.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c bpf.c elf.c loader.c ringbuf.c $(B)/embed.o
 
+$(B)/pass.o: tests/pass.c $(INC)/.stamp
+	$(CLANG) $(BPFFLAGS) -c -o $@ $<
+
 $(B)/peer: tests/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
-TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer
+TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o
 
 check: test-deps
 	$(MAKE) all $(TEST_BINS)

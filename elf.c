@@ -674,6 +674,21 @@ const struct elf_prog *elf_find_prog(const struct elf_obj *obj,
 	return NULL;
 }
 
+void elf_relocate(const struct elf_obj *obj, const struct elf_prog *prog,
+		  const int *map_fds, void *insns)
+{
+	struct bpf_insn *in = insns;
+	const struct elf_reloc *r;
+	__u32 i;
+
+	memcpy(in, prog->insns, (size_t)prog->insn_cnt * sizeof(*in));
+	for (i = 0; i < prog->reloc_cnt; i++) {
+		r = &obj->relocs[prog->reloc_idx + i];
+		in[r->insn_idx].src_reg = BPF_PSEUDO_MAP_FD;
+		in[r->insn_idx].imm = map_fds[r->map_idx];
+	}
+}
+
 int elf_find_map(const struct elf_obj *obj, const char *name)
 {
 	__u32 i;

@@ -63,6 +63,13 @@ int elf_parse(struct elf_obj *obj, const void *buf, size_t len,
 const struct elf_prog *elf_find_prog(const struct elf_obj *obj,
 				     const char *name);
 
+/*
+ * Copy prog's instructions into insns (prog->insn_cnt entries) and point
+ * every map load at its map: src_reg BPF_PSEUDO_MAP_FD, imm map_fds[i].
+ */
+void elf_relocate(const struct elf_obj *obj, const struct elf_prog *prog,
+		  const int *map_fds, void *insns);
+
 /* Index of the map called name, or -1. */
 int elf_find_map(const struct elf_obj *obj, const char *name);
 

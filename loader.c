@@ -54,26 +54,6 @@ static int create_maps(struct ld_obj *o, char *err, size_t err_len)
 	return 0;
 }
 
-/* Copy the program's instructions and point each map load at its fd. */
-static struct bpf_insn *relocate(const struct ld_obj *o)
-{
-	const struct elf_prog *p = o->prog;
-	const struct elf_reloc *r;
-	struct bpf_insn *insns;
-	__u32 i;
-
-	insns = malloc((size_t)p->insn_cnt * sizeof(*insns));
-	if (!insns)
-		return NULL;
-	memcpy(insns, p->insns, (size_t)p->insn_cnt * sizeof(*insns));
-	for (i = 0; i < p->reloc_cnt; i++) {
-		r = &o->elf.relocs[p->reloc_idx + i];
-		insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_FD;
-		insns[r->insn_idx].imm = o->map_fds[r->map_idx];
-	}
-	return insns;
-}
-
 /* The last lines of the verifier log that fit into err after prefix. */
 static void log_tail(char *err, size_t err_len, const char *log)
 {
@@ -100,11 +80,12 @@ static int load_prog(struct ld_obj *o, char *err, size_t err_len)
 	__u32 log_len = LOG_MIN;
 	int fd;
 
-	insns = relocate(o);
+	insns = malloc((size_t)o->prog->insn_cnt * sizeof(*insns));
 	if (!insns) {
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
+	elf_relocate(&o->elf, o->prog, o->map_fds, insns);
 	obj_name(name, o->prog->name);
 	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, insns, o->prog->insn_cnt,
 			   o->elf.license, NULL, 0);

@@ -89,6 +89,22 @@ static void usage(FILE *f)
 	      "Exit status: 0 done, 1 runtime failure, 2 bad usage or interface.\n", f);
 }
 
+/* "-c" or "--mode", for the option whose getopt value is val. */
+static const char *opt_name(const struct option *lo, int val)
+{
+	static char s[32];
+
+	if (strchr("ic", val)) {
+		snprintf(s, sizeof(s), "-%c", val);
+		return s;
+	}
+	for (; lo->name; lo++)
+		if (lo->val == val)
+			break;
+	snprintf(s, sizeof(s), "--%s", lo->name ? lo->name : "?");
+	return s;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -145,7 +161,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			printf("tcpinspect %s\n", VERSION);
 			exit(0);
 		case ':':
-			msg("option '%s' needs a value", argv[optind - 1]);
+			msg("option %s needs a value", opt_name(longopts, optopt));
 			return EXIT_USAGE;
 		default:
 			msg("unknown option '%s' (see tcpinspect -h)", argv[optind - 1]);

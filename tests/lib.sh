@@ -1,0 +1,109 @@
+# tests/lib.sh - sourced by the shell tests.
+#
+# Result lines follow tests/run's protocol.  setup_pair makes two network
+# namespaces joined by a veth pair; everything made here is removed by
+# the EXIT trap, also when a test fails half-way.  Every wait is bounded.
+
+TI=${TI:-./tcpinspect}
+PEER=${PEER:-./build/peer}
+TMP=$(mktemp -d /tmp/ti-test.XXXXXX)
+NS_A=ti$$a
+NS_B=ti$$b
+A4=10.201.$(( $$ % 200 )).1
+B4=10.201.$(( $$ % 200 )).2
+A6=fd00:7469::1
+B6=fd00:7469::2
+PIDS=
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1: $2"; }
+skip() { echo "skip $1: $2"; }
+# check NAME CONDITION-COMMAND... : ok if the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name" "failed: $*"; fi
+}
+
+cleanup() {
+	local p
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "$1" "needs root (network namespaces, bpf)"
+		exit 0
+	fi
+}
+
+setup_pair() {
+	ip netns add "$NS_A" && ip netns add "$NS_B" &&
+	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B" &&
+	ip -n "$NS_A" addr add "$A4/24" dev va &&
+	ip -n "$NS_B" addr add "$B4/24" dev vb &&
+	ip -n "$NS_A" addr add "$A6/64" dev va nodad &&
+	ip -n "$NS_B" addr add "$B6/64" dev vb nodad &&
+	ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
+	ip -n "$NS_A" link set va up && ip -n "$NS_B" link set vb up
+}
+
+inb() { ip netns exec "$NS_B" "$@"; }
+ina() { ip netns exec "$NS_A" "$@"; }
+
+# XDP program id attached to vb (empty if none), read over netlink by ip.
+xdp_id() {
+	ip -n "$NS_B" -d link show dev vb | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
+}
+
+# wait_for FILE PATTERN: up to 5 s for PATTERN to appear in FILE.
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_exit PID: up to 5 s for the process to exit, then its exit
+# status; a process still running then is killed and 124 returned.
+wait_exit() {
+	local i
+	for i in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"
+		wait "$1"
+		return 124
+	fi
+	wait "$1"
+}
+
+# start_capture OUT ERR ARGS...: tcpinspect in NS_B in the background, up
+# to "listening".  Sets CAP_PID.  Returns non-zero if it never got ready.
+start_capture() {
+	local out=$1 err=$2
+	shift 2
+	# Not through inb(): a backgrounded function is a subshell, and $!
+	# must be tcpinspect itself (ip netns exec execs it) for kill -9.
+	ip netns exec "$NS_B" "$TI" "$@" >"$out" 2>"$err" &
+	CAP_PID=$!
+	PIDS="$PIDS $CAP_PID"
+	wait_for "$err" '^listening on'
+}
+
+# tcp_session ADDR BYTES: a real connection from NS_A to NS_B port 8080.
+tcp_session() {
+	local ready=$TMP/ready.$RANDOM
+	inb "$PEER" listen "$1" 8080 >"$ready" &
+	PIDS="$PIDS $!"
+	wait_for "$ready" ready || return 1
+	ina "$PEER" connect "$1" 8080 "$2"
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * peer - both ends of one real TCP connection for the tests.
+ *
+ *   peer listen ADDR PORT          accept one connection, read to EOF
+ *   peer connect ADDR PORT BYTES   connect, send BYTES bytes, close
+ *
+ * ADDR is IPv4 or IPv6.  Everything is bounded by a 10 s alarm, so a test
+ * can never hang on us.  "listen" prints "ready" once it listens.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int addr(const char *host, const char *port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(atoi(port));
+		return sizeof(*a4);
+	}
+	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(atoi(port));
+		return sizeof(*a6);
+	}
+	fprintf(stderr, "peer: bad address %s\n", host);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	char buf[4096];
+	long left;
+	int fd, c, one = 1;
+	socklen_t len;
+	ssize_t n;
+
+	alarm(10);
+	if (argc < 4 || (strcmp(argv[1], "listen") && strcmp(argv[1], "connect"))) {
+		fprintf(stderr, "usage: peer listen ADDR PORT | peer connect ADDR PORT BYTES\n");
+		return 2;
+	}
+	len = addr(argv[2], argv[3], &ss);
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return perror("socket"), 1;
+	if (!strcmp(argv[1], "listen")) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1))
+			return perror("bind/listen"), 1;
+		printf("ready\n");
+		fflush(stdout);
+		c = accept(fd, NULL, NULL);
+		if (c < 0)
+			return perror("accept"), 1;
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			;
+		close(c);
+		return n < 0;
+	}
+	if (argc < 5)
+		return 2;
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		return perror("connect"), 1;
+	memset(buf, 'x', sizeof(buf));
+	for (left = atol(argv[4]); left > 0; left -= n) {
+		n = write(fd, buf, left < (long)sizeof(buf) ? left : (long)sizeof(buf));
+		if (n <= 0)
+			return perror("write"), 1;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return 0;
+}
