@@ -58,7 +58,7 @@ test-deps:
 	@./tests/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all $(B)/peer
 	./tests/demo.sh
 
 TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -I. \

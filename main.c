@@ -294,6 +294,7 @@ static void detach(struct attach *a)
 	}
 	if (a->old_fd >= 0)
 		close(a->old_fd);
+	a->old_fd = -1;
 	a->kind = ATTACH_NONE;
 }
 

@@ -181,6 +181,11 @@ static char *put_key(char *p, const char *key)
 	return p;
 }
 
+static char *put_num(char *p, const char *key, __u64 v)
+{
+	return put_u64(put_key(p, key), v);
+}
+
 /* JSON string of s: interface names may hold any byte but NUL and '/'. */
 static char *put_jstr(char *p, const char *s)
 {
@@ -227,50 +232,36 @@ static char *put_json(struct out *o, char *p, const struct ti_event *e,
 	*p++ = '.';
 	p = put_fixed(p, real_ns % 1000000000ULL, 9);
 	p = put_str(p, "Z\"");
-	p = put_key(p, "ts_ns");
-	p = put_u64(p, real_ns);
+	p = put_num(p, "ts_ns", real_ns);
 	p = put_key(p, "iface");
 	p = put_jstr(p, ifname(o, e->ifindex));
-	p = put_key(p, "ifindex");
-	p = put_u64(p, e->ifindex);
-	p = put_key(p, "rx_queue");
-	p = put_u64(p, e->rx_queue);
-	if (e->ev_flags & TI_EV_VLAN) {
-		p = put_key(p, "vlan");
-		p = put_u64(p, e->vlan);
-	}
+	p = put_num(p, "ifindex", e->ifindex);
+	p = put_num(p, "rx_queue", e->rx_queue);
+	if (e->ev_flags & TI_EV_VLAN)
+		p = put_num(p, "vlan", e->vlan);
 	p = put_key(p, "proto");
 	p = put_str(p, e->family == 6 ? "\"IP6\"" : "\"IP\"");
 	p = put_key(p, "src");
 	*p++ = '"';
 	p = put_addr(p, e, e->saddr);
 	*p++ = '"';
-	p = put_key(p, "sport");
-	p = put_u64(p, e->sport);
+	p = put_num(p, "sport", e->sport);
 	p = put_key(p, "dst");
 	*p++ = '"';
 	p = put_addr(p, e, e->daddr);
 	*p++ = '"';
-	p = put_key(p, "dport");
-	p = put_u64(p, e->dport);
+	p = put_num(p, "dport", e->dport);
 	p = put_key(p, "flags");
 	*p++ = '"';
 	p = put_flags(p, e->tcp_flags);
 	*p++ = '"';
-	p = put_key(p, "tcp_flags");
-	p = put_u64(p, e->tcp_flags);
-	p = put_key(p, "seq");
-	p = put_u64(p, e->seq);
-	p = put_key(p, "ack");
-	p = put_u64(p, e->ack);
-	p = put_key(p, "win");
-	p = put_u64(p, e->window);
-	p = put_key(p, "tcp_hlen");
-	p = put_u64(p, e->tcp_hlen);
-	p = put_key(p, "length");
-	p = put_u64(p, e->payload_len);
-	p = put_key(p, "frame_len");
-	p = put_u64(p, e->pkt_len);
+	p = put_num(p, "tcp_flags", e->tcp_flags);
+	p = put_num(p, "seq", e->seq);
+	p = put_num(p, "ack", e->ack);
+	p = put_num(p, "win", e->window);
+	p = put_num(p, "tcp_hlen", e->tcp_hlen);
+	p = put_num(p, "length", e->payload_len);
+	p = put_num(p, "frame_len", e->pkt_len);
 	*p++ = '}';
 	return p;
 }
