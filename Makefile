@@ -61,7 +61,7 @@ demo: deps
 	$(MAKE) all $(B)/peer
 	./tests/demo.sh
 
-TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -I. \
+TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 	       -I$(INC) -fsanitize=address,undefined -fno-sanitize-recover=all
 
 $(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o
@@ -70,13 +70,13 @@ $(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o
 $(B)/prog_test: tests/prog_test.c bpf.c elf.c loader.c ringbuf.c $(HDRS) $(B)/embed.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c bpf.c elf.c loader.c ringbuf.c $(B)/embed.o
 
-$(B)/pass.o: tests/pass.c $(INC)/.stamp
+$(B)/pass.o $(B)/reject.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
-TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o
+TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o
 
 check: test-deps
 	$(MAKE) all $(TEST_BINS)

@@ -45,11 +45,16 @@ struct ctx {
 static int fail(struct ctx *c, int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	if (c->err_len) {
 		va_start(ap, fmt);
 		vsnprintf(c->err, c->err_len, fmt, ap);
 		va_end(ap);
+		/* Names come from the file: keep the message one printable line. */
+		for (p = c->err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 	}
 	return code;
 }
@@ -268,6 +273,10 @@ static __u64 btf_walk(struct ctx *c, __u32 id, struct btf_type *t,
 	__u32 cur = 1;
 	long extra;
 
+	if (!id && !match) {
+		fail(c, -EINVAL, ".BTF: reference to type 0 (void) where a type is needed");
+		return 0;
+	}
 	while (off + sizeof(*t) <= c->btf_types_len) {
 		memcpy(t, c->buf + c->btf_types + off, sizeof(*t));
 		extra = btf_extra(t);

@@ -120,7 +120,9 @@ int tcpinspect(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	hlen = th->doff * 4;
-	if (hlen < sizeof(*th) || l4_off + hlen > ip_len) {
+	/* Options must be in the frame too: a cut header is not decoded. */
+	if (hlen < sizeof(*th) || l4_off + hlen > ip_len ||
+	    (void *)th + hlen > end) {
 		count(TI_CNT_MALFORMED);
 		return XDP_PASS;
 	}
