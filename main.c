@@ -226,13 +226,17 @@ static __u32 prog_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-/* Attach in one mode: link if we may, else netlink.  0 or -errno. */
+/*
+ * Attach in one mode: link if we may, else netlink.  0 or -errno; the
+ * kernel's own explanation (netlink extack only) goes to err.
+ */
 static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 		       size_t err_len)
 {
 	__u32 flags = mode;
 	int fd;
 
+	err[0] = 0;
 	if (a->old_fd < 0 && !disabled("link")) {
 		fd = bpf_link_create(prog_fd, a->ifindex, BPF_XDP, mode);
 		if (fd >= 0) {
@@ -242,10 +246,8 @@ static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 			return 0;
 		}
 		/* EINVAL: a kernel without XDP links (< 5.9); try netlink. */
-		if (fd != -EINVAL) {
-			snprintf(err, err_len, "%s", strerror(-fd));
+		if (fd != -EINVAL)
 			return fd;
-		}
 	}
 	flags |= a->old_fd >= 0 ? XDP_FLAGS_REPLACE : XDP_FLAGS_UPDATE_IF_NOEXIST;
 	fd = nl_xdp_set(a->ifindex, prog_fd, a->old_fd, flags, err, err_len);
@@ -257,23 +259,38 @@ static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 	return 0;
 }
 
+/* What to say when the kernel (a bpf_link refusal) says nothing itself. */
+static const char *attach_hint(int err, __u32 mode)
+{
+	if ((err == -EOPNOTSUPP || err == -ENOTSUP) && mode == XDP_FLAGS_DRV_MODE)
+		return "the driver has no native XDP; try --mode generic";
+	if (err == -EBUSY || err == -EEXIST)
+		return "another XDP program is attached";
+	if (err == -EPERM)
+		return "needs root, or CAP_BPF and CAP_NET_ADMIN";
+	return NULL;
+}
+
 static int attach(struct attach *a, const struct opts *o, int prog_fd)
 {
-	char kerr[256] = "", kerr2[256] = "";
+	char kerr[256];
+	const char *why;
+	__u32 mode = o->mode ? o->mode : XDP_FLAGS_DRV_MODE;
 	int ret;
 
-	if (o->mode) {
-		ret = attach_mode(a, prog_fd, o->mode, kerr, sizeof(kerr));
-	} else {
-		ret = attach_mode(a, prog_fd, XDP_FLAGS_DRV_MODE, kerr, sizeof(kerr));
-		if (ret && ret != -EPERM && ret != -EBUSY && ret != -EEXIST)
-			ret = attach_mode(a, prog_fd, XDP_FLAGS_SKB_MODE, kerr2,
-					  sizeof(kerr2));
+	ret = attach_mode(a, prog_fd, mode, kerr, sizeof(kerr));
+	/* auto: native, else generic (which every interface has). */
+	if (ret && !o->mode && ret != -EPERM && ret != -EBUSY && ret != -EEXIST) {
+		mode = XDP_FLAGS_SKB_MODE;
+		ret = attach_mode(a, prog_fd, mode, kerr, sizeof(kerr));
 	}
-	if (ret)
-		msg("cannot attach to %s: %s%s%s%s", o->iface, strerror(-ret),
-		    *kerr2 || *kerr ? " (kernel: " : "", *kerr2 ? kerr2 : kerr,
-		    *kerr2 || *kerr ? ")" : "");
+	if (ret) {
+		why = attach_hint(ret, mode);
+		msg("cannot attach to %s in %s mode: %s%s%s%s", o->iface,
+		    mode_name(mode), strerror(-ret),
+		    *kerr ? " (kernel: " : why ? " (" : "",
+		    *kerr ? kerr : why ? why : "", *kerr || why ? ")" : "");
+	}
 	return ret;
 }
 

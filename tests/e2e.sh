@@ -179,6 +179,14 @@ bad "unknown option" 2 "unknown option '--bogus'" inb "$TI" --bogus
 bad "bad count" 2 "bad count 'x'" inb "$TI" -i vb -c x
 bad "bad mode" 2 "bad mode 'fast'" inb "$TI" -i vb --mode fast
 bad "missing value" 2 "needs a value" inb "$TI" -i
+lo_free() { ! ip -n "$NS_B" -d link show dev lo | grep -q 'prog/xdp'; }
+bad "native mode unsupported (bpf_link)" 1 "cannot attach to lo in native mode: .*try --mode generic" \
+	inb "$TI" -i lo --mode native
+check "native mode unsupported (bpf_link): nothing attached to lo" lo_free
+bad "native mode unsupported (netlink, kernel's message)" 1 \
+	"cannot attach to lo in native mode: .*(kernel: .*native" \
+	inb env TCPINSPECT_DISABLE=link "$TI" -i lo --mode native
+check "native mode unsupported (netlink): nothing attached to lo" lo_free
 cp "$TI" "$TMP/ti" && chmod 755 "$TMP" "$TMP/ti"
 bad "no privilege" 1 "Operation not permitted" \
 	inb setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/ti" -i vb
