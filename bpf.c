@@ -72,27 +72,82 @@ int bpf_map_get_next_key(int map_fd, const void *key, void *next_key)
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a);
 }
 
-int bpf_prog_load(__u32 prog_type, const char *name,
-		  const struct bpf_insn *insns, __u32 insn_cnt,
-		  const char *license, char *log, __u32 log_len)
+int bpf_map_freeze(int map_fd)
 {
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
-	a.prog_type = prog_type;
-	a.insns = ptr(insns);
-	a.insn_cnt = insn_cnt;
-	a.license = ptr(license);
+	a.map_fd = map_fd;
+	return sys_bpf(BPF_MAP_FREEZE, &a);
+}
+
+int bpf_prog_load(const struct bpf_prog_load_opts *o)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = o->prog_type;
+	a.insns = ptr(o->insns);
+	a.insn_cnt = o->insn_cnt;
+	a.license = ptr(o->license);
 	/* A log buffer without a log level is EINVAL: pass both or neither. */
-	if (log && log_len) {
-		a.log_buf = ptr(log);
-		a.log_size = log_len;
+	if (o->log && o->log_len) {
+		a.log_buf = ptr(o->log);
+		a.log_size = o->log_len;
 		a.log_level = 1;
+		o->log[0] = 0;
+	}
+	if (o->name)
+		strncpy(a.prog_name, o->name, sizeof(a.prog_name) - 1);
+	if (o->btf_fd > 0) {
+		a.prog_btf_fd = o->btf_fd;
+		if (o->func_info_cnt) {
+			a.func_info = ptr(o->func_info);
+			a.func_info_cnt = o->func_info_cnt;
+			a.func_info_rec_size = sizeof(struct bpf_func_info);
+		}
+		if (o->line_info_cnt) {
+			a.line_info = ptr(o->line_info);
+			a.line_info_cnt = o->line_info_cnt;
+			a.line_info_rec_size = sizeof(struct bpf_line_info);
+		}
+	}
+	return sys_bpf(BPF_PROG_LOAD, &a);
+}
+
+int bpf_btf_load(const void *btf, __u32 btf_len, char *log, __u32 log_len)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.btf = ptr(btf);
+	a.btf_size = btf_len;
+	if (log && log_len) {
+		a.btf_log_buf = ptr(log);
+		a.btf_log_size = log_len;
+		a.btf_log_level = 1;
 		log[0] = 0;
 	}
-	if (name)
-		strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
-	return sys_bpf(BPF_PROG_LOAD, &a);
+	return sys_bpf(BPF_BTF_LOAD, &a);
+}
+
+int bpf_obj_pin(int fd, const char *path)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = ptr(path);
+	a.bpf_fd = fd;
+	return sys_bpf(BPF_OBJ_PIN, &a);
+}
+
+int bpf_obj_get(const char *path)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = ptr(path);
+	return sys_bpf(BPF_OBJ_GET, &a);
 }
 
 int bpf_prog_get_fd_by_id(__u32 id)
@@ -130,6 +185,47 @@ int bpf_link_create(int prog_fd, int target_ifindex, __u32 attach_type,
 	a.link_create.attach_type = attach_type;
 	a.link_create.flags = flags;
 	return sys_bpf(BPF_LINK_CREATE, &a);
+}
+
+int bpf_link_detach(int link_fd)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.link_detach.link_fd = link_fd;
+	return sys_bpf(BPF_LINK_DETACH, &a);
+}
+
+int bpf_link_get_fd_by_id(__u32 id)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.link_id = id;
+	return sys_bpf(BPF_LINK_GET_FD_BY_ID, &a);
+}
+
+static int get_next_id(int cmd, __u32 start_id, __u32 *next_id)
+{
+	union bpf_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.start_id = start_id;
+	ret = sys_bpf(cmd, &a);
+	if (!ret)
+		*next_id = a.next_id;
+	return ret;
+}
+
+int bpf_link_get_next_id(__u32 start_id, __u32 *next_id)
+{
+	return get_next_id(BPF_LINK_GET_NEXT_ID, start_id, next_id);
+}
+
+int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id)
+{
+	return get_next_id(BPF_PROG_GET_NEXT_ID, start_id, next_id);
 }
 
 int bpf_prog_test_run(int prog_fd, struct bpf_test_run *t)

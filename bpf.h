@@ -15,14 +15,38 @@ int bpf_map_update_elem(int map_fd, const void *key, const void *value,
 			__u64 flags);
 int bpf_map_get_next_key(int map_fd, const void *key, void *next_key);
 
-/* With log_len > 0 the verifier log (level 1) goes to log. */
-int bpf_prog_load(__u32 prog_type, const char *name,
-		  const struct bpf_insn *insns, __u32 insn_cnt,
-		  const char *license, char *log, __u32 log_len);
+int bpf_map_freeze(int map_fd);
+
+/* Everything BPF_PROG_LOAD takes that we use; zero what you do not. */
+struct bpf_prog_load_opts {
+	__u32 prog_type;
+	const char *name;
+	const struct bpf_insn *insns;
+	__u32 insn_cnt;
+	const char *license;
+	char *log;		/* with log_len > 0: the verifier log, level 1 */
+	__u32 log_len;
+	int btf_fd;		/* -1 or 0: none */
+	const void *func_info;	/* struct bpf_func_info[func_info_cnt] */
+	__u32 func_info_cnt;
+	const void *line_info;	/* struct bpf_line_info[line_info_cnt] */
+	__u32 line_info_cnt;
+};
+int bpf_prog_load(const struct bpf_prog_load_opts *o);
+
+/* With log_len > 0 the kernel's BTF log goes to log. */
+int bpf_btf_load(const void *btf, __u32 btf_len, char *log, __u32 log_len);
+int bpf_obj_pin(int fd, const char *path);
+int bpf_obj_get(const char *path);
 int bpf_prog_get_fd_by_id(__u32 id);
 int bpf_obj_get_info_by_fd(int fd, void *info, __u32 *info_len);
 int bpf_link_create(int prog_fd, int target_ifindex, __u32 attach_type,
 		    __u32 flags);
+int bpf_link_detach(int link_fd);
+int bpf_link_get_fd_by_id(__u32 id);
+/* Next id after start_id in *next_id; -ENOENT at the end. */
+int bpf_link_get_next_id(__u32 start_id, __u32 *next_id);
+int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id);
 
 struct bpf_test_run {
 	const void *data_in;

@@ -87,17 +87,20 @@ static int load_prog(struct ld_obj *o, char *err, size_t err_len)
 	}
 	elf_relocate(&o->elf, o->prog, o->map_fds, insns);
 	obj_name(name, o->prog->name);
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, insns, o->prog->insn_cnt,
-			   o->elf.license, NULL, 0);
+	struct bpf_prog_load_opts lo = {
+		.prog_type = BPF_PROG_TYPE_XDP, .name = name, .insns = insns,
+		.insn_cnt = o->prog->insn_cnt, .license = o->elf.license,
+	};
+	fd = bpf_prog_load(&lo);
 	/* Only on rejection: load again with a log, growing it until it fits. */
 	while (fd < 0 && fd != -EPERM && log_len <= LOG_MAX) {
 		bigger = realloc(log, log_len);
 		if (!bigger)
 			break;
 		log = bigger;
-		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, insns,
-				   o->prog->insn_cnt, o->elf.license, log,
-				   log_len);
+		lo.log = log;
+		lo.log_len = log_len;
+		fd = bpf_prog_load(&lo);
 		if (fd != -ENOSPC)
 			break;
 		log_len *= 2;

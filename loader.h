@@ -1,32 +1,59 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * loader.h - turn an ELF BPF object in memory into kernel objects:
- * parse it (elf.c), create its maps, relocate a copy of one program's
- * instructions and load it (bpf.c).  No printing: on failure the reason
- * (with the end of the verifier log, if the verifier refused) goes to err.
+ * loader.h - turn an ELF BPF object in memory into kernel objects.
+ *
+ * ld_parse() reads the object (elf.c) and makes writable copies of its
+ * global data; ld_set_var() may then change globals (e.g. const volatile
+ * configuration in .rodata); ld_load() creates the maps (reusing pinned
+ * ones), uploads the BTF, links and loads every XDP program in the object
+ * and fills program arrays and map-in-map outer maps from their `values`.
+ * ld_open() is ld_parse() + ld_load().
+ *
+ * No printing: failures go to err (with the end of the verifier log if
+ * the verifier refused); what the loader did goes to the optional log_fn.
+ * Every function returns 0 (or an fd) or -errno.
  */
 #ifndef TCPINSPECT_LOADER_H
 #define TCPINSPECT_LOADER_H
 
 #include "elf.h"
 
+#define LD_PIN_DIR	"/sys/fs/bpf"
+
 struct ld_obj {
 	struct elf_obj elf;
-	const struct elf_prog *prog;	/* the program that was loaded */
-	int map_fds[ELF_MAX_MAPS];
-	int prog_fd;
+	/* set before ld_load (zero-initialised defaults are fine): */
+	const char *pin_dir;		/* LIBBPF_PIN_BY_NAME maps; NULL: LD_PIN_DIR */
+	void (*log_fn)(void *arg, const char *line);	/* -v: one line per step */
+	void *log_arg;
+	/* results: */
+	const struct elf_prog *prog;	/* the selected program (ld_open's name) */
+	int prog_fd;			/* its fd */
+	int prog_fds[ELF_MAX_PROGS];	/* every program, as elf.progs[] */
+	int map_fds[ELF_MAX_MAPS];	/* every map, as elf.maps[]; -1 for none */
+	int btf_fd;			/* -1 if none or the kernel refused it */
+	char note[256];			/* non-fatal news, e.g. BTF refused */
+	void *data[ELF_MAX_MAPS];	/* writable global data, per data map */
 };
 
+int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,
+	     size_t err_len);
+/* Set global variable name (len must be its size) before ld_load. */
+int ld_set_var(struct ld_obj *o, const char *name, const void *val,
+	       size_t len, char *err, size_t err_len);
+int ld_load(struct ld_obj *o, char *err, size_t err_len);
+
 /*
- * Load program prog_name (section or function name; NULL: the first).
- * Returns 0 or -errno; on failure everything created is closed again.
- * buf must outlive the ld_obj.  Release with ld_close().
+ * ld_parse + ld_load, then select program prog_name (section or function
+ * name; NULL: the first) as o->prog / o->prog_fd.  buf must outlive the
+ * ld_obj.  On failure everything created is closed again.
  */
 int ld_open(struct ld_obj *o, const void *buf, size_t len,
 	    const char *prog_name, char *err, size_t err_len);
 void ld_close(struct ld_obj *o);
 
-/* fd of the map called name, or -1. */
+/* fd of the map / program called name, or -1. */
 int ld_map_fd(const struct ld_obj *o, const char *name);
+int ld_prog_fd(const struct ld_obj *o, const char *name);
 
 #endif
