@@ -54,10 +54,13 @@ $(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp
 deps:
 	@./tests/deps.sh $(BUILD_PKGS)
 
+demo-deps:
+	@./tests/deps.sh $(BUILD_PKGS) iproute2
+
 test-deps:
 	@./tests/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
 
-demo: deps
+demo: demo-deps
 	$(MAKE) all $(B)/peer
 	./tests/demo.sh
 
@@ -85,4 +88,4 @@ check: test-deps
 clean:
 	rm -rf $(B) tcpinspect
 
-.PHONY: all deps test-deps demo check clean
+.PHONY: all deps demo-deps test-deps demo check clean

@@ -21,19 +21,21 @@ static __u64 ptr(const void *p)
 	return (__u64)(unsigned long)p;
 }
 
-int bpf_map_create(__u32 type, const char *name, __u32 key_size,
-		   __u32 value_size, __u32 max_entries, __u32 map_flags)
+int bpf_map_create(const struct bpf_map_create_opts *o)
 {
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = key_size;
-	a.value_size = value_size;
-	a.max_entries = max_entries;
-	a.map_flags = map_flags;
-	if (name)
-		strncpy(a.map_name, name, sizeof(a.map_name) - 1);
+	a.map_type = o->type;
+	a.key_size = o->key_size;
+	a.value_size = o->value_size;
+	a.max_entries = o->max_entries;
+	a.map_flags = o->map_flags;
+	a.numa_node = o->numa_node;
+	if (o->inner_map_fd > 0)
+		a.inner_map_fd = o->inner_map_fd;
+	if (o->name)
+		strncpy(a.map_name, o->name, sizeof(a.map_name) - 1);
 	return sys_bpf(BPF_MAP_CREATE, &a);
 }
 

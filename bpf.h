@@ -8,8 +8,17 @@
 
 #include <linux/bpf.h>
 
-int bpf_map_create(__u32 type, const char *name, __u32 key_size,
-		   __u32 value_size, __u32 max_entries, __u32 map_flags);
+struct bpf_map_create_opts {
+	__u32 type;
+	const char *name;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+	__u32 numa_node;	/* with BPF_F_NUMA_NODE in map_flags */
+	int inner_map_fd;	/* map-in-map; 0 or -1: none */
+};
+int bpf_map_create(const struct bpf_map_create_opts *o);
 int bpf_map_lookup_elem(int map_fd, const void *key, void *value);
 int bpf_map_update_elem(int map_fd, const void *key, const void *value,
 			__u64 flags);

@@ -340,18 +340,25 @@ static int sane(const struct elf_obj *o, const __u8 *buf, size_t len)
 		    (size_t)p->insn_cnt * 8 > (size_t)(buf + len - insns))
 			return bad("program %s: instructions outside the object",
 				   p->sec_name);
-		if ((__u64)p->reloc_idx + p->reloc_cnt > o->reloc_cnt)
-			return bad("program %s: relocations %u+%u of %u",
-				   p->sec_name, p->reloc_idx, p->reloc_cnt,
-				   o->reloc_cnt);
-		for (j = 0; j < p->reloc_cnt; j++) {
-			r = &o->relocs[p->reloc_idx + j];
-			if (r->insn_idx + 1 >= p->insn_cnt ||
-			    r->map_idx >= o->map_cnt ||
-			    insns[(size_t)r->insn_idx * 8] != LD_IMM64)
-				return bad("program %s: bad relocation insn %u map %u",
-					   p->sec_name, r->insn_idx, r->map_idx);
-		}
+	}
+	for (i = 0; i < o->reloc_cnt; i++) {
+		r = &o->relocs[i];
+		for (j = 0; j < o->func_cnt; j++)
+			if (o->funcs[j].sec_idx == r->sec_idx &&
+			    r->insn >= o->funcs[j].off &&
+			    r->insn - o->funcs[j].off < o->funcs[j].cnt)
+				break;
+		if (j == o->func_cnt)
+			return bad("relocation %u outside every function", i);
+		insns = (const __u8 *)o->funcs[j].insns +
+			(size_t)(r->insn - o->funcs[j].off) * 8;
+		if (r->kind > ELF_RELOC_FUNC ||
+		    (r->kind == ELF_RELOC_CALL ? r->target >= o->func_cnt :
+		     r->kind == ELF_RELOC_FUNC ? r->target >= o->func_cnt ||
+						 insns[0] != LD_IMM64 :
+		     r->target >= o->map_cnt || insns[0] != LD_IMM64))
+			return bad("bad relocation %u: kind %u target %u insn %u",
+				   i, r->kind, r->target, r->insn);
 	}
 	return 0;
 }
@@ -367,8 +374,13 @@ static void relocate_all(const struct elf_obj *o)
 	for (i = 0; i < o->map_cnt; i++)
 		fds[i] = FD_BASE + i;
 	for (i = 0; i < o->prog_cnt; i++) {
-		insns = malloc(o->progs[i].insn_cnt * sizeof(*insns));
-		elf_relocate(o, &o->progs[i], fds, insns);
+		struct elf_layout l;
+		char e[256];
+
+		if (elf_layout(o, &o->progs[i], &l, e, sizeof(e)))
+			continue;
+		insns = malloc(l.insn_cnt * sizeof(*insns));
+		elf_link(o, &l, fds, insns);
 		free(insns);
 	}
 	free(fds);
@@ -482,6 +494,7 @@ out:
 static int t_relocate(const void *arg)
 {
 	const struct elf_prog *p;
+	struct elf_layout l;
 	struct bpf_insn *out = NULL, in, got;
 	struct elf_obj o;
 	char err[256];
@@ -533,9 +546,9 @@ static int t_relocate(const void *arg)
 			  cnt);
 		goto out;
 	}
-	if (p->reloc_cnt != cnt) {
+	if (o.reloc_cnt != cnt) {
 		ret = bad("%u relocations parsed, .relxdp has %u R_BPF_64_64",
-			  p->reloc_cnt, cnt);
+			  o.reloc_cnt, cnt);
 		goto out;
 	}
 
@@ -543,7 +556,11 @@ static int t_relocate(const void *arg)
 	for (i = 0; i < o.map_cnt; i++)
 		fds[i] = FD_BASE + i;
 	out = malloc(p->insn_cnt * sizeof(*out));
-	elf_relocate(&o, p, fds, out);
+	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.insn_cnt != p->insn_cnt) {
+		ret = bad("layout: %s (%u instructions)", err, l.insn_cnt);
+		goto out;
+	}
+	elf_link(&o, &l, fds, out);
 
 	for (i = 0; i < p->insn_cnt; i++) {
 		in = insn_get(obj, i);
@@ -822,7 +839,7 @@ static void p_rel_type(__u8 *b)
 
 static void p_rel_not_map(__u8 *b)
 {
-	put(b, REL(0, r_info), ELF64_R_INFO(sym_find("tcpinspect"), R_BPF_64_64));
+	put(b, REL(0, r_info), ELF64_R_INFO(sym_find("LICENSE"), R_BPF_64_64));
 }
 
 static void p_btf_magic(__u8 *b)
@@ -901,9 +918,9 @@ static const struct corruption corruptions[] = {
 	{ "relocation at a plain instruction", p_rel_not_ld, "64-bit load", NULL },
 	{ "relocation at ld_imm64 second half", p_rel_second_half, "64-bit load", NULL },
 	{ "relocation at last instruction", p_rel_last, "64-bit load", NULL },
-	{ "relocation R_BPF_64_32", p_rel_call, "BPF-to-BPF", NULL },
+	{ "relocation R_BPF_64_32 on a load", p_rel_call, "call relocation on a non-call", NULL },
 	{ "relocation type unknown", p_rel_type, "unsupported relocation type", NULL },
-	{ "relocation to a function", p_rel_not_map, "only .maps references", "tcpinspect" },
+	{ "relocation to the license", p_rel_not_map, "not maps, global data or code", "LICENSE" },
 	{ ".BTF magic", p_btf_magic, ".BTF: bad magic", NULL },
 	{ ".BTF hdr_len", p_btf_hdr_len, ".BTF: bad header length", NULL },
 	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond the section" },
