@@ -20,6 +20,7 @@ enum ti_counter {
 	TI_CNT_EMITTED,		/* events submitted to the ring buffer */
 	TI_CNT_LOST,		/* events dropped: ring buffer full */
 	TI_CNT_MALFORMED,	/* IP said TCP but headers were cut or bad */
+	TI_CNT_BUDGET,		/* not emitted: the -c budget was used up */
 	TI_CNT_MAX
 };
 
@@ -64,6 +65,14 @@ struct ti_event {
 
 _Static_assert(sizeof(struct ti_event) == 80, "ti_event layout");
 _Static_assert(sizeof(struct ti_event) % 8 == 0, "ti_event alignment");
+
+/*
+ * Configuration: const volatile globals in .rodata, set by the loader
+ * (ld_set_var) before the program is loaded, so the verifier sees them
+ * as constants.  TI_VAR_BUDGET: emit at most this many events in all
+ * (0: no limit), so that -c holds even if user space stalls.
+ */
+#define TI_VAR_BUDGET	"ti_budget"
 
 /* Map and program names the loader looks up in the object. */
 #define TI_MAP_EVENTS	"events"

@@ -35,6 +35,9 @@ struct {
 	__uint(max_entries, TI_CNT_MAX);
 } counters SEC(".maps");
 
+const volatile __u64 ti_budget = 0;	/* TI_VAR_BUDGET */
+__u64 ti_taken;				/* events asked for against it */
+
 static __always_inline void count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
@@ -128,8 +131,15 @@ int tcpinspect(struct xdp_md *ctx)
 	}
 	count(TI_CNT_TCP);
 
+	/* ti_budget is a constant to the verifier: no cost when unset. */
+	if (ti_budget && __sync_fetch_and_add(&ti_taken, 1) >= ti_budget) {
+		count(TI_CNT_BUDGET);
+		return XDP_PASS;
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
+		if (ti_budget)	/* give the slot back: -c counts delivered events */
+			__sync_fetch_and_add(&ti_taken, -1);
 		count(TI_CNT_LOST);
 		return XDP_PASS;
 	}

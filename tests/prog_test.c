@@ -90,7 +90,7 @@ struct env {
 static const char *const cnt_names[TI_CNT_MAX] = {
 	[TI_CNT_SEEN] = "seen", [TI_CNT_TCP] = "tcp",
 	[TI_CNT_EMITTED] = "emitted", [TI_CNT_LOST] = "lost",
-	[TI_CNT_MALFORMED] = "malformed",
+	[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BUDGET] = "budget",
 };
 
 static const __u8 mac_src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -774,6 +774,55 @@ static void test_verifier_reject(struct env *t)
 	free(buf);
 }
 
+/*
+ * The -c budget lives in .rodata (ti_budget, set before load) and is
+ * counted in .bss (ti_taken): both prove the global-data relocations.
+ * Five SYNs with a budget of 3: three events, two refused.
+ */
+static int setup(struct env *t, char *err, size_t err_len);
+
+static int test_budget(void)
+{
+	static struct env b = { .rb.epfd = -1 };
+	__u64 budget = 3, taken = 0;
+	__u8 frame[FRAME_MAX];
+	struct result r;
+	char err[1024] = "";
+	__u32 key = 0;
+	size_t len = build(&cases[0].pkt, frame);
+	int ret, bss;
+
+	ret = ld_parse(&b.obj, ti_obj, ti_obj_end - ti_obj, err, sizeof(err));
+	ret = ret ?: ld_set_var(&b.obj, TI_VAR_BUDGET, &budget, sizeof(budget),
+				err, sizeof(err));
+	ret = ret ?: ld_load(&b.obj, err, sizeof(err));
+	if (!ret) {
+		b.obj.prog_fd = ld_prog_fd(&b.obj, TI_PROG_SEC);
+		ret = setup(&b, err, sizeof(err));
+	}
+	ret = ret ?: run(&b, frame, len, 5, &r);
+	bss = ld_map_fd(&b.obj, ".bss");
+	if (!ret && bss >= 0)
+		ret = bpf_map_lookup_elem(bss, &key, &taken);
+	if (ret)
+		report(&b, "budget", 1, *err ? err : strerror(-ret));
+	else
+		report(&b, "budget", r.ev.cnt != 3 || r.delta[TI_CNT_TCP] != 5 ||
+		       r.delta[TI_CNT_EMITTED] != 3 || r.delta[TI_CNT_BUDGET] != 2 ||
+		       taken != 5 || r.retval != XDP_PASS,
+		       "5 SYNs, budget 3 (.rodata): 3 events, 2 refused, .bss counter 5");
+	rb_close(&b.rb);
+	free(b.percpu);
+	ld_close(&b.obj);
+	if (b.failed)
+		printf("  (got %ld events, deltas tcp %llu emitted %llu budget %llu, .bss %llu)\n",
+		       r.ev.cnt, (unsigned long long)r.delta[TI_CNT_TCP],
+		       (unsigned long long)r.delta[TI_CNT_EMITTED],
+		       (unsigned long long)r.delta[TI_CNT_BUDGET],
+		       (unsigned long long)taken);
+	return b.failed;
+}
+
 static int setup(struct env *t, char *err, size_t err_len)
 {
 	int ev_idx, ret;
@@ -834,6 +883,7 @@ int main(void)
 	test_short_frame(&t);
 	test_ring_full(&t);
 	test_verifier_reject(&t);
+	t.failed |= test_budget();
 	test_perf(&t, "perf_udp", &udp, 1000000);
 	test_perf(&t, "perf_tcp", &cases[0], 10000);
 out:
