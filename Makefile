@@ -23,7 +23,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux jq
+TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev
 
 all: tcpinspect
 
@@ -79,13 +79,72 @@ $(B)/pass.o $(B)/reject.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 $(B)/peer: tests/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
-TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o
+# The loader's test corpus: tests/objs/NAME.c (and tests/reject.c) built
+# as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as NAME.CPU.o without -g
+# unless the object needs BTF (BTF-defined maps exist only in .BTF).
+OBJ_CPUS  := v1 v2 v3
+OBJ_NAMES := $(basename $(notdir $(wildcard tests/objs/*.c))) reject
+OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
+	     callbacks pinned_reject
+OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
+	$(B)/objs/$(n).$(c).g.o $(if $(filter $(n),$(OBJ_BTF)),,$(B)/objs/$(n).$(c).o)))
+OBJ_FLAGS := -O2 -target bpf -I$(INC) -Iprog -Wall
+
+objs: $(OBJ_FILES)
+
+# The stem is NAME.CPU or NAME.CPU.g: the source and the flags come from it.
+obj_word = $(word $(1),$(subst ., ,$(2)))
+.SECONDEXPANSION:
+$(B)/objs/%.o: $$(firstword $$(wildcard tests/objs/$$(call obj_word,1,$$*).c tests/$$(call obj_word,1,$$*).c)) \
+		prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
+		$(if $(call obj_word,3,$*),-g) -c -o $@ $<
+
+$(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
+	gcc $(TEST_CFLAGS) -o $@ tests/loader_test.c bpf.c elf.c loader.c
+
+TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
+	     $(B)/loader_test $(OBJ_FILES)
 
 check: test-deps
-	$(MAKE) all $(TEST_BINS)
+	$(MAKE) -s all $(TEST_BINS)
 	./tests/run
+
+# libFuzzer harness of elf.c.  Built only where clang has the fuzzer
+# runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
+# `make fuzz FUZZ_SECONDS=N` grows $(B)/fuzz-corpus, seeded from the
+# objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?=
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-iquote . -I$(INC)
+
+$(B)/fuzz_elf: tests/fuzz_elf.c elf.c elf.h $(INC)/.stamp
+	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_elf.c elf.c"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_elf.c elf.c; \
+	else \
+		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
+	fi
+
+fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
+	@test -x $(B)/fuzz_elf || { echo "fuzz: no $(B)/fuzz_elf"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus
+	@for f in $(B)/xdp.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
+		[ ! -f "$$f" ] || cp "$$f" "$(B)/fuzz-corpus/seed-$${f##*/}"; done
+	@{ ./$(B)/fuzz_elf -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus 2>&1; echo $$? >$(B)/fuzz.rc; } | tee $(B)/fuzz.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
+
+TEST_BINS += $(B)/fuzz_elf
+
+.PHONY: fuzz
 
 clean:
 	rm -rf $(B) tcpinspect
 
-.PHONY: all deps demo-deps test-deps demo check clean
+.PHONY: all deps demo-deps test-deps demo check clean objs

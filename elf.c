@@ -569,8 +569,19 @@ static int parse_map_def(struct ctx *c, struct elf_map *m, __u32 struct_id,
 	__u32 j;
 	int err;
 
-	if (depth < 0)
+	if (depth < 0) {
+		/* Program arrays and map-in-maps hold 4-byte ids: key and
+		 * value size may be left out of the definition. */
+		if (m->type == BPF_MAP_TYPE_PROG_ARRAY ||
+		    m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+		    m->type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+			if (!m->value_size)
+				m->value_size = 4;
+			if (!m->key_size && m->type != BPF_MAP_TYPE_HASH_OF_MAPS)
+				m->key_size = 4;
+		}
 		return m->type ? 0 : fail(c, -EINVAL, "map %s: no type", m->name);
+	}
 	q = btf_resolve(c, struct_id, &st);
 	if (!q)
 		return -EINVAL;
@@ -808,6 +819,18 @@ static int func_at(const struct elf_obj *obj, __u32 sec, __u64 insn)
 	return -1;
 }
 
+/* The function holding instruction insn of section sec, or -1. */
+static int func_of(const struct elf_obj *obj, __u32 sec, __u64 insn)
+{
+	__u32 i;
+
+	for (i = 0; i < obj->func_cnt; i++)
+		if (obj->funcs[i].sec_idx == sec && insn >= obj->funcs[i].off &&
+		    insn - obj->funcs[i].off < obj->funcs[i].cnt)
+			return i;
+	return -1;
+}
+
 /* --- relocations -------------------------------------------------------- */
 
 static int add_reloc(struct ctx *c, __u32 sec, __u32 insn, __u32 kind,
@@ -844,6 +867,9 @@ static int code_reloc(struct ctx *c, __u32 sec, __u64 n_insns,
 		return fail(c, -EINVAL, "relocation in %s: offset %llu outside the program",
 			    where, (unsigned long long)rel->r_offset);
 	insn = rel->r_offset / 8;
+	if (func_of(c->obj, sec, insn) < 0)
+		return fail(c, -EINVAL, "relocation at %s+%llu is outside every function",
+			    where, insn);
 	shdr(c, sec, &sh);
 	memcpy(&in, c->buf + sh.sh_offset + rel->r_offset, sizeof(in));
 	if (s.st_shndx == SHN_UNDEF)

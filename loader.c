@@ -224,6 +224,7 @@ static int create_map(struct ld_obj *o, __u32 i, char *err, size_t err_len)
 				 " (is a bpf file system mounted there?)" : "");
 			return ret;
 		}
+		o->pinned[i] = 1;
 		say(o, "map %s: pinned at %s", m->name, path);
 	}
 	say(o, "map %s: type %u, key %u, value %u, max_entries %u, flags 0x%x",
@@ -235,7 +236,7 @@ static int create_map(struct ld_obj *o, __u32 i, char *err, size_t err_len)
 /* Upload the BTF (fixed up); a refusal is news, not an error. */
 static void load_btf(struct ld_obj *o)
 {
-	char log[512];
+	char log[4096], *last;
 	void *btf;
 	int fd;
 
@@ -248,12 +249,16 @@ static void load_btf(struct ld_obj *o)
 	elf_btf_fixup(&o->elf, btf);
 	fd = bpf_btf_load(btf, o->elf.btf_len, NULL, 0);
 	if (fd < 0 && fd != -EPERM) {
-		/* Once more with a log, for the reason. */
+		/* Once more with a log: its last line says why. */
 		bpf_btf_load(btf, o->elf.btf_len, log, sizeof(log));
-		log[strcspn(log, "\n")] = 0;
+		log[sizeof(log) - 1] = 0;
+		while (*log && log[strlen(log) - 1] == '\n')
+			log[strlen(log) - 1] = 0;
+		last = strrchr(log, '\n');
+		last = last ? last + 1 : log;
 		snprintf(o->note, sizeof(o->note),
 			 "the kernel refused the object's BTF (%s%s%.100s); loading without it, so verifier errors show no source lines",
-			 strerror(-fd), *log ? ": " : "", log);
+			 strerror(-fd), *last ? ": " : "", last);
 	}
 	free(btf);
 	o->btf_fd = fd;
@@ -382,6 +387,8 @@ static int fill_inits(struct ld_obj *o, char *err, size_t err_len)
 	for (i = 0; i < o->elf.init_cnt; i++) {
 		in = &o->elf.inits[i];
 		fd = in->is_prog ? o->prog_fds[in->target] : o->map_fds[in->target];
+		if (o->map_fds[in->map_idx] < 0)
+			continue;
 		ret = bpf_map_update_elem(o->map_fds[in->map_idx], &in->slot, &fd,
 					  BPF_ANY);
 		if (ret) {
@@ -399,25 +406,53 @@ static int fill_inits(struct ld_obj *o, char *err, size_t err_len)
 	return 0;
 }
 
+/* Loaded: the selected program (all if none) and `values` targets. */
+static int wanted(const struct ld_obj *o, __u32 p)
+{
+	__u32 i;
+
+	if (!o->prog || o->prog == &o->elf.progs[p])
+		return 1;
+	for (i = 0; i < o->elf.init_cnt; i++)
+		if (o->elf.inits[i].is_prog && o->elf.inits[i].target == p)
+			return 1;
+	return 0;
+}
+
+/* A failed load leaves no pins behind. */
+static void unpin_new(struct ld_obj *o)
+{
+	char path[4096];
+	__u32 i;
+
+	for (i = 0; i < o->elf.map_cnt; i++) {
+		if (!o->pinned[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s",
+			 o->pin_dir ? o->pin_dir : LD_PIN_DIR, o->elf.maps[i].name);
+		unlink(path);
+		o->pinned[i] = 0;
+	}
+}
+
 int ld_load(struct ld_obj *o, char *err, size_t err_len)
 {
 	__u32 i;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < o->elf.map_cnt; i++) {
-		if (o->elf.maps[i].kind == ELF_MAP_INNER)
-			continue;
-		ret = create_map(o, i, err, err_len);
-		if (ret)
-			return ret;
-	}
-	load_btf(o);
-	for (i = 0; i < o->elf.prog_cnt; i++) {
-		ret = load_prog(o, i, err, err_len);
-		if (ret)
-			return ret;
-	}
-	return fill_inits(o, err, err_len);
+	memset(o->pinned, 0, sizeof(o->pinned));
+	for (i = 0; i < o->elf.map_cnt && !ret; i++)
+		if (o->elf.maps[i].kind != ELF_MAP_INNER)
+			ret = create_map(o, i, err, err_len);
+	if (!ret)
+		load_btf(o);
+	for (i = 0; i < o->elf.prog_cnt && !ret; i++)
+		if (wanted(o, i))
+			ret = load_prog(o, i, err, err_len);
+	ret = ret ?: fill_inits(o, err, err_len);
+	if (ret)
+		unpin_new(o);
+	return ret;
 }
 
 int ld_open(struct ld_obj *o, const void *buf, size_t len,

@@ -26,14 +26,19 @@ struct ld_obj {
 	const char *pin_dir;		/* LIBBPF_PIN_BY_NAME maps; NULL: LD_PIN_DIR */
 	void (*log_fn)(void *arg, const char *line);	/* -v: one line per step */
 	void *log_arg;
+	/*
+	 * The selected program (ld_open's name).  If set before ld_load,
+	 * only it and the programs that map `values` name are loaded.
+	 */
+	const struct elf_prog *prog;
 	/* results: */
-	const struct elf_prog *prog;	/* the selected program (ld_open's name) */
 	int prog_fd;			/* its fd */
 	int prog_fds[ELF_MAX_PROGS];	/* every program, as elf.progs[] */
 	int map_fds[ELF_MAX_MAPS];	/* every map, as elf.maps[]; -1 for none */
 	int btf_fd;			/* -1 if none or the kernel refused it */
 	char note[256];			/* non-fatal news, e.g. BTF refused */
 	void *data[ELF_MAX_MAPS];	/* writable global data, per data map */
+	__u8 pinned[ELF_MAX_MAPS];	/* pinned by this ld_load: undone if it fails */
 };
 
 int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - tcpinspect's command line: load the embedded XDP object,
- * attach it to one interface, print the events it sends, detach.
+ * main.c - tcpinspect's command line.  By default: load the embedded XDP
+ * object, attach it to one interface, print the events it sends, detach.
+ * `load` attaches a user's object and leaves it attached, `unload`
+ * detaches whatever is on an interface, `show` lists what is attached.
+ * All of them share one attach policy: never replace a program without
+ * --replace, never remove a program we did not see.
  *
  * Only this file prints and exits.  Exit codes: 0 done, 1 runtime
- * failure (privilege, kernel, attach), 2 bad command line or interface.
+ * failure (privilege, kernel, attach), 2 bad command line, interface
+ * or file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/statfs.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 #include "bpf.h"
 #include "loader.h"
 #include "netlink.h"
@@ -31,29 +40,58 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 /* The BPF object, embedded by embed.S. */
 extern const char ti_obj[], ti_obj_end[];
 
-enum attach_kind { ATTACH_NONE, ATTACH_LINK, ATTACH_NETLINK };
+enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW };
+
+static const char *const cmd_names[] = { "capture", "load", "unload", "show" };
+
+/* getopt values each command accepts (see longopts in parse_opts). */
+static const char *const cmd_opts[] = {
+	[CMD_CAPTURE] = "icJMRnvhV",
+	[CMD_LOAD] = "iMRSPpvhV",
+	[CMD_UNLOAD] = "iphV",
+	[CMD_SHOW] = "hV",
+};
 
 struct opts {
+	enum cmd cmd;
 	const char *iface;
 	unsigned long count;
 	int json;
 	__u32 mode;		/* XDP_FLAGS_{DRV,SKB}_MODE, 0 = auto */
 	int replace;
+	int verbose;
+	const char *obj_path;	/* load */
+	const char *section;	/* load --section */
+	const char *prog;	/* load --prog */
+	const char *pin_dir;	/* load, unload --pin */
 };
+
+enum attach_kind { ATTACH_NONE, ATTACH_LINK, ATTACH_NETLINK };
+
+/* How we may attach: capture prefers a link, load uses netlink or, with
+ * --pin, only a link (a netlink attachment cannot be pinned). */
+enum attach_how { HOW_LINK_ELSE_NETLINK, HOW_NETLINK, HOW_LINK };
 
 struct attach {
 	int ifindex;
+	enum attach_how how;
 	enum attach_kind kind;
 	__u32 mode;		/* the mode obtained */
 	int link_fd;
 	int prog_fd;		/* ours, for the netlink detach check */
-	int old_fd;		/* program we replaced, restored on exit */
+	int old_fd;		/* program we replace; detach() puts it back */
 };
 
 struct capture {
 	struct out *out;
 	unsigned long count;
 	unsigned long captured;
+};
+
+/* One program of an interface, in one mode. */
+struct xdp_prog {
+	__u32 mode;		/* XDP_FLAGS_{DRV,SKB,HW}_MODE */
+	__u32 id;
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -74,10 +112,20 @@ static void msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The loader's -v lines. */
+static void log_line(void *arg, const char *line)
+{
+	msg("%s", line);
+}
+
 static void usage(FILE *f)
 {
-	fputs("usage: tcpinspect [-i IFACE] [-c COUNT] [--json] [--mode auto|native|generic]\n"
-	      "                  [--replace] [-n] [-h] [--version]\n"
+	fputs("usage: tcpinspect [-i IFACE] [-c COUNT] [--json] [--mode MODE] [--replace] [-v] [-n]\n"
+	      "       tcpinspect load OBJ.o -i IFACE [--section SEC | --prog NAME] [--mode MODE]\n"
+	      "                       [--pin DIR] [--replace] [-v]\n"
+	      "       tcpinspect unload -i IFACE [--pin DIR]\n"
+	      "       tcpinspect show\n"
+	      "       tcpinspect -h | --version\n"
 	      "Print the TCP segments arriving on IFACE, seen by an XDP program.\n"
 	      "  -i IFACE      interface (default: that of the default route,\n"
 	      "                else the first up non-loopback interface)\n"
@@ -85,8 +133,17 @@ static void usage(FILE *f)
 	      "  --json        one JSON object per packet (NDJSON)\n"
 	      "  --mode MODE   XDP mode: native, generic, or auto (native, else generic)\n"
 	      "  --replace     replace an XDP program already on IFACE (restored at exit)\n"
+	      "  -v            say what the loader does\n"
 	      "  -n            numeric output (always on; accepted for tcpdump habits)\n"
-	      "Exit status: 0 done, 1 runtime failure, 2 bad usage or interface.\n", f);
+	      "load: load the XDP program of OBJ.o (the first one, or the one in section\n"
+	      "  SEC, or the function NAME) and leave it attached to IFACE, over netlink;\n"
+	      "  --replace replaces a program already there (for good).  With --pin DIR\n"
+	      "  (a mounted bpffs), attach with a bpf_link pinned at DIR/xdp-link-IFACE,\n"
+	      "  and pin maps marked LIBBPF_PIN_BY_NAME under DIR.\n"
+	      "unload: detach the XDP programs of IFACE, in every mode, netlink or\n"
+	      "  bpf_link; --pin DIR also removes the detached link's pin from DIR.\n"
+	      "show: every interface with an XDP program: mode, id, name, tag, link.\n"
+	      "Exit status: 0 done, 1 runtime failure, 2 bad usage, interface or file.\n", f);
 }
 
 /* "-c" or "--mode", for the option whose getopt value is val. */
@@ -94,7 +151,7 @@ static const char *opt_name(const struct option *lo, int val)
 {
 	static char s[32];
 
-	if (strchr("ic", val)) {
+	if (strchr("icnvh", val)) {
 		snprintf(s, sizeof(s), "-%c", val);
 		return s;
 	}
@@ -113,15 +170,40 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'J' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "replace", no_argument, NULL, 'R' },
+		{ "section", required_argument, NULL, 'S' },
+		{ "prog", required_argument, NULL, 'P' },
+		{ "pin", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
+	const char *cmd = "a capture";
 	char *end;
-	int c;
+	int c, i, npos;
 
+	/* A first argument that is not an option names the command. */
+	if (argc > 1 && argv[1][0] != '-') {
+		for (i = CMD_LOAD; i <= CMD_SHOW; i++)
+			if (!strcmp(argv[1], cmd_names[i]))
+				break;
+		if (i > CMD_SHOW) {
+			msg("unknown command '%s': want load, unload or show (see tcpinspect -h)",
+			    argv[1]);
+			return EXIT_USAGE;
+		}
+		o->cmd = i;
+		cmd = argv[1];
+		argc--;
+		argv++;
+	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:nh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:c:nvh", longopts, NULL)) != -1) {
+		if (c != ':' && c != '?' && !strchr(cmd_opts[o->cmd], c)) {
+			msg("option %s does not apply to %s (see tcpinspect -h)",
+			    opt_name(longopts, c), cmd);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'i':
 			o->iface = optarg;
@@ -152,6 +234,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'R':
 			o->replace = 1;
 			break;
+		case 'S':
+			o->section = optarg;
+			break;
+		case 'P':
+			o->prog = optarg;
+			break;
+		case 'p':
+			o->pin_dir = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
 		case 'n':
 			break;
 		case 'h':
@@ -168,8 +262,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return EXIT_USAGE;
 		}
 	}
+	npos = argc - optind;
+	if (o->cmd == CMD_LOAD && npos >= 1)
+		o->obj_path = argv[optind++];
 	if (optind < argc) {
 		msg("unexpected argument '%s' (see tcpinspect -h)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->cmd == CMD_LOAD && !o->obj_path) {
+		msg("load needs an object file: tcpinspect load OBJ.o -i IFACE");
+		return EXIT_USAGE;
+	}
+	if ((o->cmd == CMD_LOAD || o->cmd == CMD_UNLOAD) && !o->iface) {
+		msg("%s needs an interface: -i IFACE", cmd);
+		return EXIT_USAGE;
+	}
+	if (o->section && o->prog) {
+		msg("--section and --prog exclude each other: give one");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -193,28 +302,55 @@ static int disabled(const char *feature)
 
 static const char *mode_name(__u32 mode)
 {
-	return mode == XDP_FLAGS_DRV_MODE ? "native" : "generic";
+	return mode == XDP_FLAGS_DRV_MODE ? "native" :
+	       mode == XDP_FLAGS_HW_MODE ? "offload" : "generic";
 }
 
 static __u32 attached_mode(const struct nl_xdp_info *x)
 {
 	return x->attached == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
-	       x->attached == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE : 0;
+	       x->attached == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE :
+	       x->attached == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE : 0;
+}
+
+/* The programs on an interface, one per mode (at most 3); their count. */
+static int xdp_progs(const struct nl_xdp_info *x, struct xdp_prog *p)
+{
+	int n = 0;
+
+	if (x->attached == XDP_ATTACHED_NONE)
+		return 0;
+	if (x->drv_prog_id)
+		p[n++] = (struct xdp_prog){ XDP_FLAGS_DRV_MODE, x->drv_prog_id };
+	if (x->skb_prog_id)
+		p[n++] = (struct xdp_prog){ XDP_FLAGS_SKB_MODE, x->skb_prog_id };
+	if (x->hw_prog_id)
+		p[n++] = (struct xdp_prog){ XDP_FLAGS_HW_MODE, x->hw_prog_id };
+	/* Kernels before 4.19 report only the one program, without a mode id. */
+	if (!n && x->prog_id && attached_mode(x))
+		p[n++] = (struct xdp_prog){ attached_mode(x), x->prog_id };
+	return n;
+}
+
+/* Kernel info of program id: 0 or -errno (EPERM: needs CAP_SYS_ADMIN). */
+static int prog_info_by_id(__u32 id, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_prog_get_fd_by_id(id), ret;
+
+	memset(info, 0, sizeof(*info));
+	if (fd < 0)
+		return fd;
+	ret = bpf_obj_get_info_by_fd(fd, info, &len);
+	close(fd);
+	return ret;
 }
 
 static void prog_name_by_id(__u32 id, char *name, size_t len)
 {
 	struct bpf_prog_info info;
-	__u32 info_len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
 
-	snprintf(name, len, "?");
-	if (fd < 0)
-		return;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
-		snprintf(name, len, "%s", info.name);
-	close(fd);
+	snprintf(name, len, "%s", prog_info_by_id(id, &info) ? "?" : info.name);
 }
 
 static __u32 prog_id(int fd)
@@ -227,17 +363,58 @@ static __u32 prog_id(int fd)
 }
 
 /*
- * Attach in one mode: link if we may, else netlink.  0 or -errno; the
- * kernel's own explanation (netlink extack only) goes to err.
+ * The XDP bpf_link that holds program prog_id on ifindex: its fd (the
+ * caller closes it) and id, -ENOENT if there is none, or -errno.  A link
+ * reports only the ifindex, which is per network namespace, so the
+ * program id must match as well.
+ */
+static int xdp_link_find(int ifindex, __u32 prog_id, __u32 *link_id)
+{
+	struct bpf_link_info info;
+	__u32 id = 0, len;
+	int fd, ret;
+
+	while (!(ret = bpf_link_get_next_id(id, &id))) {
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd == -ENOENT)
+			continue;	/* went away meanwhile */
+		if (fd < 0)
+			return fd;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_LINK_TYPE_XDP &&
+		    info.xdp.ifindex == (__u32)ifindex && info.prog_id == prog_id) {
+			*link_id = id;
+			return fd;
+		}
+		close(fd);
+	}
+	/* EINVAL: a kernel without link ids (< 5.8) has no XDP links either. */
+	return ret == -EINVAL ? -ENOENT : ret;
+}
+
+/*
+ * Attach in one mode, as a->how allows.  0 or -errno; the kernel's own
+ * explanation (netlink extack only) goes to err.
  */
 static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 		       size_t err_len)
 {
 	__u32 flags = mode;
-	int fd;
+	int fd, ret;
 
 	err[0] = 0;
-	if (a->old_fd < 0 && !disabled("link")) {
+	if (a->how == HOW_LINK ||
+	    (a->how == HOW_LINK_ELSE_NETLINK && a->old_fd < 0 && !disabled("link"))) {
+		/* A link cannot take over a netlink attachment: remove the
+		 * old program first and put it back if the link fails. */
+		if (a->old_fd >= 0) {
+			ret = nl_xdp_set(a->ifindex, -1, a->old_fd,
+					 mode | XDP_FLAGS_REPLACE, err, err_len);
+			if (ret)
+				return ret;
+		}
 		fd = bpf_link_create(prog_fd, a->ifindex, BPF_XDP, mode);
 		if (fd >= 0) {
 			a->link_fd = fd;
@@ -245,14 +422,17 @@ static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 			a->mode = mode;
 			return 0;
 		}
+		if (a->old_fd >= 0)
+			nl_xdp_set(a->ifindex, a->old_fd, -1,
+				   mode | XDP_FLAGS_REPLACE, NULL, 0);
 		/* EINVAL: a kernel without XDP links (< 5.9); try netlink. */
-		if (fd != -EINVAL)
+		if (fd != -EINVAL || a->how == HOW_LINK)
 			return fd;
 	}
 	flags |= a->old_fd >= 0 ? XDP_FLAGS_REPLACE : XDP_FLAGS_UPDATE_IF_NOEXIST;
-	fd = nl_xdp_set(a->ifindex, prog_fd, a->old_fd, flags, err, err_len);
-	if (fd)
-		return fd;
+	ret = nl_xdp_set(a->ifindex, prog_fd, a->old_fd, flags, err, err_len);
+	if (ret)
+		return ret;
 	a->kind = ATTACH_NETLINK;
 	a->mode = mode;
 	a->prog_fd = prog_fd;
@@ -260,7 +440,7 @@ static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 }
 
 /* What to say when the kernel (a bpf_link refusal) says nothing itself. */
-static const char *attach_hint(int err, __u32 mode)
+static const char *attach_hint(int err, __u32 mode, enum attach_how how)
 {
 	if ((err == -EOPNOTSUPP || err == -ENOTSUP) && mode == XDP_FLAGS_DRV_MODE)
 		return "the driver has no native XDP; try --mode generic";
@@ -268,6 +448,8 @@ static const char *attach_hint(int err, __u32 mode)
 		return "another XDP program is attached";
 	if (err == -EPERM)
 		return "needs root, or CAP_BPF and CAP_NET_ADMIN";
+	if (err == -EINVAL && how == HOW_LINK)
+		return "--pin needs XDP bpf_link support, kernel 5.9";
 	return NULL;
 }
 
@@ -285,7 +467,7 @@ static int attach(struct attach *a, const struct opts *o, int prog_fd)
 		ret = attach_mode(a, prog_fd, mode, kerr, sizeof(kerr));
 	}
 	if (ret) {
-		why = attach_hint(ret, mode);
+		why = attach_hint(ret, mode, a->how);
 		msg("cannot attach to %s in %s mode: %s%s%s%s", o->iface,
 		    mode_name(mode), strerror(-ret),
 		    *kerr ? " (kernel: " : why ? " (" : "",
@@ -294,6 +476,7 @@ static int attach(struct attach *a, const struct opts *o, int prog_fd)
 	return ret;
 }
 
+/* Undo attach(): remove our program, put back the one we replaced. */
 static void detach(struct attach *a)
 {
 	char kerr[256];
@@ -301,18 +484,89 @@ static void detach(struct attach *a)
 
 	if (a->kind == ATTACH_LINK) {
 		close(a->link_fd);
+		a->link_fd = -1;
+		if (a->old_fd >= 0)
+			ret = nl_xdp_set(a->ifindex, a->old_fd, -1,
+					 a->mode | XDP_FLAGS_REPLACE, kerr, sizeof(kerr));
 	} else if (a->kind == ATTACH_NETLINK) {
 		/* Only if ours is still the one attached; put back what we replaced. */
 		ret = nl_xdp_set(a->ifindex, a->old_fd, a->prog_fd,
 				 a->mode | XDP_FLAGS_REPLACE, kerr, sizeof(kerr));
-		if (ret)
-			msg("cannot detach from ifindex %d: %s (kernel: %s)",
-			    a->ifindex, strerror(-ret), *kerr ? kerr : "-");
 	}
+	if (ret)
+		msg("cannot detach from ifindex %d: %s (kernel: %s)",
+		    a->ifindex, strerror(-ret), *kerr ? kerr : "-");
 	if (a->old_fd >= 0)
 		close(a->old_fd);
 	a->old_fd = -1;
 	a->kind = ATTACH_NONE;
+}
+
+/*
+ * Refuse to replace a program unless told; with --replace keep its fd in
+ * a->old_fd and take over its mode.  capture puts it back at exit, load
+ * replaces it for good.  0 or an exit status.
+ */
+static int check_existing(struct attach *a, struct opts *o)
+{
+	struct nl_xdp_info x;
+	char name[BPF_OBJ_NAME_LEN];
+	__u32 id, link_id;
+	int ret, fd;
+
+	ret = nl_xdp_query(a->ifindex, &x);
+	if (ret) {
+		msg("cannot query XDP state of %s: %s", o->iface, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	id = x.prog_id ? x.prog_id : x.drv_prog_id ? x.drv_prog_id : x.skb_prog_id;
+	if (x.attached == XDP_ATTACHED_NONE || !id)
+		return 0;
+	prog_name_by_id(id, name, sizeof(name));
+	if (!o->replace) {
+		msg("%s already has XDP program %u (%s) attached; not replacing it without --replace",
+		    o->iface, id, name);
+		return EXIT_RUNTIME;
+	}
+	if (x.attached == XDP_ATTACHED_MULTI || x.attached == XDP_ATTACHED_HW) {
+		msg("%s has XDP programs in several modes or offloaded; --replace handles one",
+		    o->iface);
+		return EXIT_RUNTIME;
+	}
+	if (o->mode && o->mode != attached_mode(&x)) {
+		msg("program %u on %s is in %s mode; replace it in that mode",
+		    id, o->iface, mode_name(attached_mode(&x)));
+		return EXIT_RUNTIME;
+	}
+	/* The kernel lets no one but the link's owner replace its program. */
+	fd = xdp_link_find(a->ifindex, id, &link_id);
+	if (fd >= 0) {
+		close(fd);
+		msg("program %u (%s) on %s is held by bpf_link %u; detach it first with 'tcpinspect unload -i %s'",
+		    id, name, o->iface, link_id, o->iface);
+		return EXIT_RUNTIME;
+	}
+	a->old_fd = bpf_prog_get_fd_by_id(id);
+	if (a->old_fd < 0) {
+		msg("cannot take hold of program %u on %s: %s", id, o->iface,
+		    strerror(-a->old_fd));
+		return EXIT_RUNTIME;
+	}
+	o->mode = attached_mode(&x);
+	msg("replacing XDP program %u (%s) on %s%s", id, name, o->iface,
+	    o->cmd == CMD_CAPTURE ? "; it is put back at exit" : "");
+	return 0;
+}
+
+/* ifindex of o->iface into *ifindex; 0 or EXIT_USAGE (said why). */
+static int iface_index(const struct opts *o, int *ifindex)
+{
+	*ifindex = if_nametoindex(o->iface);
+	if (!*ifindex) {
+		msg("unknown interface '%s'", o->iface);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 /*
@@ -361,50 +615,6 @@ static int on_event(void *arg, const void *rec, __u32 len)
 	return c->out->err || (c->count && c->captured >= c->count);
 }
 
-/* Refuse to replace a program unless told; with --replace keep its fd. */
-static int check_existing(struct attach *a, struct opts *o)
-{
-	struct nl_xdp_info x;
-	char name[BPF_OBJ_NAME_LEN];
-	__u32 id;
-	int ret;
-
-	ret = nl_xdp_query(a->ifindex, &x);
-	if (ret) {
-		msg("cannot query XDP state of %s: %s", o->iface, strerror(-ret));
-		return EXIT_RUNTIME;
-	}
-	id = x.prog_id ? x.prog_id : x.drv_prog_id ? x.drv_prog_id : x.skb_prog_id;
-	if (x.attached == XDP_ATTACHED_NONE || !id)
-		return 0;
-	prog_name_by_id(id, name, sizeof(name));
-	if (!o->replace) {
-		msg("%s already has XDP program %u (%s) attached; not replacing it without --replace",
-		    o->iface, id, name);
-		return EXIT_RUNTIME;
-	}
-	if (x.attached == XDP_ATTACHED_MULTI || x.attached == XDP_ATTACHED_HW) {
-		msg("%s has XDP programs in several modes or offloaded; --replace handles one",
-		    o->iface);
-		return EXIT_RUNTIME;
-	}
-	if (o->mode && o->mode != attached_mode(&x)) {
-		msg("program %u on %s is in %s mode; replace it in that mode",
-		    id, o->iface, mode_name(attached_mode(&x)));
-		return EXIT_RUNTIME;
-	}
-	a->old_fd = bpf_prog_get_fd_by_id(id);
-	if (a->old_fd < 0) {
-		msg("cannot take hold of program %u on %s: %s", id, o->iface,
-		    strerror(-a->old_fd));
-		return EXIT_RUNTIME;
-	}
-	o->mode = attached_mode(&x);
-	msg("replacing XDP program %u (%s) on %s; it is put back at exit",
-	    id, name, o->iface);
-	return 0;
-}
-
 static void setup_signals(sigset_t *run_mask)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
@@ -428,47 +638,56 @@ static void setup_signals(sigset_t *run_mask)
 	sigaddset(run_mask, SIGPIPE);
 }
 
-int main(int argc, char **argv)
+/* The default command: attach the embedded program, print, detach. */
+static int cmd_capture(struct opts *o)
 {
 	static struct ld_obj obj;
 	static struct out out;
-	struct opts o = { 0 };
 	struct attach a = { .link_fd = -1, .prog_fd = -1, .old_fd = -1 };
 	struct capture cap = { .out = &out };
 	char err[4096], ifname[IF_NAMESIZE];
 	__u64 cnt[TI_CNT_MAX];
 	sigset_t run_mask;
 	struct rb rb = { .epfd = -1 };
-	int ret, stopped = 0, ncpu, status = EXIT_RUNTIME;
+	__u64 budget = o->count;
+	int ret, stopped = 0, ncpu, prog_fd, status = EXIT_RUNTIME;
 	long n;
 
-	ret = parse_opts(argc, argv, &o);
-	if (ret)
-		return ret;
-	if (o.iface) {
-		a.ifindex = if_nametoindex(o.iface);
-		if (!a.ifindex) {
-			msg("unknown interface '%s'", o.iface);
+	if (o->iface) {
+		if (iface_index(o, &a.ifindex))
 			return EXIT_USAGE;
-		}
 	} else {
 		a.ifindex = nl_default_ifindex();
 		if (a.ifindex < 0 || !if_indextoname(a.ifindex, ifname)) {
 			msg("no interface given and none found (no default route, no up interface); use -i");
 			return EXIT_USAGE;
 		}
-		o.iface = ifname;
+		o->iface = ifname;
 	}
 	setup_signals(&run_mask);
-	if (check_existing(&a, &o))
+	if (check_existing(&a, o))
 		goto out;
+	if (o->verbose)
+		obj.log_fn = log_line;
 
-	ret = ld_open(&obj, ti_obj, ti_obj_end - ti_obj, TI_PROG_SEC, err,
-		      sizeof(err));
+	/* -c is also the program's budget, so that it holds if we stall. */
+	ret = ld_parse(&obj, ti_obj, ti_obj_end - ti_obj, err, sizeof(err));
+	if (!ret)
+		ret = ld_set_var(&obj, TI_VAR_BUDGET, &budget, sizeof(budget),
+				 err, sizeof(err));
+	if (!ret)
+		ret = ld_load(&obj, err, sizeof(err));
+	prog_fd = ld_prog_fd(&obj, TI_PROG_SEC);
+	if (!ret && prog_fd < 0) {
+		snprintf(err, sizeof(err), "no program in section %s", TI_PROG_SEC);
+		ret = -ENOENT;
+	}
 	if (ret) {
 		msg("%s", err);
-		goto out;
+		goto out_obj;
 	}
+	if (o->verbose && obj.note[0])
+		msg("%s", obj.note);
 	ncpu = possible_cpus(ld_map_fd(&obj, TI_MAP_COUNTERS));
 	ret = rb_open(&rb, ld_map_fd(&obj, TI_MAP_EVENTS),
 		      obj.elf.maps[elf_find_map(&obj.elf, TI_MAP_EVENTS)].max_entries);
@@ -476,14 +695,14 @@ int main(int argc, char **argv)
 		msg("cannot map the ring buffer: %s", strerror(-ret));
 		goto out_obj;
 	}
-	out_init(&out, STDOUT_FILENO, o.json ? OUT_JSON : OUT_TEXT);
-	cap.count = o.count;
+	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
+	cap.count = o->count;
 
-	if (attach(&a, &o, obj.prog_fd))
+	if (attach(&a, o, prog_fd))
 		goto out_rb;
-	fprintf(stderr, "listening on %s (%s mode, %s, prog id %u)\n", o.iface,
+	fprintf(stderr, "listening on %s (%s mode, %s, prog id %u)\n", o->iface,
 		mode_name(a.mode), a.kind == ATTACH_LINK ? "bpf_link" : "netlink",
-		prog_id(obj.prog_fd));
+		prog_id(prog_fd));
 	status = 0;
 	while (!stop_sig && !stopped) {
 		n = rb_poll(&rb, 1000, &run_mask, on_event, &cap, &stopped);
@@ -516,4 +735,428 @@ out:
 	if (a.kind != ATTACH_NONE || a.old_fd >= 0)
 		detach(&a);
 	return status;
+}
+
+/* Read the whole file at path into a malloc'd *buf; 0 or -errno. */
+static int read_file(const char *path, void **buf, size_t *len)
+{
+	enum { MAX_LEN = 64 << 20 };
+	size_t room = 0, used = 0;
+	char *p = NULL, *bigger;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (used == room) {
+			if (room >= MAX_LEN) {
+				ret = -EFBIG;
+				break;
+			}
+			room = room ? room * 2 : 64 << 10;
+			bigger = realloc(p, room);
+			if (!bigger) {
+				ret = -ENOMEM;
+				break;
+			}
+			p = bigger;
+		}
+		n = read(fd, p + used, room - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = -errno;
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	close(fd);
+	if (ret) {
+		free(p);
+		return ret;
+	}
+	*buf = p;
+	*len = used;
+	return 0;
+}
+
+/* Index in o->elf.progs of the program load should attach, or -1. */
+static int select_prog(const struct ld_obj *obj, const struct opts *o)
+{
+	__u32 i;
+
+	for (i = 0; i < obj->elf.prog_cnt; i++)
+		if ((!o->section && !o->prog) ||
+		    (o->section && !strcmp(obj->elf.progs[i].sec_name, o->section)) ||
+		    (o->prog && !strcmp(obj->elf.progs[i].name, o->prog)))
+			return i;
+	return -1;
+}
+
+/* "NAME (section SEC), ..." : what the object offers, for an error line. */
+static void list_progs(const struct ld_obj *obj, char *s, size_t len)
+{
+	size_t used = 0;
+	__u32 i;
+
+	s[0] = 0;
+	for (i = 0; i < obj->elf.prog_cnt && used < len; i++)
+		used += snprintf(s + used, len - used, "%s%s (section %s)",
+				 i ? ", " : "", obj->elf.progs[i].name,
+				 obj->elf.progs[i].sec_name);
+}
+
+/* Where load --pin pins the link of ifname: DIR/xdp-link-IFNAME.  The
+ * '-' keeps it apart from maps pinned by (C identifier) name. */
+static int link_pin_path(char *path, size_t len, const char *dir,
+			 const char *ifname)
+{
+	int n = snprintf(path, len, "%s/xdp-link-%s", dir, ifname);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* --pin DIR must be a mounted bpffs; 0 or EXIT_USAGE (said why). */
+static int check_pin_dir(const char *dir)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st)) {
+		msg("cannot use pin directory %s: %s", dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if ((__u32)st.f_type != BPF_FS_MAGIC) {
+		msg("%s is not a BPF file system (mount one: mount -t bpf bpf %s)",
+		    dir, dir);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * What load left behind: the program, its link, and the maps that
+ * outlive us (those the program uses, and pinned ones).  A program
+ * array nobody holds is emptied by the kernel when we exit: say so.
+ */
+static void print_loaded(const struct opts *o, const struct attach *a,
+			 const struct ld_obj *obj, int prog_fd,
+			 const char *pin)
+{
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+	struct bpf_link_info li;
+	__u32 map_ids[ELF_MAX_MAPS], len, i, j;
+	int used;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = ELF_MAX_MAPS;
+	pi.map_ids = (__u64)(unsigned long)map_ids;
+	len = sizeof(pi);
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len))
+		pi.nr_map_ids = 0;
+	if (pi.nr_map_ids > ELF_MAX_MAPS)
+		pi.nr_map_ids = ELF_MAX_MAPS;
+	memset(&li, 0, sizeof(li));
+	len = sizeof(li);
+	if (a->kind == ATTACH_LINK)
+		bpf_obj_get_info_by_fd(a->link_fd, &li, &len);
+
+	printf("loaded prog id %u (%s) on %s (%s mode, ", pi.id, pi.name,
+	       o->iface, mode_name(a->mode));
+	if (a->kind == ATTACH_LINK)
+		printf("bpf_link %u)\nlink id %u pinned at %s\n", li.id, li.id, pin);
+	else
+		printf("netlink)\n");
+	for (i = 0; i < obj->elf.map_cnt; i++) {
+		if (obj->map_fds[i] < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		if (bpf_obj_get_info_by_fd(obj->map_fds[i], &mi, &len))
+			continue;
+		for (used = 0, j = 0; j < pi.nr_map_ids; j++)
+			used |= map_ids[j] == mi.id;
+		if (!used && !obj->elf.maps[i].pinning)
+			continue;
+		printf("map id %u name %s type %u\n", mi.id, mi.name, mi.type);
+		if (mi.type == BPF_MAP_TYPE_PROG_ARRAY && !obj->elf.maps[i].pinning)
+			msg("warning: program array %s is not pinned: the kernel empties it when tcpinspect exits, so tail calls through it will fail (pin it: pinning = LIBBPF_PIN_BY_NAME)",
+			    obj->elf.maps[i].name);
+	}
+}
+
+/* tcpinspect load OBJ.o -i IFACE ...: attach and leave it attached. */
+static int cmd_load(struct opts *o)
+{
+	static struct ld_obj obj;
+	struct attach a = { .link_fd = -1, .prog_fd = -1, .old_fd = -1,
+			    .how = o->pin_dir ? HOW_LINK : HOW_NETLINK };
+	char err[4096], pin[PATH_MAX], progs[512];
+	void *buf = NULL;
+	size_t len = 0;
+	int ret, idx, status = EXIT_USAGE;
+
+	if (iface_index(o, &a.ifindex))
+		return EXIT_USAGE;
+	if (o->pin_dir) {
+		if (check_pin_dir(o->pin_dir))
+			return EXIT_USAGE;
+		if (link_pin_path(pin, sizeof(pin), o->pin_dir, o->iface)) {
+			msg("pin directory name too long: %s", o->pin_dir);
+			return EXIT_USAGE;
+		}
+		if (!access(pin, F_OK)) {
+			msg("%s already exists: remove it, or run 'tcpinspect unload -i %s --pin %s'",
+			    pin, o->iface, o->pin_dir);
+			return EXIT_RUNTIME;
+		}
+	}
+	ret = read_file(o->obj_path, &buf, &len);
+	if (ret) {
+		msg("cannot read %s: %s", o->obj_path, strerror(-ret));
+		return EXIT_USAGE;
+	}
+	obj.pin_dir = o->pin_dir;
+	if (o->verbose)
+		obj.log_fn = log_line;
+	status = EXIT_RUNTIME;
+	ret = ld_parse(&obj, buf, len, err, sizeof(err));
+	if (ret) {
+		msg("%s: %s", o->obj_path, err);
+		goto out_buf;
+	}
+	idx = select_prog(&obj, o);
+	if (idx < 0 && !o->section && !o->prog) {
+		msg("%s: no XDP program in the object", o->obj_path);
+		goto out_obj;
+	}
+	if (idx < 0) {
+		list_progs(&obj, progs, sizeof(progs));
+		msg("no program %s '%s' in %s; it has: %s",
+		    o->section ? "in section" : "named",
+		    o->section ? o->section : o->prog, o->obj_path,
+		    *progs ? progs : "no XDP program");
+		status = EXIT_USAGE;
+		goto out_obj;
+	}
+	if (check_existing(&a, o))
+		goto out_obj;
+	ret = ld_load(&obj, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		goto out_obj;
+	}
+	if (obj.note[0])
+		msg("%s", obj.note);
+	if (attach(&a, o, obj.prog_fds[idx]))
+		goto out_obj;
+	if (o->pin_dir) {
+		ret = bpf_obj_pin(a.link_fd, pin);
+		if (ret) {
+			msg("cannot pin the link at %s: %s", pin, strerror(-ret));
+			detach(&a);
+			goto out_obj;
+		}
+	}
+	print_loaded(o, &a, &obj, obj.prog_fds[idx], pin);
+	if (fflush(stdout) || ferror(stdout))
+		msg("cannot write output: %s", strerror(errno));
+	status = 0;
+	/* Stay attached: the netlink attachment or the pinned link holds it. */
+	if (a.link_fd >= 0)
+		close(a.link_fd);
+	if (a.old_fd >= 0)
+		close(a.old_fd);
+	a.kind = ATTACH_NONE;
+	a.old_fd = -1;
+out_obj:
+	if (a.old_fd >= 0)
+		close(a.old_fd);
+	ld_close(&obj);
+out_buf:
+	free(buf);
+	return status;
+}
+
+/*
+ * With unload --pin DIR: remove DIR/xdp-link-IFACE if it pins an XDP
+ * link that is attached nowhere any more.  0 or an exit status.
+ */
+static int unpin_link(const struct opts *o)
+{
+	struct bpf_link_info li;
+	char pin[PATH_MAX];
+	__u32 len = sizeof(li);
+	int fd, ret = 0;
+
+	if (link_pin_path(pin, sizeof(pin), o->pin_dir, o->iface)) {
+		msg("pin directory name too long: %s", o->pin_dir);
+		return EXIT_USAGE;
+	}
+	fd = bpf_obj_get(pin);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		msg("cannot open pin %s: %s", pin, strerror(-fd));
+		return EXIT_RUNTIME;
+	}
+	memset(&li, 0, sizeof(li));
+	if (bpf_obj_get_info_by_fd(fd, &li, &len) || li.type != BPF_LINK_TYPE_XDP) {
+		msg("%s is not an XDP bpf_link; left in place", pin);
+		ret = EXIT_RUNTIME;
+	} else if (li.xdp.ifindex) {
+		msg("%s holds bpf_link %u, still attached to ifindex %u; left in place",
+		    pin, li.id, li.xdp.ifindex);
+		ret = EXIT_RUNTIME;
+	} else if (unlink(pin)) {
+		msg("cannot remove %s: %s", pin, strerror(errno));
+		ret = EXIT_RUNTIME;
+	} else {
+		printf("removed pin %s (bpf_link %u)\n", pin, li.id);
+	}
+	close(fd);
+	return ret;
+}
+
+/* Detach program p from ifindex: over netlink, or its bpf_link if it has
+ * one (netlink then says EBUSY).  0 or an exit status. */
+static int unload_one(const struct opts *o, int ifindex, const struct xdp_prog *p)
+{
+	char name[BPF_OBJ_NAME_LEN], kerr[256];
+	__u32 link_id = 0;
+	int fd, link_fd = -1, ret;
+
+	fd = bpf_prog_get_fd_by_id(p->id);
+	if (fd < 0) {
+		msg("cannot take hold of program %u on %s: %s%s", p->id, o->iface,
+		    strerror(-fd), fd == -EPERM ? " (needs root, or CAP_SYS_ADMIN)" : "");
+		return EXIT_RUNTIME;
+	}
+	prog_name_by_id(p->id, name, sizeof(name));
+	/* Only this program: a newer one attached meanwhile stays. */
+	ret = nl_xdp_set(ifindex, -1, fd, p->mode | XDP_FLAGS_REPLACE, kerr,
+			 sizeof(kerr));
+	if (ret == -EBUSY) {
+		link_fd = xdp_link_find(ifindex, p->id, &link_id);
+		ret = link_fd < 0 ? link_fd == -ENOENT ? -EBUSY : link_fd :
+		      bpf_link_detach(link_fd);
+		if (link_fd >= 0)
+			kerr[0] = 0;
+	}
+	if (ret)
+		msg("cannot detach program %u (%s) from %s (%s mode): %s%s%s%s",
+		    p->id, name, o->iface, mode_name(p->mode), strerror(-ret),
+		    *kerr ? " (kernel: " : "", kerr, *kerr ? ")" : "");
+	else if (link_fd >= 0)
+		printf("detached prog id %u (%s) from %s (%s mode, bpf_link %u)\n",
+		       p->id, name, o->iface, mode_name(p->mode), link_id);
+	else
+		printf("detached prog id %u (%s) from %s (%s mode, netlink)\n",
+		       p->id, name, o->iface, mode_name(p->mode));
+	if (link_fd >= 0)
+		close(link_fd);
+	close(fd);
+	return ret ? EXIT_RUNTIME : 0;
+}
+
+/* tcpinspect unload -i IFACE [--pin DIR]: like `ip link set dev IFACE xdp
+ * off`, nothing attached is success; but links are detached too. */
+static int cmd_unload(struct opts *o)
+{
+	struct nl_xdp_info x;
+	struct xdp_prog p[3];
+	int ifindex, ret, n, i, status = 0;
+
+	if (iface_index(o, &ifindex))
+		return EXIT_USAGE;
+	if (o->pin_dir && check_pin_dir(o->pin_dir))
+		return EXIT_USAGE;
+	ret = nl_xdp_query(ifindex, &x);
+	if (ret) {
+		msg("cannot query XDP state of %s: %s", o->iface, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	n = xdp_progs(&x, p);
+	if (!n)
+		printf("no XDP program on %s\n", o->iface);
+	for (i = 0; i < n; i++)
+		if (unload_one(o, ifindex, &p[i]))
+			status = EXIT_RUNTIME;
+	if (o->pin_dir && !status)
+		status = unpin_link(o);
+	return status;
+}
+
+struct show {
+	int warned;		/* said once that details need privilege */
+};
+
+static int show_one(const struct nl_xdp_info *x, void *arg)
+{
+	struct show *sh = arg;
+	struct bpf_prog_info info;
+	struct xdp_prog p[3];
+	char tag[2 * BPF_TAG_SIZE + 1] = "?";
+	__u32 link_id;
+	int n, i, j, ret, fd;
+
+	n = xdp_progs(x, p);
+	for (i = 0; i < n; i++) {
+		ret = prog_info_by_id(p[i].id, &info);
+		if (ret && !sh->warned++)
+			msg("cannot read program details: %s%s", strerror(-ret),
+			    ret == -EPERM ? " (needs root, or CAP_SYS_ADMIN)" : "");
+		for (j = 0; !ret && j < BPF_TAG_SIZE; j++)
+			snprintf(tag + 2 * j, 3, "%02x", info.tag[j]);
+		printf("%s ifindex %d mode %s id %u name %s tag %s", x->ifname,
+		       x->ifindex, mode_name(p[i].mode), p[i].id,
+		       ret ? "?" : info.name, tag);
+		fd = ret ? -1 : xdp_link_find(x->ifindex, p[i].id, &link_id);
+		if (fd >= 0) {
+			printf(" link %u", link_id);
+			close(fd);
+		}
+		printf("\n");
+	}
+	return 0;
+}
+
+/* tcpinspect show: one line per XDP program, nothing if there is none. */
+static int cmd_show(struct opts *o)
+{
+	struct show sh = { 0 };
+	int ret;
+
+	ret = nl_xdp_dump(show_one, &sh);
+	if (ret) {
+		msg("cannot list interfaces: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		msg("cannot write output: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret;
+	switch (o.cmd) {
+	case CMD_LOAD:
+		return cmd_load(&o);
+	case CMD_UNLOAD:
+		return cmd_unload(&o);
+	case CMD_SHOW:
+		return cmd_show(&o);
+	default:
+		return cmd_capture(&o);
+	}
 }

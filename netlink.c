@@ -229,17 +229,26 @@ static __u32 attr_u32(const struct nlattr *a)
 	return v;
 }
 
-static int parse_xdp(const struct nlmsghdr *m, void *arg)
+/* Fill info from one RTM_NEWLINK message; 1 if it was one, else 0. */
+static int parse_link(const struct nlmsghdr *m, struct nl_xdp_info *info)
 {
-	struct nl_xdp_info *info = arg;
+	const struct ifinfomsg *ifi = NLMSG_DATA(m);
 	const struct nlattr *a, *x;
 	int len, xlen;
 
-	if (m->nlmsg_type != RTM_NEWLINK)
+	if (m->nlmsg_type != RTM_NEWLINK ||
+	    m->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return 0;
-	len = m->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	for_each_attr(a, (const char *)NLMSG_DATA(m) +
-		      NLMSG_ALIGN(sizeof(struct ifinfomsg)), len) {
+	memset(info, 0, sizeof(*info));
+	info->ifindex = ifi->ifi_index;
+	len = m->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	for_each_attr(a, (const char *)ifi + NLMSG_ALIGN(sizeof(*ifi)), len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == IFLA_IFNAME) {
+			snprintf(info->ifname, sizeof(info->ifname), "%.*s",
+				 (int)(a->nla_len - NLA_HDRLEN),
+				 (const char *)a + NLA_HDRLEN);
+			continue;
+		}
 		if ((a->nla_type & NLA_TYPE_MASK) != IFLA_XDP)
 			continue;
 		xlen = a->nla_len - NLA_HDRLEN;
@@ -263,7 +272,26 @@ static int parse_xdp(const struct nlmsghdr *m, void *arg)
 			}
 		}
 	}
+	return 1;
+}
+
+static int query_one(const struct nlmsghdr *m, void *arg)
+{
+	parse_link(m, arg);
 	return 0;
+}
+
+struct dump_arg {
+	int (*cb)(const struct nl_xdp_info *info, void *arg);
+	void *arg;
+};
+
+static int dump_one(const struct nlmsghdr *m, void *arg)
+{
+	struct dump_arg *d = arg;
+	struct nl_xdp_info info;
+
+	return parse_link(m, &info) ? d->cb(&info, d->arg) : 0;
 }
 
 struct link_req {
@@ -296,7 +324,24 @@ int nl_xdp_query(int ifindex, struct nl_xdp_info *info)
 	ret = nl_open(&s);
 	if (ret)
 		return ret;
-	ret = nl_talk(&s, &req.h, parse_xdp, info, NULL, 0);
+	ret = nl_talk(&s, &req.h, query_one, info, NULL, 0);
+	close(s.fd);
+	return ret;
+}
+
+int nl_xdp_dump(int (*cb)(const struct nl_xdp_info *info, void *arg),
+		void *arg)
+{
+	struct dump_arg d = { cb, arg };
+	struct link_req req;
+	struct nl_sock s;
+	int ret;
+
+	link_req_init(&req, 0, NLM_F_DUMP);
+	ret = nl_open(&s);
+	if (ret)
+		return ret;
+	ret = nl_talk(&s, &req.h, dump_one, &d, NULL, 0);
 	close(s.fd);
 	return ret;
 }

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * netlink.h - rtnetlink for XDP: attach/detach a program fd, ask what is
- * attached, find the interface to use by default.  Only receives fds;
- * knows nothing about ELF or maps.  Functions return 0 or -errno; the
- * kernel's extack message, if any, goes to err.
+ * attached to one interface or to all, find the interface to use by
+ * default.  Only receives fds; knows nothing about ELF or maps.
+ * Functions return 0 or -errno; the kernel's extack message, if any,
+ * goes to err.
  */
 #ifndef TCPINSPECT_NETLINK_H
 #define TCPINSPECT_NETLINK_H
 
 #include <stddef.h>
+#include <net/if.h>
 #include <linux/types.h>
 
 struct nl_xdp_info {
+	int ifindex;
+	char ifname[IF_NAMESIZE];
 	__u8 attached;		/* XDP_ATTACHED_* */
 	__u32 prog_id;		/* the single program, if one mode */
 	__u32 drv_prog_id;
@@ -27,6 +31,14 @@ struct nl_xdp_info {
 int nl_xdp_set(int ifindex, int prog_fd, int expected_fd, __u32 flags,
 	       char *err, size_t err_len);
 int nl_xdp_query(int ifindex, struct nl_xdp_info *info);
+
+/*
+ * One RTM_GETLINK dump: cb is called with every interface of the current
+ * network namespace (whether or not it has an XDP program); a non-zero
+ * return from cb is kept, stops further calls and is returned.
+ */
+int nl_xdp_dump(int (*cb)(const struct nl_xdp_info *info, void *arg),
+		void *arg);
 
 /* ifindex of the default route's interface, else of the first up
  * non-loopback interface; -ENODEV if there is none. */

@@ -447,6 +447,39 @@ static int check_map(const struct elf_obj *o, const char *name, __u32 type,
 	return 0;
 }
 
+/* A global data section: a one-entry array of its size. */
+static int check_data(const struct elf_obj *o, const char *name,
+		      __u32 flags, int has_init)
+{
+	int i = elf_find_map(o, name);
+	const struct elf_map *m = &o->maps[i];
+
+	if (i < 0)
+		return bad("no map %s", name);
+	if (m->kind != ELF_MAP_DATA || m->type != BPF_MAP_TYPE_ARRAY ||
+	    m->key_size != 4 || m->value_size != 8 || m->max_entries != 1 ||
+	    m->map_flags != flags || !m->init != !has_init)
+		return bad("map %s: kind %u type %u key %u value %u max %u flags %u init %p",
+			   name, m->kind, m->type, m->key_size, m->value_size,
+			   m->max_entries, m->map_flags, m->init);
+	return 0;
+}
+
+static int check_var(const struct elf_obj *o, const char *name,
+		     const char *map)
+{
+	__u32 mi, off, size;
+
+	if (elf_find_var(o, name, &mi, &off, &size))
+		return bad("no variable %s", name);
+	if ((int)mi != elf_find_map(o, map) || off != 0 || size != 8)
+		return bad("variable %s: map %u off %u size %u, want %s+0, 8 bytes",
+			   name, mi, off, size, map);
+	if (!elf_find_var(o, "no_such_var", &mi, &off, &size))
+		return bad("elf_find_var found no_such_var");
+	return 0;
+}
+
 static int t_maps(const void *arg)
 {
 	static const char *const unknown[] = {
@@ -463,10 +496,17 @@ static int t_maps(const void *arg)
 		ret = bad("elf_parse: %d: %s", ret, err);
 		goto out;
 	}
-	if (o.map_cnt != 2) {
-		ret = bad("%u maps, want 2", o.map_cnt);
+	/* events, counters, and the global data: .rodata and .bss */
+	if (o.map_cnt != 4) {
+		ret = bad("%u maps, want 4", o.map_cnt);
 		goto out;
 	}
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1) ?:
+	      check_data(&o, ".bss", 0, 0) ?:
+	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
+	      check_var(&o, "ti_taken", ".bss");
+	if (ret)
+		goto out;
 	ret = check_map(&o, TI_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF, 0, 0,
 			TI_RINGBUF_SIZE);
 	if (ret)
@@ -499,7 +539,7 @@ static int t_relocate(const void *arg)
 	struct elf_obj o;
 	char err[256];
 	__u8 *b = obj_dup(), *want = NULL;
-	__u32 i, k, cnt = 0, changed = 0, used = 0;
+	__u32 i, k, cnt = 0, changed = 0, used = 0, data = 0, voff, vsize;
 	int *fds = NULL;
 	const char *name;
 	Elf64_Rel r;
@@ -527,6 +567,9 @@ static int t_relocate(const void *arg)
 		for (i = 0; i < o.map_cnt; i++)
 			if (!strcmp(o.maps[i].name, name))
 				break;
+		/* Global data: the variable's map, at the variable's offset. */
+		if (i == o.map_cnt && !elf_find_var(&o, name, &i, &voff, &vsize))
+			data |= 1u << i;
 		if (i == o.map_cnt) {
 			ret = bad("relocation %u: symbol %s is no parsed map",
 				  k, name);
@@ -573,6 +616,17 @@ static int t_relocate(const void *arg)
 					  i);
 				goto out;
 			}
+			continue;
+		}
+		if (data & (1u << (want[i] - 1))) {
+			/* .rodata / .bss: fd, and the offset (0 here) after. */
+			if (got.code != LD_IMM64 || got.src_reg != BPF_PSEUDO_MAP_VALUE ||
+			    got.imm != FD_BASE + want[i] - 1 || out[i + 1].imm != 0) {
+				ret = bad("instruction %u: global data load src %u imm %d/%d",
+					  i, got.src_reg, got.imm, out[i + 1].imm);
+				goto out;
+			}
+			i++;	/* its second half, checked */
 			continue;
 		}
 		if (got.code != LD_IMM64 || got.src_reg != BPF_PSEUDO_MAP_FD ||
@@ -643,7 +697,7 @@ static int t_em_none(const void *arg)
 	ret = elf_parse(&o, b, obj_len, err, sizeof(err));
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1 || o.map_cnt != 2)
+	else if (o.prog_cnt != 1 || o.map_cnt != 4)
 		ret = bad("%u programs, %u maps", o.prog_cnt, o.map_cnt);
 	free(b);
 	return ret;
