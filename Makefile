@@ -13,17 +13,19 @@ INC       := $(B)/include
 
 CFLAGS  ?= -Os -g0
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -isystem $(INC) \
-	   -ffunction-sections -fdata-sections -DVERSION='"$(VERSION)"'
+	   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	   -DVERSION='"$(VERSION)"'
 LDFLAGS += -static -s -Wl,--gc-sections
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c output.c
+SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c output.c inspector.c filter.c \
+	pcap.c replay.c
 OBJS := $(SRCS:%.c=$(B)/%.o) $(B)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev
+TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark
 
 all: tcpinspect
 
@@ -47,7 +49,8 @@ $(B)/embed.o: embed.S $(B)/xdp.o
 
 $(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@.full $<
-	$(STRIP_BPF) -g -o $@ $@.full
+	$(STRIP_BPF) -g --remove-section=.rel.BTF --remove-section=.rel.BTF.ext \
+		--remove-section=.llvm_addrsig -o $@ $@.full
 
 # --- dependencies, demo, tests -------------------------------------------
 
@@ -70,8 +73,10 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 $(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o
 	gcc $(TEST_CFLAGS) -o $@ tests/elf_test.c elf.c
 
-$(B)/prog_test: tests/prog_test.c bpf.c elf.c loader.c ringbuf.c $(HDRS) $(B)/embed.o
-	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c bpf.c elf.c loader.c ringbuf.c $(B)/embed.o
+PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c inspector.c filter.c
+
+$(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
+	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
 
 $(B)/pass.o $(B)/reject.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
@@ -104,8 +109,17 @@ $(B)/objs/%.o: $$(firstword $$(wildcard tests/objs/$$(call obj_word,1,$$*).c tes
 $(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
 	gcc $(TEST_CFLAGS) -o $@ tests/loader_test.c bpf.c elf.c loader.c
 
+$(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/pcap_test.c pcap.c
+
+# The capture file of varied traffic that replay, filter_cmp and
+# decode_cmp feed through the program (and compare with tcpdump, tshark).
+$(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
+	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
+		-o $@ tests/mkpcap.c pcap.c
+
 TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES)
+	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap
 
 check: test-deps
 	$(MAKE) -s all $(TEST_BINS)
@@ -144,7 +158,18 @@ TEST_BINS += $(B)/fuzz_elf
 
 .PHONY: fuzz
 
+# Figures, not assertions: see BENCHMARKS.md.
+BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c inspector.c filter.c
+
+$(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \
+		$(BENCH_SRCS) $(B)/embed.o
+
+bench: test-deps
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o
+	./$(B)/bench_prog
+
 clean:
 	rm -rf $(B) tcpinspect
 
-.PHONY: all deps demo-deps test-deps demo check clean objs
+.PHONY: bench all deps demo-deps test-deps demo check clean objs

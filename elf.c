@@ -171,6 +171,9 @@ static int parse_header(struct ctx *c)
 	    !at(c, c->shstr.sh_offset, c->shstr.sh_size))
 		return fail(c, -EINVAL, "bad section name table");
 
+	shdr(c, 0, &sh);
+	if (sh.sh_type != SHT_NULL)
+		return fail(c, -EINVAL, "section 0 is not the null section");
 	for (i = 1; i < c->shnum; i++) {
 		shdr(c, i, &sh);
 		if (sh.sh_type != SHT_NOBITS && !at(c, sh.sh_offset, sh.sh_size))
@@ -768,7 +771,7 @@ static int parse_funcs(struct ctx *c)
 	const char *name;
 	Elf64_Shdr sh;
 	Elf64_Sym s;
-	__u32 i, bind;
+	__u32 i, j, bind;
 	int err;
 
 	for (i = 1; i < c->sym_cnt; i++) {
@@ -792,6 +795,13 @@ static int parse_funcs(struct ctx *c)
 		f->off = s.st_value / 8;
 		f->cnt = s.st_size / 8;
 		f->insns = c->buf + sh.sh_offset + s.st_value;
+		f->replaced = 0;
+		for (j = 0; j < c->obj->func_cnt - 1; j++)
+			if (c->obj->funcs[j].sec_idx == f->sec_idx &&
+			    c->obj->funcs[j].off < f->off + f->cnt &&
+			    f->off < c->obj->funcs[j].off + c->obj->funcs[j].cnt)
+				return fail(c, -EINVAL, "functions %s and %s overlap in %s",
+					    c->obj->funcs[j].name, name, f->sec_name);
 		bind = ELF64_ST_BIND(s.st_info);
 		if (!is_prog_sec(f->sec_name) || bind == STB_LOCAL)
 			continue;	/* a subprogram */
@@ -833,6 +843,16 @@ static int func_of(const struct elf_obj *obj, __u32 sec, __u64 insn)
 
 /* --- relocations -------------------------------------------------------- */
 
+static int has_reloc(const struct elf_obj *obj, __u32 sec, __u32 insn)
+{
+	__u32 i;
+
+	for (i = 0; i < obj->reloc_cnt; i++)
+		if (obj->relocs[i].sec_idx == sec && obj->relocs[i].insn == insn)
+			return 1;
+	return 0;
+}
+
 static int add_reloc(struct ctx *c, __u32 sec, __u32 insn, __u32 kind,
 		     __u32 target, __u32 off)
 {
@@ -840,6 +860,8 @@ static int add_reloc(struct ctx *c, __u32 sec, __u32 insn, __u32 kind,
 
 	if (c->obj->reloc_cnt >= ELF_MAX_RELOCS)
 		return fail(c, -E2BIG, "too many relocations (limit %d)", ELF_MAX_RELOCS);
+	if (has_reloc(c->obj, sec, insn))
+		return fail(c, -EINVAL, "two relocations for %s+%u", sec_name(c, sec), insn);
 	r = &c->obj->relocs[c->obj->reloc_cnt++];
 	r->sec_idx = sec;
 	r->insn = insn;
@@ -1019,16 +1041,6 @@ static int parse_relocs(struct ctx *c)
 	return 0;
 }
 
-static int has_reloc(const struct elf_obj *obj, __u32 sec, __u32 insn)
-{
-	__u32 i;
-
-	for (i = 0; i < obj->reloc_cnt; i++)
-		if (obj->relocs[i].sec_idx == sec && obj->relocs[i].insn == insn)
-			return 1;
-	return 0;
-}
-
 /* Calls to a static function of the same section carry no relocation:
  * the immediate is already relative.  Record them like the others. */
 static int implicit_calls(struct ctx *c)
@@ -1161,7 +1173,8 @@ int elf_parse(struct elf_obj *obj, const void *buf, size_t len, char *err,
 		} else if (!strcmp(name, "maps")) {
 			c.legacy_sec = i;
 		} else if (!strcmp(name, "license")) {
-			obj->license = str_in(c.buf + sh.sh_offset, sh.sh_size, 0);
+			obj->license = sh.sh_type == SHT_NOBITS ? NULL :
+				       str_in(c.buf + sh.sh_offset, sh.sh_size, 0);
 			if (!obj->license)
 				ret = fail(&c, -EINVAL, "license is not a NUL-terminated string");
 		} else if (is_data_sec(name) && (sh.sh_flags & SHF_ALLOC)) {
@@ -1173,7 +1186,9 @@ int elf_parse(struct elf_obj *obj, const void *buf, size_t len, char *err,
 	i = find_sec(&c, ".BTF.ext");
 	if (i != NO_SEC) {
 		shdr(&c, i, &sh);
-		ret = parse_btf_ext(&c, c.buf + sh.sh_offset, sh.sh_size);
+		ret = sh.sh_type == SHT_NOBITS ?
+		      fail(&c, -EINVAL, ".BTF.ext has no data") :
+		      parse_btf_ext(&c, c.buf + sh.sh_offset, sh.sh_size);
 	}
 	ret = ret ?: parse_btf_maps(&c) ?: parse_legacy_maps(&c) ?:
 	      parse_funcs(&c);
@@ -1268,7 +1283,7 @@ int elf_layout(const struct elf_obj *obj, const struct elf_prog *prog,
 	l->insn_cnt = obj->funcs[prog->func_idx].cnt;
 	for (s = 0; s < l->seg_cnt; s++) {
 		f = &obj->funcs[l->segs[s].func_idx];
-		for (i = 0; i < obj->reloc_cnt; i++) {
+		for (i = 0; i < obj->reloc_cnt && !f->replaced; i++) {
 			r = &obj->relocs[i];
 			if (r->sec_idx != f->sec_idx || r->insn < f->off ||
 			    r->insn - f->off >= f->cnt)
@@ -1307,7 +1322,7 @@ void elf_link(const struct elf_obj *obj, const struct elf_layout *l,
 	}
 	for (s = 0; s < l->seg_cnt; s++) {
 		f = &obj->funcs[l->segs[s].func_idx];
-		for (i = 0; i < obj->reloc_cnt; i++) {
+		for (i = 0; i < obj->reloc_cnt && !f->replaced; i++) {
 			r = &obj->relocs[i];
 			if (r->sec_idx != f->sec_idx || r->insn < f->off ||
 			    r->insn - f->off >= f->cnt)
@@ -1373,7 +1388,8 @@ static __u32 ext_info(const struct elf_obj *obj, const struct elf_layout *l,
 			for (j = 0; j < hdr[1]; j++) {
 				memcpy(&insn, p + off + (__u64)j * rec_size, 4);
 				if (insn % 8 || insn / 8 < f->off ||
-				    insn / 8 - f->off >= f->cnt)
+				    insn / 8 - f->off >= f->cnt ||
+				    (f->replaced && insn / 8 != f->off))
 					continue;
 				if (out && n < cnt) {
 					__u8 *dst = (__u8 *)out + n * rec_len;

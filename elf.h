@@ -61,6 +61,7 @@ struct elf_func {
 	__u32 sec_idx;
 	__u32 off;
 	__u32 cnt;
+	__u32 replaced;		/* insns/cnt now the caller's code: no relocations */
 };
 
 struct elf_prog {

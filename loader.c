@@ -110,6 +110,27 @@ int ld_set_var(struct ld_obj *o, const char *name, const void *val,
 	return 0;
 }
 
+int ld_set_func(struct ld_obj *o, const char *name,
+		const struct bpf_insn *insns, __u32 cnt, char *err,
+		size_t err_len)
+{
+	struct elf_func *f;
+	__u32 i;
+
+	for (i = 0; i < o->elf.func_cnt; i++) {
+		f = &o->elf.funcs[i];
+		if (strcmp(f->name, name))
+			continue;
+		f->insns = insns;
+		f->cnt = cnt;
+		f->replaced = 1;
+		say(o, "function %s: replaced by %u instructions", name, cnt);
+		return 0;
+	}
+	snprintf(err, err_len, "no function %s in the object", name);
+	return -ENOENT;
+}
+
 static int map_create(const struct elf_map *m, int inner_fd)
 {
 	char name[BPF_OBJ_NAME_LEN];

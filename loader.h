@@ -46,6 +46,13 @@ int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,
 /* Set global variable name (len must be its size) before ld_load. */
 int ld_set_var(struct ld_obj *o, const char *name, const void *val,
 	       size_t len, char *err, size_t err_len);
+/*
+ * Give function name the body insns[cnt] (no relocations; e.g. a
+ * compiled filter) before ld_load; insns must outlive the load.
+ */
+int ld_set_func(struct ld_obj *o, const char *name,
+		const struct bpf_insn *insns, __u32 cnt, char *err,
+		size_t err_len);
 int ld_load(struct ld_obj *o, char *err, size_t err_len);
 
 /*

@@ -26,6 +26,7 @@
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include "bpf.h"
+#include "inspector.h"
 #include "loader.h"
 #include "netlink.h"
 #include "output.h"
@@ -46,7 +47,7 @@ static const char *const cmd_names[] = { "capture", "load", "unload", "show" };
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
-	[CMD_CAPTURE] = "icJMRnvhV",
+	[CMD_CAPTURE] = "icJMRnvhVsxX",
 	[CMD_LOAD] = "iMRSPpvhV",
 	[CMD_UNLOAD] = "iphV",
 	[CMD_SHOW] = "hV",
@@ -56,6 +57,9 @@ struct opts {
 	enum cmd cmd;
 	const char *iface;
 	unsigned long count;
+	__u32 snaplen;		/* -s */
+	int hex;		/* -x 1, -X 2 */
+	char *filter;		/* the remaining arguments, joined */
 	int json;
 	__u32 mode;		/* XDP_FLAGS_{DRV,SKB}_MODE, 0 = auto */
 	int replace;
@@ -162,12 +166,34 @@ static const char *opt_name(const struct option *lo, int val)
 	return s;
 }
 
+/* argv[0..argc) joined by spaces, malloc'd; NULL if out of memory. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	*s = 0;
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "snaplen", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ "section", required_argument, NULL, 'S' },
@@ -179,6 +205,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ 0 }
 	};
 	const char *cmd = "a capture";
+	unsigned long n;
 	char *end;
 	int c, i, npos;
 
@@ -198,7 +225,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		argv++;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:nvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:c:s:nvhxX", longopts, NULL)) != -1) {
 		if (c != ':' && c != '?' && !strchr(cmd_opts[o->cmd], c)) {
 			msg("option %s does not apply to %s (see tcpinspect -h)",
 			    opt_name(longopts, c), cmd);
@@ -215,6 +242,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				msg("bad count '%s': want a positive number", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 's':
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-' ||
+			    n > TI_SNAP_MAX) {
+				msg("bad snap length '%s': want 0 (all, up to %u) to %u",
+				    optarg, TI_SNAP_MAX, TI_SNAP_MAX);
+				return EXIT_USAGE;
+			}
+			o->snaplen = n ? n : TI_SNAP_MAX;
+			break;
+		case 'x':
+			o->hex = o->hex > 1 ? 2 : 1;
+			break;
+		case 'X':
+			o->hex = 2;
 			break;
 		case 'J':
 			o->json = 1;
@@ -265,6 +309,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	npos = argc - optind;
 	if (o->cmd == CMD_LOAD && npos >= 1)
 		o->obj_path = argv[optind++];
+	/* A capture's remaining arguments are its filter, as with tcpdump. */
+	if (o->cmd == CMD_CAPTURE && optind < argc) {
+		o->filter = join_args(argc - optind, argv + optind);
+		if (!o->filter) {
+			msg("out of memory");
+			return EXIT_RUNTIME;
+		}
+		optind = argc;
+	}
 	if (optind < argc) {
 		msg("unexpected argument '%s' (see tcpinspect -h)", argv[optind]);
 		return EXIT_USAGE;
@@ -569,48 +622,13 @@ static int iface_index(const struct opts *o, int *ifindex)
 	return 0;
 }
 
-/*
- * Number of possible CPUs, as the kernel sizes per-CPU map values: read
- * one fresh (all-zero) entry into a buffer of 0xff and count the 8-byte
- * slots the kernel overwrote.  Needs no /sys, which an initramfs may lack.
- */
-static int possible_cpus(int percpu_fd)
-{
-	enum { MAX_CPUS = 8192 };
-	static __u64 v[MAX_CPUS];
-	__u32 key = 0;
-	int n;
-
-	memset(v, 0xff, sizeof(v));
-	if (bpf_map_lookup_elem(percpu_fd, &key, v))
-		return -1;
-	for (n = 0; n < MAX_CPUS && v[n] == 0; n++)
-		;
-	return n;
-}
-
-static void read_counters(int fd, int ncpu, __u64 *sum)
-{
-	__u64 v[ncpu > 0 ? ncpu : 1];
-	__u32 key;
-	int cpu;
-
-	for (key = 0; key < TI_CNT_MAX; key++) {
-		sum[key] = 0;
-		if (ncpu <= 0 || bpf_map_lookup_elem(fd, &key, v))
-			continue;
-		for (cpu = 0; cpu < ncpu; cpu++)
-			sum[key] += v[cpu];
-	}
-}
-
 static int on_event(void *arg, const void *rec, __u32 len)
 {
 	struct capture *c = arg;
 
 	if (len < sizeof(struct ti_event))
 		return 0;
-	out_event(c->out, rec);
+	out_event(c->out, rec, len, 0);
 	c->captured++;
 	return c->out->err || (c->count && c->captured >= c->count);
 }
@@ -638,19 +656,62 @@ static void setup_signals(sigset_t *run_mask)
 	sigaddset(run_mask, SIGPIPE);
 }
 
+/* The exit summary: the line scripts parse, then the breakdown. */
+static void summary(unsigned long captured, const __u64 *c)
+{
+	fprintf(stderr, "%lu packets captured, %llu TCP packets seen, %llu lost\n",
+		captured, (unsigned long long)c[TI_CNT_TCP],
+		(unsigned long long)c[TI_CNT_LOST]);
+	fprintf(stderr, "%llu packets seen, %llu matched, %llu filtered out, %llu later fragments, %llu over the -c budget\n",
+		(unsigned long long)c[TI_CNT_SEEN],
+		(unsigned long long)c[TI_CNT_MATCHED],
+		(unsigned long long)c[TI_CNT_FILTERED],
+		(unsigned long long)c[TI_CNT_FRAGMENT],
+		(unsigned long long)c[TI_CNT_BUDGET]);
+	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers\n",
+		(unsigned long long)c[TI_CNT_MALFORMED],
+		(unsigned long long)c[TI_CNT_BAD_IHL],
+		(unsigned long long)c[TI_CNT_BAD_DOFF],
+		(unsigned long long)c[TI_CNT_BAD_LEN],
+		(unsigned long long)c[TI_CNT_TRUNCATED],
+		(unsigned long long)c[TI_CNT_BAD_EXT]);
+}
+
+/* Load the embedded program as o says; 0 or an exit status. */
+static int open_inspector(struct inspector *in, const struct opts *o)
+{
+	struct insp_config cfg = {
+		.budget = o->count,	/* -c also holds in the kernel */
+		.snaplen = o->snaplen ? o->snaplen : TI_SNAP_DEFAULT,
+		.filter = o->filter,
+		.log_fn = o->verbose ? log_line : NULL,
+	};
+	char err[4096];
+	int ret;
+
+	ret = insp_open(in, &cfg, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return ret == -EINVAL && o->filter && !strncmp(err, "filter", 6) ?
+		       EXIT_USAGE : EXIT_RUNTIME;
+	}
+	if (o->verbose && in->obj.note[0])
+		msg("%s", in->obj.note);
+	return 0;
+}
+
 /* The default command: attach the embedded program, print, detach. */
 static int cmd_capture(struct opts *o)
 {
-	static struct ld_obj obj;
+	static struct inspector in;
 	static struct out out;
 	struct attach a = { .link_fd = -1, .prog_fd = -1, .old_fd = -1 };
 	struct capture cap = { .out = &out };
-	char err[4096], ifname[IF_NAMESIZE];
+	char ifname[IF_NAMESIZE];
 	__u64 cnt[TI_CNT_MAX];
 	sigset_t run_mask;
 	struct rb rb = { .epfd = -1 };
-	__u64 budget = o->count;
-	int ret, stopped = 0, ncpu, prog_fd, status = EXIT_RUNTIME;
+	int ret, stopped = 0, status = EXIT_RUNTIME;
 	long n;
 
 	if (o->iface) {
@@ -667,42 +728,24 @@ static int cmd_capture(struct opts *o)
 	setup_signals(&run_mask);
 	if (check_existing(&a, o))
 		goto out;
-	if (o->verbose)
-		obj.log_fn = log_line;
-
-	/* -c is also the program's budget, so that it holds if we stall. */
-	ret = ld_parse(&obj, ti_obj, ti_obj_end - ti_obj, err, sizeof(err));
-	if (!ret)
-		ret = ld_set_var(&obj, TI_VAR_BUDGET, &budget, sizeof(budget),
-				 err, sizeof(err));
-	if (!ret)
-		ret = ld_load(&obj, err, sizeof(err));
-	prog_fd = ld_prog_fd(&obj, TI_PROG_SEC);
-	if (!ret && prog_fd < 0) {
-		snprintf(err, sizeof(err), "no program in section %s", TI_PROG_SEC);
-		ret = -ENOENT;
-	}
-	if (ret) {
-		msg("%s", err);
-		goto out_obj;
-	}
-	if (o->verbose && obj.note[0])
-		msg("%s", obj.note);
-	ncpu = possible_cpus(ld_map_fd(&obj, TI_MAP_COUNTERS));
-	ret = rb_open(&rb, ld_map_fd(&obj, TI_MAP_EVENTS),
-		      obj.elf.maps[elf_find_map(&obj.elf, TI_MAP_EVENTS)].max_entries);
+	status = open_inspector(&in, o);
+	if (status)
+		goto out;
+	status = EXIT_RUNTIME;
+	ret = rb_open(&rb, in.events_fd, in.events_len);
 	if (ret) {
 		msg("cannot map the ring buffer: %s", strerror(-ret));
-		goto out_obj;
+		goto out_insp;
 	}
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
+	out.hex = o->hex;
 	cap.count = o->count;
 
-	if (attach(&a, o, prog_fd))
+	if (attach(&a, o, in.prog_fd))
 		goto out_rb;
 	fprintf(stderr, "listening on %s (%s mode, %s, prog id %u)\n", o->iface,
 		mode_name(a.mode), a.kind == ATTACH_LINK ? "bpf_link" : "netlink",
-		prog_id(prog_fd));
+		prog_id(in.prog_fd));
 	status = 0;
 	while (!stop_sig && !stopped) {
 		n = rb_poll(&rb, 1000, &run_mask, on_event, &cap, &stopped);
@@ -723,14 +766,12 @@ static int cmd_capture(struct opts *o)
 		msg("cannot write output: %s", strerror(-out.err));
 		status = EXIT_RUNTIME;
 	}
-	read_counters(ld_map_fd(&obj, TI_MAP_COUNTERS), ncpu, cnt);
-	fprintf(stderr, "%lu packets captured, %llu TCP packets seen, %llu lost\n",
-		cap.captured, (unsigned long long)cnt[TI_CNT_TCP],
-		(unsigned long long)cnt[TI_CNT_LOST]);
+	insp_counters(&in, cnt);
+	summary(cap.captured, cnt);
 out_rb:
 	rb_close(&rb);
-out_obj:
-	ld_close(&obj);
+out_insp:
+	insp_close(&in);
 out:
 	if (a.kind != ATTACH_NONE || a.old_fd >= 0)
 		detach(&a);

@@ -20,6 +20,7 @@ enum out_format { OUT_TEXT, OUT_JSON };
 struct out {
 	int fd;
 	enum out_format fmt;
+	int hex;		/* 1: -x hex dump, 2: -X hex and ASCII */
 	int err;		/* first write error (-errno), sticky */
 	__s64 mono_to_real;	/* add to bpf_ktime_get_ns() for wall time */
 	time_t hms_sec;		/* cache: second whose text is in hms */
@@ -31,8 +32,12 @@ struct out {
 };
 
 void out_init(struct out *o, int fd, enum out_format fmt);
-/* Append one event; 0 or the sticky write error. */
-int out_event(struct out *o, const struct ti_event *e);
+/*
+ * Append one ring buffer record (a ti_event and its snapped bytes, len
+ * bytes in all); 0 or the sticky write error.  ts_ns, if non-zero, is
+ * the wall-clock time to show instead of the event's own (replay).
+ */
+int out_event(struct out *o, const void *rec, __u32 len, __u64 ts_ns);
 /* Write out what is buffered; 0 or -errno (EPIPE when the reader left). */
 int out_flush(struct out *o);
 

@@ -26,6 +26,10 @@ static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size,
 	(void *)BPF_FUNC_ringbuf_reserve;
 static void (*bpf_ringbuf_submit)(void *data, __u64 flags) =
 	(void *)BPF_FUNC_ringbuf_submit;
+static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size,
+				  __u64 flags) = (void *)BPF_FUNC_ringbuf_output;
+static long (*bpf_xdp_load_bytes)(struct xdp_md *ctx, __u32 off, void *buf,
+				  __u32 len) = (void *)BPF_FUNC_xdp_load_bytes;
 
 #define bswap16(x) __builtin_bswap16(x)
 #define bswap32(x) __builtin_bswap32(x)

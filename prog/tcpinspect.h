@@ -19,13 +19,24 @@ enum ti_counter {
 	TI_CNT_TCP,		/* TCP segments with a complete header */
 	TI_CNT_EMITTED,		/* events submitted to the ring buffer */
 	TI_CNT_LOST,		/* events dropped: ring buffer full */
-	TI_CNT_MALFORMED,	/* IP said TCP but headers were cut or bad */
+	TI_CNT_MALFORMED,	/* IP or TCP headers were bad: the sum of */
+	TI_CNT_BAD_IHL,		/*   IPv4 header length < 20 */
+	TI_CNT_BAD_DOFF,	/*   TCP data offset < 5 */
+	TI_CNT_BAD_LEN,		/*   IP length shorter than the headers it holds */
+	TI_CNT_TRUNCATED,	/*   frame ends inside the IP or TCP header */
+	TI_CNT_BAD_EXT,		/*   IPv6: more extension headers than we follow */
 	TI_CNT_BUDGET,		/* not emitted: the -c budget was used up */
+	TI_CNT_MATCHED,		/* passed the filter (all, without one) */
+	TI_CNT_FILTERED,	/* rejected by the filter */
+	TI_CNT_FRAGMENT,	/* later IP fragments of TCP (no TCP header) */
 	TI_CNT_MAX
 };
 
 /* Event flags (ti_event.ev_flags). */
-#define TI_EV_VLAN	0x01	/* vlan holds an 802.1Q/802.1ad VLAN id */
+#define TI_EV_DF	0x01	/* IPv4 don't fragment */
+#define TI_EV_MF	0x02	/* more fragments (IPv4 MF, IPv6 M) */
+#define TI_EV_FRAG	0x04	/* a later fragment: no TCP header, no ports */
+#define TI_EV_V6FRAG	0x08	/* IPv6 with a fragment header */
 
 /* TCP flag bits as they sit in byte 13 of the TCP header. */
 #define TI_TCP_FIN	0x01
@@ -37,34 +48,83 @@ enum ti_counter {
 #define TI_TCP_ECE	0x40
 #define TI_TCP_CWR	0x80
 
+#define TI_VLAN_MAX	2	/* tags we look through */
+#define TI_EXT_MAX	8	/* IPv6 extension headers we follow */
+#define TI_SNAP_MAX	16384	/* most frame bytes an event carries */
+#define TI_SNAP_DEFAULT	256	/* room for every header we decode */
+
 /*
- * One TCP segment, as seen by the XDP program.  Ports, sequence numbers
- * and window are in host byte order; addresses stay in network order
- * (IPv4 in the first four bytes of saddr/daddr).
+ * One TCP segment (or later fragment), as seen by the XDP program,
+ * followed in the ring buffer by snap_len bytes of the frame from its
+ * first byte.  Numbers are in host byte order; addresses stay in network
+ * order (IPv4 in the first four bytes of saddr/daddr).  Options are not
+ * decoded here: user space reads them from the snapped bytes at l4_off.
  */
 struct ti_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 ifindex;
 	__u32 rx_queue;
 	__u32 pkt_len;		/* whole frame, link header included */
-	__u32 payload_len;	/* TCP payload per the IP length field */
+	__u32 snap_len;		/* frame bytes following this struct */
 	__u8 saddr[16];
 	__u8 daddr[16];
 	__u32 seq;
 	__u32 ack;
+	__u32 ip_len;		/* IPv4 total length, IPv6 40 + payload length */
+	__u32 payload_len;	/* TCP payload per the IP length */
+	__u32 flow_label;	/* IPv6 */
+	__u32 frag_id;		/* IPv6 fragment header identification */
 	__u16 sport;
 	__u16 dport;
 	__u16 window;
-	__u16 vlan;		/* valid if ev_flags & TI_EV_VLAN */
+	__u16 urg_ptr;
+	__u16 vlan[TI_VLAN_MAX];	/* ids, outer first; vlan_cnt valid */
+	__u16 ip_id;		/* IPv4 identification */
+	__u16 frag_off;		/* fragment offset in bytes */
+	__u16 l3_off;		/* IP header offset in the frame */
+	__u16 l4_off;		/* TCP header offset in the frame */
 	__u8 family;		/* 4 or 6 */
 	__u8 tcp_flags;		/* TI_TCP_* */
 	__u8 tcp_hlen;		/* TCP header length in bytes, 20..60 */
 	__u8 ev_flags;		/* TI_EV_* */
+	__u8 ttl;		/* TTL or hop limit */
+	__u8 tos;		/* IPv4 TOS / IPv6 traffic class */
+	__u8 vlan_cnt;
+	__u8 ext_cnt;		/* IPv6 extension headers followed */
 	__u32 pad;
 };
 
-_Static_assert(sizeof(struct ti_event) == 80, "ti_event layout");
+_Static_assert(sizeof(struct ti_event) == 112, "ti_event layout");
 _Static_assert(sizeof(struct ti_event) % 8 == 0, "ti_event alignment");
+
+/*
+ * What a filter sees (filter.c compiles an expression into the body of
+ * ti_filter(const struct ti_pkt *), which returns non-zero to accept).
+ * The fields follow libpcap's view of the frame, so that an expression
+ * means what it means to tcpdump: the protocol is the one the first IP
+ * header names (IPv6 extension headers are not chased), ports exist only
+ * when TCP follows that header directly and, for IPv4, in the first
+ * fragment; vlan_cnt tags precede the IP header.
+ */
+struct ti_pkt {
+	__u8 saddr[16];		/* as in ti_event */
+	__u8 daddr[16];
+	__u32 len;		/* frame length, as tcpdump's len */
+	__u16 sport;		/* valid if has_ports */
+	__u16 dport;
+	__u16 vlan[TI_VLAN_MAX];	/* ids, outer first */
+	__u8 vlan_cnt;		/* tags before the IP header */
+	__u8 family;		/* 4 or 6 */
+	__u8 proto;		/* IPv4 protocol / IPv6 next header field */
+	__u8 has_ports;		/* TCP header right behind the IP header */
+	__u8 tcp_flags;		/* byte 13 of the TCP header, if has_flags */
+	__u8 has_flags;		/* that byte is inside the frame */
+	__u8 pad[2];
+};
+
+_Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
+
+#define TI_FUNC_FILTER	"ti_filter"
 
 /*
  * Configuration: const volatile globals in .rodata, set by the loader
@@ -73,6 +133,7 @@ _Static_assert(sizeof(struct ti_event) % 8 == 0, "ti_event alignment");
  * (0: no limit), so that -c holds even if user space stalls.
  */
 #define TI_VAR_BUDGET	"ti_budget"
+#define TI_VAR_SNAPLEN	"ti_snaplen"	/* frame bytes per event, <= TI_SNAP_MAX */
 
 /* Map and program names the loader looks up in the object. */
 #define TI_MAP_EVENTS	"events"

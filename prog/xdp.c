@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcpinspect's XDP program: parse Ethernet -> [802.1Q/802.1ad] -> IPv4 or
- * IPv6 -> TCP and emit one ti_event per TCP segment into the "events" ring
+ * tcpinspect's XDP program: parse Ethernet -> up to two VLAN tags ->
+ * IPv4 (options, fragments) or IPv6 (extension header chain) -> TCP, ask
+ * the filter, and emit one ti_event plus the first snap bytes of the
+ * frame per TCP segment (or later fragment) into the "events" ring
  * buffer.  Every path returns XDP_PASS: we look, we never touch.
  *
- * Contract of the parsing helpers: each takes a cursor and the end of the
- * frame, checks that the header it reads lies wholly before the end (the
- * verifier demands the check on the very pointer it dereferences), and
- * advances the cursor.  A header that does not fit ends the parse.
+ * Parsing contract: before any header is read, the check that it lies
+ * wholly before data_end is made on the very pointer that is read (the
+ * verifier insists).  A header that does not fit ends the parse; if the
+ * IP layer was reached, it is counted as malformed, by reason.
  */
 #include <linux/types.h>
 #include <linux/if_ether.h>
@@ -23,6 +25,24 @@ struct vlan_hdr {
 	__be16 proto;
 };
 
+struct ext_hdr {		/* hop-by-hop, routing, destination options */
+	__u8 nexthdr;
+	__u8 len;		/* in 8-byte units, not counting the first */
+};
+
+struct frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;	/* offset << 3 | M */
+	__be32 id;
+};
+
+/* An event and its snapped bytes, assembled off the stack. */
+struct scratch {
+	struct ti_event e;
+	__u8 data[TI_SNAP_MAX];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TI_RINGBUF_SIZE);
@@ -35,8 +55,28 @@ struct {
 	__uint(max_entries, TI_CNT_MAX);
 } counters SEC(".maps");
 
-const volatile __u64 ti_budget = 0;	/* TI_VAR_BUDGET */
-__u64 ti_taken;				/* events asked for against it */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct scratch);
+	__uint(max_entries, 1);
+} scratch SEC(".maps");
+
+const volatile __u64 ti_budget = 0;		/* TI_VAR_BUDGET */
+const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
+__u64 ti_taken;				/* events asked for against the budget */
+
+/*
+ * The filter.  This body accepts everything; the loader replaces it
+ * with the instructions filter.c compiles from the command line.  Weak
+ * and not inlined, so that clang keeps the call and assumes nothing
+ * about the result.
+ */
+__attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p)
+{
+	/* Verified alone as a global function: p may be NULL to it. */
+	return p && p->len != 0xffffffff;
+}
 
 static __always_inline void count(__u32 idx)
 {
@@ -46,122 +86,238 @@ static __always_inline void count(__u32 idx)
 		*v += 1;	/* per-CPU slot: no atomics needed */
 }
 
+static __always_inline int malformed(__u32 reason)
+{
+	count(TI_CNT_MALFORMED);
+	count(reason);
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int tcpinspect(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	void *cur = data;
-	struct ethhdr *eth = cur;
-	struct tcphdr *th;
+	struct ti_pkt m = {};
+	struct ethhdr *eth = data;
+	struct tcphdr *th = 0;
+	struct scratch *s;
 	struct ti_event *e;
-	__u16 proto, vlan = 0;
-	__u8 ev_flags = 0;
-	__u32 ip_len, l4_off, hlen;
+	void *cur, *l3;
+	__u32 ip_len, hlen = 0, snap, zero = 0, flow = 0, frag_id = 0, i;
+	__u16 proto, ip_id = 0, frag_off = 0;
+	__u8 ev_flags = 0, ttl, tos, nh = 0, ext_cnt = 0;
 
 	count(TI_CNT_SEEN);
 	if ((void *)(eth + 1) > end)
 		return XDP_PASS;
 	proto = eth->h_proto;
 	cur = eth + 1;
-	if (proto == bswap16(ETH_P_8021Q) || proto == bswap16(ETH_P_8021AD)) {
+#pragma unroll
+	for (i = 0; i < TI_VLAN_MAX; i++) {
 		struct vlan_hdr *vh = cur;
 
+		if (proto != bswap16(ETH_P_8021Q) && proto != bswap16(ETH_P_8021AD))
+			break;
 		if ((void *)(vh + 1) > end)
 			return XDP_PASS;
-		vlan = bswap16(vh->tci) & 0x0fff;
-		ev_flags |= TI_EV_VLAN;
+		m.vlan[i] = bswap16(vh->tci) & 0x0fff;
+		m.vlan_cnt++;
 		proto = vh->proto;
 		cur = vh + 1;
 	}
-
-	/* Fill the addresses into a stack copy; reserve only for TCP. */
-	__u8 family;
-	__u8 saddr[16] = {}, daddr[16] = {};
+	l3 = cur;
 
 	if (proto == bswap16(ETH_P_IP)) {
 		struct iphdr *ip = cur;
 		__u32 ihl;
 
 		if ((void *)(ip + 1) > end)
-			return XDP_PASS;
-		if (ip->protocol != IPPROTO_TCP)
-			return XDP_PASS;
-		/* Later fragments carry no TCP header: never decode them. */
-		if (ip->frag_off & bswap16(0x1fff))
-			return XDP_PASS;
+			return malformed(TI_CNT_TRUNCATED);
 		ihl = ip->ihl * 4;
 		ip_len = bswap16(ip->tot_len);
-		if (ihl < sizeof(*ip) || ip_len < ihl) {
-			count(TI_CNT_MALFORMED);
+		if (ihl < sizeof(*ip))
+			return malformed(TI_CNT_BAD_IHL);
+		if (ip_len < ihl)
+			return malformed(TI_CNT_BAD_LEN);
+		if (cur + ihl > end)
+			return malformed(TI_CNT_TRUNCATED);
+		m.family = 4;
+		m.proto = ip->protocol;
+		__builtin_memcpy(m.saddr, &ip->saddr, 4);
+		__builtin_memcpy(m.daddr, &ip->daddr, 4);
+		if (ip->protocol != IPPROTO_TCP)
 			return XDP_PASS;
+		ttl = ip->ttl;
+		tos = ip->tos;
+		ip_id = bswap16(ip->id);
+		frag_off = bswap16(ip->frag_off);
+		ev_flags |= (frag_off & 0x4000 ? TI_EV_DF : 0) |
+			    (frag_off & 0x2000 ? TI_EV_MF : 0);
+		frag_off = (frag_off & 0x1fff) * 8;
+		cur += ihl;
+		nh = IPPROTO_TCP;
+		/* libpcap reads tcp[13] at the end of the IP header even in a
+		 * later fragment; the filter sees what tcpdump would. */
+		if (cur + 14 <= end) {
+			m.tcp_flags = ((__u8 *)cur)[13];
+			m.has_flags = 1;
 		}
-		__builtin_memcpy(saddr, &ip->saddr, 4);
-		__builtin_memcpy(daddr, &ip->daddr, 4);
-		family = 4;
-		th = cur + ihl;
-		l4_off = ihl;
+		m.has_ports = !frag_off;
 	} else if (proto == bswap16(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = cur;
 
 		if ((void *)(ip6 + 1) > end)
-			return XDP_PASS;
-		if (ip6->nexthdr != IPPROTO_TCP)
-			return XDP_PASS;
-		__builtin_memcpy(saddr, &ip6->saddr, 16);
-		__builtin_memcpy(daddr, &ip6->daddr, 16);
-		family = 6;
+			return malformed(TI_CNT_TRUNCATED);
+		m.family = 6;
+		m.proto = ip6->nexthdr;
+		__builtin_memcpy(m.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(m.daddr, &ip6->daddr, 16);
 		ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
-		th = (void *)(ip6 + 1);
-		l4_off = sizeof(*ip6);
+		ttl = ip6->hop_limit;
+		tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+		flow = ((ip6->flow_lbl[0] & 0x0f) << 16) |
+		       (ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
+		nh = ip6->nexthdr;
+		cur = ip6 + 1;
+#pragma unroll
+		for (i = 0; i < TI_EXT_MAX; i++) {
+			if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+			    nh == IPPROTO_DSTOPTS) {
+				struct ext_hdr *x = cur;
+
+				if ((void *)(x + 1) > end)
+					return malformed(TI_CNT_TRUNCATED);
+				nh = x->nexthdr;
+				cur += (x->len + 1) * 8;
+				if (cur > end)
+					return malformed(TI_CNT_TRUNCATED);
+			} else if (nh == IPPROTO_FRAGMENT) {
+				struct frag_hdr *f = cur;
+
+				if ((void *)(f + 1) > end)
+					return malformed(TI_CNT_TRUNCATED);
+				nh = f->nexthdr;
+				frag_off = bswap16(f->frag_off);
+				ev_flags |= TI_EV_V6FRAG |
+					    (frag_off & 1 ? TI_EV_MF : 0);
+				frag_off &= 0xfff8;
+				frag_id = bswap32(f->id);
+				cur = f + 1;
+			} else {
+				break;
+			}
+			ext_cnt++;
+			if (frag_off)	/* a later fragment: the rest is data */
+				break;
+		}
+		if (nh != IPPROTO_TCP) {
+			if (i == TI_EXT_MAX &&
+			    (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+			     nh == IPPROTO_DSTOPTS || nh == IPPROTO_FRAGMENT))
+				return malformed(TI_CNT_BAD_EXT);
+			return XDP_PASS;
+		}
+		/* libpcap does not chase extension headers. */
+		if (m.proto == IPPROTO_TCP && cur + 14 <= end) {
+			m.tcp_flags = ((__u8 *)cur)[13];
+			m.has_flags = 1;
+		}
+		m.has_ports = m.proto == IPPROTO_TCP;
 	} else {
 		return XDP_PASS;
 	}
 
-	if ((void *)(th + 1) > end) {
-		count(TI_CNT_MALFORMED);
+	if (frag_off) {
+		/* A later fragment: the TCP header is in another packet. */
+		count(TI_CNT_FRAGMENT);
+		ev_flags |= TI_EV_FRAG;
+		m.has_ports = 0;
+	} else {
+		th = cur;
+		if ((void *)(th + 1) > end)
+			return malformed(TI_CNT_TRUNCATED);
+		hlen = th->doff * 4;
+		if (hlen < sizeof(*th))
+			return malformed(TI_CNT_BAD_DOFF);
+		if (cur - l3 + hlen > ip_len)
+			return malformed(TI_CNT_BAD_LEN);
+		if (cur + hlen > end)
+			return malformed(TI_CNT_TRUNCATED);
+		count(TI_CNT_TCP);
+		m.sport = bswap16(th->source);
+		m.dport = bswap16(th->dest);
+	}
+	m.len = end - data;
+
+	if (!ti_filter(&m)) {
+		count(TI_CNT_FILTERED);
 		return XDP_PASS;
 	}
-	hlen = th->doff * 4;
-	/* Options must be in the frame too: a cut header is not decoded. */
-	if (hlen < sizeof(*th) || l4_off + hlen > ip_len ||
-	    (void *)th + hlen > end) {
-		count(TI_CNT_MALFORMED);
-		return XDP_PASS;
-	}
-	count(TI_CNT_TCP);
+	count(TI_CNT_MATCHED);
 
 	/* ti_budget is a constant to the verifier: no cost when unset. */
 	if (ti_budget && __sync_fetch_and_add(&ti_taken, 1) >= ti_budget) {
 		count(TI_CNT_BUDGET);
 		return XDP_PASS;
 	}
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return XDP_PASS;
+	e = &s->e;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->ifindex = ctx->ingress_ifindex;
+	e->rx_queue = ctx->rx_queue_index;
+	e->pkt_len = m.len;
+	__builtin_memcpy(e->saddr, m.saddr, 16);
+	__builtin_memcpy(e->daddr, m.daddr, 16);
+	e->ip_len = ip_len;
+	e->flow_label = flow;
+	e->frag_id = frag_id;
+	e->vlan[0] = m.vlan[0];
+	e->vlan[1] = m.vlan[1];
+	e->ip_id = ip_id;
+	e->frag_off = frag_off;
+	e->l3_off = l3 - data;
+	e->l4_off = cur - data;
+	e->family = m.family;
+	e->ev_flags = ev_flags;
+	e->ttl = ttl;
+	e->tos = tos;
+	e->vlan_cnt = m.vlan_cnt;
+	e->ext_cnt = ext_cnt;
+	e->pad = 0;
+	if (th) {
+		e->seq = bswap32(th->seq);
+		e->ack = bswap32(th->ack_seq);
+		e->sport = m.sport;
+		e->dport = m.dport;
+		e->window = bswap16(th->window);
+		e->urg_ptr = bswap16(th->urg_ptr);
+		e->tcp_flags = ((__u8 *)th)[13];
+		e->tcp_hlen = hlen;
+		e->payload_len = ip_len - (cur - l3) - hlen;
+	} else {
+		e->seq = e->ack = 0;
+		e->sport = e->dport = e->window = e->urg_ptr = 0;
+		e->tcp_flags = e->tcp_hlen = 0;
+		e->payload_len = ip_len > cur - l3 ? ip_len - (cur - l3) : 0;
+	}
+
+	snap = m.len < ti_snaplen ? m.len : ti_snaplen;
+	_Static_assert(!(TI_SNAP_MAX & (TI_SNAP_MAX - 1)), "power of two");
+	/* 1..TI_SNAP_MAX in a form the verifier can follow into the call
+	 * (frames have 14 bytes at least, the loader keeps snaplen >= 1). */
+	snap = ((snap - 1) & (TI_SNAP_MAX - 1)) + 1;
+	if (bpf_xdp_load_bytes(ctx, 0, s->data, snap))
+		snap = 0;
+	e->snap_len = snap;
+	if (bpf_ringbuf_output(&events, s, sizeof(*e) + snap, 0)) {
 		if (ti_budget)	/* give the slot back: -c counts delivered events */
 			__sync_fetch_and_add(&ti_taken, -1);
 		count(TI_CNT_LOST);
 		return XDP_PASS;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
-	e->ifindex = ctx->ingress_ifindex;
-	e->rx_queue = ctx->rx_queue_index;
-	e->pkt_len = end - data;
-	e->payload_len = ip_len - l4_off - hlen;
-	__builtin_memcpy(e->saddr, saddr, 16);
-	__builtin_memcpy(e->daddr, daddr, 16);
-	e->seq = bswap32(th->seq);
-	e->ack = bswap32(th->ack_seq);
-	e->sport = bswap16(th->source);
-	e->dport = bswap16(th->dest);
-	e->window = bswap16(th->window);
-	e->vlan = vlan;
-	e->family = family;
-	e->tcp_flags = ((__u8 *)th)[13];
-	e->tcp_hlen = hlen;
-	e->ev_flags = ev_flags;
-	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
 	count(TI_CNT_EMITTED);
 	return XDP_PASS;
 }

@@ -14,7 +14,7 @@ fi
 static_binary() {
 	! readelf -l "$TI" | grep -q INTERP &&
 	! readelf -d "$TI" 2>/dev/null | grep -q NEEDED &&
-	! grep -qa -e libbpf -e libelf -e libpcap "$TI"
+	! grep -qa -e 'libbpf\.so' -e 'libelf\.so' -e 'libpcap\.so' "$TI"
 }
 check "static binary, no shared libraries" static_binary
 
@@ -28,11 +28,13 @@ check "text: -c 4 exits 0 by itself" [ "$rc" = 0 ]
 check "text: exactly 4 lines" [ "$(wc -l <"$TMP/t.out")" = 4 ]
 line1=$(head -1 "$TMP/t.out")
 check "text: SYN first, right addresses and port" \
-	grep -Eq "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} IP $A4\.[0-9]+ > $B4\.8080: Flags \[S\], seq [0-9]+, win [0-9]+, length 0$" <<<"$line1"
+	grep -Eq "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} IP $A4\.[0-9]+ > $B4\.8080: Flags \[S\], seq [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 0$" <<<"$line1"
+check "text: SYN options decoded as tcpdump prints them" \
+	grep -Eq "Flags \[S\], seq [0-9]+, win [0-9]+, options \[mss [0-9]+,sackOK,TS val [0-9]+ ecr 0,nop,wscale [0-9]+\], length 0$" <<<"$line1"
 check "text: handshake ACK second" \
-	grep -Eq " IP $A4\.[0-9]+ > $B4\.8080: Flags \[\.\], seq [0-9]+, ack [0-9]+, win [0-9]+, length 0$" <<<"$(sed -n 2p "$TMP/t.out")"
+	grep -Eq " IP $A4\.[0-9]+ > $B4\.8080: Flags \[\.\], seq [0-9]+, ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 0$" <<<"$(sed -n 2p "$TMP/t.out")"
 check "text: data segment with length" \
-	grep -Eq "Flags \[P?\.\], seq [0-9]+:[0-9]+, ack [0-9]+, win [0-9]+, length [1-9][0-9]*$" "$TMP/t.out"
+	grep -Eq "Flags \[P?\.\], seq [0-9]+:[0-9]+, ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length [1-9][0-9]*$" "$TMP/t.out"
 check "text: listening line names interface and mode" \
 	grep -Eq "^listening on vb \((native|generic) mode, bpf_link, prog id [0-9]+\)$" "$TMP/t.err"
 check "text: summary line" \
@@ -62,7 +64,7 @@ start_capture "$TMP/6.out" "$TMP/6.err" -i vb -c 1 ||
 tcp_session "$B6" 10
 wait_exit "$CAP_PID"
 check "ipv6 text: IP6 line" \
-	grep -Eq " IP6 $A6\.[0-9]+ > $B6\.8080: Flags \[S\], seq [0-9]+, win [0-9]+, length 0$" "$TMP/6.out"
+	grep -Eq " IP6 $A6\.[0-9]+ > $B6\.8080: Flags \[S\], seq [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 0$" "$TMP/6.out"
 
 # --- every signal path detaches ----------------------------------------------
 for sig in TERM INT HUP; do

@@ -449,7 +449,7 @@ static int check_map(const struct elf_obj *o, const char *name, __u32 type,
 
 /* A global data section: a one-entry array of its size. */
 static int check_data(const struct elf_obj *o, const char *name,
-		      __u32 flags, int has_init)
+		      __u32 flags, int has_init, __u32 size)
 {
 	int i = elf_find_map(o, name);
 	const struct elf_map *m = &o->maps[i];
@@ -457,7 +457,7 @@ static int check_data(const struct elf_obj *o, const char *name,
 	if (i < 0)
 		return bad("no map %s", name);
 	if (m->kind != ELF_MAP_DATA || m->type != BPF_MAP_TYPE_ARRAY ||
-	    m->key_size != 4 || m->value_size != 8 || m->max_entries != 1 ||
+	    m->key_size != 4 || m->value_size != size || m->max_entries != 1 ||
 	    m->map_flags != flags || !m->init != !has_init)
 		return bad("map %s: kind %u type %u key %u value %u max %u flags %u init %p",
 			   name, m->kind, m->type, m->key_size, m->value_size,
@@ -496,13 +496,18 @@ static int t_maps(const void *arg)
 		ret = bad("elf_parse: %d: %s", ret, err);
 		goto out;
 	}
-	/* events, counters, and the global data: .rodata and .bss */
-	if (o.map_cnt != 4) {
-		ret = bad("%u maps, want 4", o.map_cnt);
+	/* events, counters, scratch, and the global data: .rodata, .bss */
+	if (o.map_cnt != 5) {
+		ret = bad("%u maps, want 5", o.map_cnt);
 		goto out;
 	}
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1) ?:
-	      check_data(&o, ".bss", 0, 0) ?:
+	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
+	if (ret)
+		goto out;
+	/* .rodata: ti_budget (8 bytes), ti_snaplen (4); .bss: ti_taken */
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 12) ?:
+	      check_data(&o, ".bss", 0, 0, 8) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss");
 	if (ret)
@@ -527,6 +532,8 @@ out:
 	return ret;
 }
 
+#define CALL	0xff	/* want[]: a call, not a map */
+
 /*
  * Relocate with sentinel fds and compare with the object, instruction by
  * instruction, against what .relxdp (read here) says should change.
@@ -540,6 +547,7 @@ static int t_relocate(const void *arg)
 	char err[256];
 	__u8 *b = obj_dup(), *want = NULL;
 	__u32 i, k, cnt = 0, changed = 0, used = 0, data = 0, voff, vsize;
+	__u32 calls = 0, *want_off = NULL;
 	int *fds = NULL;
 	const char *name;
 	Elf64_Rel r;
@@ -558,8 +566,15 @@ static int t_relocate(const void *arg)
 	}
 	/* want[i]: 0 if instruction i must stay as is, else map index + 1. */
 	want = calloc(lay.insn_cnt, 1);
+	want_off = calloc(lay.insn_cnt, sizeof(*want_off));
 	for (k = 0; k < lay.rel_cnt; k++) {
 		r = rel_get(k);
+		if (ELF64_R_TYPE(r.r_info) == R_BPF_64_32 &&
+		    r.r_offset / 8 < lay.insn_cnt && !want[r.r_offset / 8]) {
+			want[r.r_offset / 8] = CALL;	/* the ti_filter() call */
+			calls++;
+			continue;
+		}
 		if (ELF64_R_TYPE(r.r_info) != R_BPF_64_64)
 			continue;
 		cnt++;
@@ -568,6 +583,7 @@ static int t_relocate(const void *arg)
 			if (!strcmp(o.maps[i].name, name))
 				break;
 		/* Global data: the variable's map, at the variable's offset. */
+		voff = 0;
 		if (i == o.map_cnt && !elf_find_var(&o, name, &i, &voff, &vsize))
 			data |= 1u << i;
 		if (i == o.map_cnt) {
@@ -582,6 +598,7 @@ static int t_relocate(const void *arg)
 			goto out;
 		}
 		want[r.r_offset / 8] = i + 1;
+		want_off[r.r_offset / 8] = voff;
 		used |= 1u << i;
 	}
 	if (!cnt || used != (1u << o.map_cnt) - 1) {
@@ -589,20 +606,25 @@ static int t_relocate(const void *arg)
 			  cnt);
 		goto out;
 	}
-	if (o.reloc_cnt != cnt) {
-		ret = bad("%u relocations parsed, .relxdp has %u R_BPF_64_64",
-			  o.reloc_cnt, cnt);
+	if (o.reloc_cnt != cnt + calls || calls != 1) {
+		ret = bad("%u relocations parsed, .relxdp has %u R_BPF_64_64 and %u calls",
+			  o.reloc_cnt, cnt, calls);
 		goto out;
 	}
 
 	fds = malloc(o.map_cnt * sizeof(*fds));
 	for (i = 0; i < o.map_cnt; i++)
 		fds[i] = FD_BASE + i;
-	out = malloc(p->insn_cnt * sizeof(*out));
-	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.insn_cnt != p->insn_cnt) {
-		ret = bad("layout: %s (%u instructions)", err, l.insn_cnt);
+	/* The program, then ti_filter() appended after it. */
+	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 2 ||
+	    l.segs[1].pos != p->insn_cnt ||
+	    strcmp(o.funcs[l.segs[1].func_idx].name, TI_FUNC_FILTER) ||
+	    l.insn_cnt != p->insn_cnt + o.funcs[l.segs[1].func_idx].cnt) {
+		ret = bad("layout: %s (%u instructions, %u functions)", err,
+			  l.insn_cnt, l.seg_cnt);
 		goto out;
 	}
+	out = malloc(l.insn_cnt * sizeof(*out));
 	elf_link(&o, &l, fds, out);
 
 	for (i = 0; i < p->insn_cnt; i++) {
@@ -618,10 +640,21 @@ static int t_relocate(const void *arg)
 			}
 			continue;
 		}
+		if (want[i] == CALL) {
+			if (got.code != (BPF_JMP | BPF_CALL) ||
+			    got.src_reg != BPF_PSEUDO_CALL ||
+			    got.imm != (__s32)(p->insn_cnt - i - 1)) {
+				ret = bad("instruction %u: call imm %d, want %d", i,
+					  got.imm, (__s32)(p->insn_cnt - i - 1));
+				goto out;
+			}
+			continue;
+		}
 		if (data & (1u << (want[i] - 1))) {
 			/* .rodata / .bss: fd, and the offset (0 here) after. */
 			if (got.code != LD_IMM64 || got.src_reg != BPF_PSEUDO_MAP_VALUE ||
-			    got.imm != FD_BASE + want[i] - 1 || out[i + 1].imm != 0) {
+			    got.imm != FD_BASE + want[i] - 1 ||
+			    out[i + 1].imm != (__s32)want_off[i]) {
 				ret = bad("instruction %u: global data load src %u imm %d/%d",
 					  i, got.src_reg, got.imm, out[i + 1].imm);
 				goto out;
@@ -640,7 +673,7 @@ static int t_relocate(const void *arg)
 			goto out;
 		}
 	}
-	if (changed != cnt) {
+	if (changed != cnt + calls) {
 		ret = bad("%u instructions changed, want %u", changed, cnt);
 		goto out;
 	}
@@ -650,6 +683,7 @@ out:
 	free(out);
 	free(fds);
 	free(want);
+	free(want_off);
 	free(b);
 	return ret;
 }
@@ -697,7 +731,7 @@ static int t_em_none(const void *arg)
 	ret = elf_parse(&o, b, obj_len, err, sizeof(err));
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1 || o.map_cnt != 4)
+	else if (o.prog_cnt != 1 || o.map_cnt != 5)
 		ret = bad("%u programs, %u maps", o.prog_cnt, o.map_cnt);
 	free(b);
 	return ret;

@@ -22,10 +22,16 @@ TMP=$(mktemp -d /tmp/ti-fuzz.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 fail=0
 
-# why LOG: the line of the log that says what went wrong.
+# why LOG STATUS: what went wrong, in one line: the harness's own
+# message, or the sanitizer's error and the first frame in our code.
 why() {
-	grep -m1 -E '^(fuzz_elf: |SUMMARY: |==[0-9]+==ERROR)' "$1" ||
-		echo "exit status $2"
+	local err frame
+	grep -m1 '^fuzz_elf: ' "$1" && return
+	err=$(grep -m1 -oE 'runtime error: .*' "$1" ||
+		grep -m1 -oE '(AddressSanitizer|libFuzzer): [A-Za-z-]+' "$1")
+	frame=$(grep -oE 'in [a-z_]+ [^ ]*/elf\.c:[0-9]+' "$1" | head -2 |
+		sed 's|in \([a-z_]*\) .*/\(elf\.c:[0-9]*\)|\1 (\2)|' | paste -sd '<' | sed 's/</ < /')
+	echo "${err:-exit status $2}${frame:+ in $frame}"
 }
 
 # --- (a) regression inputs --------------------------------------------------

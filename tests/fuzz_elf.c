@@ -30,8 +30,13 @@
 #define LD_IMM64	(BPF_LD | BPF_IMM | BPF_DW)
 #define CALL		(BPF_JMP | BPF_CALL)
 
-/* Too big for the stack; elf_parse() sets what it uses. */
+/*
+ * Too big for the stack.  Reused from run to run, as a caller may: the
+ * arrays are poisoned before each parse, so that a field elf_parse()
+ * leaves unset shows up as a broken invariant, not as a stale value.
+ */
 static struct elf_obj obj;
+#define POISON		0xa5
 
 /* Names that real objects use, besides those found in the object. */
 static const char *const names[] = {
@@ -44,10 +49,10 @@ static const char *const names[] = {
 #define check(cond, ...)						\
 	do {								\
 		if (!(cond)) {						\
-			fprintf(stderr, "fuzz_elf: %s:%d: %s: ",	\
-				__FILE__, __LINE__, #cond);		\
+			fprintf(stderr, "fuzz_elf: %s:%d: ", __FILE__,	\
+				__LINE__);				\
 			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
+			fprintf(stderr, " (not %s)\n", #cond);		\
 			abort();					\
 		}							\
 	} while (0)
@@ -413,6 +418,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	memset(err, 0, sizeof(err));
+	memset(obj.maps, POISON, sizeof(obj.maps));
+	memset(obj.progs, POISON, sizeof(obj.progs));
+	memset(obj.funcs, POISON, sizeof(obj.funcs));
 	ret = elf_parse(&obj, buf, size, err, sizeof(err));
 	if (ret) {
 		check_err("elf_parse", ret, err);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * inspector.h - tcpinspect's own XDP program (embedded by embed.S) and
+ * its maps: load it configured (budget, snap length, compiled filter),
+ * read its counters.  Used by the live capture and by replay.  No
+ * printing: failures go to err.
+ */
+#ifndef TCPINSPECT_INSPECTOR_H
+#define TCPINSPECT_INSPECTOR_H
+
+#include "loader.h"
+#include "prog/tcpinspect.h"
+
+#define INSP_FILTER_MAX	4096	/* instructions a compiled filter may take */
+
+struct insp_config {
+	__u64 budget;		/* -c: events the program emits at most; 0: all */
+	__u32 snaplen;		/* frame bytes per event, 1..TI_SNAP_MAX */
+	const char *filter;	/* pcap-filter expression; NULL or "": all */
+	void (*log_fn)(void *arg, const char *line);	/* -v */
+	void *log_arg;
+};
+
+struct inspector {
+	struct ld_obj obj;
+	int prog_fd;
+	int counters_fd;
+	int events_fd;
+	__u32 events_len;	/* ring buffer bytes */
+	int ncpu;		/* possible CPUs, as per-CPU maps count them */
+	__u32 filter_cnt;
+	struct bpf_insn filter[INSP_FILTER_MAX];
+};
+
+/*
+ * 0, or -EINVAL for a bad filter expression (a usage error; err names
+ * the token and its position), or another -errno from the kernel.
+ */
+int insp_open(struct inspector *in, const struct insp_config *cfg,
+	      char *err, size_t err_len);
+/* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
+void insp_counters(const struct inspector *in, __u64 *cnt);
+void insp_close(struct inspector *in);
+
+#endif

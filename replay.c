@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay.c - capture file frames through an XDP program (see replay.h).
+ *
+ * BPF_PROG_TEST_RUN with a struct xdp_md as ctx_in: the kernel insists
+ * on data_end == the frame length and data == data_meta == 0, and looks
+ * ingress_ifindex up in our network namespace (rx_queue_index 0 exists
+ * on every device).  Frames over a page (minus XDP headroom and the
+ * shared info tailroom) are run as multi-buffer frames by kernels since
+ * 5.18, and the program sees their first part only, as on a multi-buffer
+ * driver; older kernels refuse them (EINVAL), so they are run cut.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/bpf.h>
+#include "bpf.h"
+#include "replay.h"
+
+#define FILE_MAX	(1ull << 30)
+#define CUT_MIN		1514	/* never cut a frame a plain Ethernet link carries */
+#define CUT_FIRST	4096
+
+int replay_file_open(struct replay_file *f, const char *path)
+{
+	size_t room = 0, used = 0;
+	struct stat st;
+	char *p = NULL, *bigger;
+	ssize_t n;
+	int fd, ret = 0;
+
+	memset(f, 0, sizeof(*f));
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = -EISDIR;
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((unsigned long long)st.st_size > FILE_MAX) {
+			ret = -EFBIG;
+			goto out;
+		}
+		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			f->buf = p;
+			f->len = st.st_size;
+			f->mapped = 1;
+			goto out;
+		}
+		p = NULL;
+	}
+	/* A pipe, or a file that cannot be mapped: read it all. */
+	for (;;) {
+		if (used == room) {
+			if (room >= FILE_MAX) {
+				ret = -EFBIG;
+				break;
+			}
+			room = room ? room * 2 : 1 << 20;
+			bigger = realloc(p, room);
+			if (!bigger) {
+				ret = -ENOMEM;
+				break;
+			}
+			p = bigger;
+		}
+		n = read(fd, p + used, room - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = -errno;
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	if (ret) {
+		free(p);
+		goto out;
+	}
+	f->buf = p;
+	f->len = used;
+out:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
+void replay_file_close(struct replay_file *f)
+{
+	if (f->mapped)
+		munmap(f->buf, f->len);
+	else
+		free(f->buf);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Run one frame; 0 or -errno (err says which record). */
+static int run_frame(int prog_fd, const struct pcap_rec *rec,
+		     struct replay_stats *st, char *err, size_t err_len)
+{
+	__u32 len = rec->caplen;
+	int ret;
+
+	if (st->cut_len && len > st->cut_len)
+		len = st->cut_len;
+	for (;;) {
+		struct xdp_md md = {
+			.data_end = len,
+			.ingress_ifindex = REPLAY_IFINDEX,
+		};
+		struct bpf_test_run tr = {
+			.data_in = rec->data,
+			.data_len_in = len,
+			.ctx_in = &md,
+			.ctx_len_in = sizeof(md),
+			.repeat = 1,
+		};
+
+		ret = bpf_prog_test_run(prog_fd, &tr);
+		if (!ret)
+			break;
+		if (ret == -EINTR)
+			continue;	/* a signal: its flag is seen before the next frame */
+		if ((ret == -EINVAL || ret == -ENOMEM || ret == -E2BIG) &&
+		    len > CUT_MIN) {
+			len = len > CUT_FIRST ? CUT_FIRST : len - 64;
+			if (len < CUT_MIN)
+				len = CUT_MIN;
+			continue;
+		}
+		snprintf(err, err_len, "record %llu at offset %llu (%u bytes): cannot run it through the program: %s",
+			 (unsigned long long)rec->nr, (unsigned long long)rec->off,
+			 rec->caplen, strerror(-ret));
+		return ret;
+	}
+	if (len < rec->caplen) {
+		st->cut++;
+		st->cut_len = len;
+	}
+	st->run++;
+	return 0;
+}
+
+struct drain {
+	replay_fn fn;
+	void *arg;
+	const struct pcap_rec *frame;
+	struct replay_stats *st;
+};
+
+static int on_record(void *arg, const void *rec, __u32 len)
+{
+	struct drain *d = arg;
+
+	d->st->events++;
+	return d->fn(d->arg, rec, len, d->frame);
+}
+
+int replay_run(struct pcap_reader *r, int prog_fd, struct rb *rb,
+	       replay_fn fn, void *arg, const volatile sig_atomic_t *stop,
+	       struct replay_stats *st, char *err, size_t err_len)
+{
+	struct pcap_rec rec;
+	struct drain d = { .fn = fn, .arg = arg, .frame = &rec, .st = st };
+	int ret, stopped = 0;
+
+	for (;;) {
+		if (stop && *stop)
+			return 1;
+		ret = pcap_next(r, &rec, err, err_len);
+		if (ret <= 0)
+			return ret;
+		st->frames++;
+		if (rec.caplen < REPLAY_MIN_LEN) {
+			st->too_short++;
+			continue;
+		}
+		ret = run_frame(prog_fd, &rec, st, err, err_len);
+		if (ret)
+			return ret;
+		rb_consume(rb, on_record, &d, &stopped);
+		if (stopped)
+			return 1;
+	}
+}
