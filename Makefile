@@ -73,6 +73,9 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 $(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o
 	gcc $(TEST_CFLAGS) -o $@ tests/elf_test.c elf.c
 
+$(B)/filter_test: tests/filter_test.c filter.c filter.h prog/tcpinspect.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
+
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c inspector.c filter.c
 
 $(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
@@ -118,7 +121,7 @@ $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/mkpcap.c pcap.c
 
-TEST_BINS := $(B)/elf_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
+TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
 	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap
 
 check: test-deps

@@ -18,8 +18,10 @@
  *   relop := > >= = == < <= !=
  *
  * A bare id after and/or repeats the qualifiers of the term before it,
- * as in libpcap ("host a or b", "tcp port 80 or 443"); numbers are
- * decimal, 0x hex or 0 octal; tcpflags and tcp-fin..tcp-cwr are numbers.
+ * as in libpcap ("host a or b", "tcp port 80 or 443"; after a term in
+ * parentheses, the qualifiers in force before it: "(host a) or b" is a
+ * syntax error there too).  Numbers are decimal, 0x hex or 0 octal;
+ * tcpflags and tcp-fin..tcp-cwr are numbers.
  *
  * Semantics are libpcap's on the frames tcpinspect's XDP program hands
  * to the filter (TCP over IPv4 or IPv6, first fragments and later ones):
@@ -44,12 +46,9 @@
  *    there (e.g. "vlan or host X" on an untagged frame reads IP bytes
  *    as an EtherType).  Here it never matches.  libpcap also counts the
  *    0x9100 TPID as a tag; the XDP program does not parse such frames.
- * 2. "tcp", "proto 6" and "ip6 proto 6" also match an IPv6 packet whose
- *    first header is a fragment header followed by TCP; ti_pkt only has
- *    the first next-header (44), which is taken to mean TCP (the XDP
- *    program passes only fragments of TCP).  Wrong only when another
- *    extension header sits between the fragment header and TCP.  Other
- *    "ip6 proto N" do not look behind a fragment header.
+ * 2. (Exact now: "tcp", "proto 6" and "ip6 proto 6" also match an IPv6
+ *    packet whose first header is a fragment header followed by TCP,
+ *    as libpcap does; ti_pkt.frag_nh carries that next header.)
  * 3. tcp[] offers bytes 0-3 (ports) and 13 (flags) only; others are an
  *    error.  An operand holding tcp[] on the right of an arithmetic
  *    operator ("2 & tcp[13]") is refused: libpcap drops the protocol
@@ -61,9 +60,14 @@
  * 5. Names are not resolved: host, net and port names are errors,
  *    protocol names are tcp, udp, icmp, ipv6-icmp, sctp.  udp, icmp,
  *    arp, ether etc. are errors: tcpinspect sees only TCP.
- * 6. libpcap refuses an expression its optimizer proves false for every
- *    packet ("ip and ip6": "expression rejects all packets"); here it
- *    compiles and accepts nothing.
+ * 6. libpcap's optimizer goes further than folding constants: it
+ *    refuses an expression it proves false for every packet ("ip and
+ *    ip6": "expression rejects all packets"; here it compiles and
+ *    accepts nothing), and it drops a load or a division whose result
+ *    cannot change the outcome ("not tcp[13] / tcp[13] = 1 or tcp"), so
+ *    where that load or division would fail, tcpdump still decides.
+ *    Here the whole filter rejects then, as libpcap's code does before
+ *    optimization.
  * 7. tcpdump on a live Linux interface tests VLAN tags in the kernel's
  *    metadata; this is its behaviour on a capture file (tags in-line),
  *    which is what XDP sees.
@@ -76,10 +80,8 @@
  * that does not fall through, so inverting it flips ft: "a and b" flips
  * a to fall through on true and sends a's true jumps to b's first
  * instruction.  No unconditional jump is ever needed, so every jump
- * goes forward and nothing is unreachable.  Constants fold away; a
- * constant that must stay (next to a possible whole-filter reject)
- * becomes a comparison whose outcome only the verifier's value tracking
- * knows.
+ * goes forward and nothing is unreachable.  Constants fold away, as
+ * libpcap's optimizer folds them.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -92,10 +94,13 @@
 
 /* One word at vlan_cnt holds depth, family, protocol, has_ports. */
 #define OFF(f)		((__s16)offsetof(struct ti_pkt, f))
-_Static_assert(offsetof(struct ti_pkt, family) == offsetof(struct ti_pkt, vlan_cnt) + 1, "");
-_Static_assert(offsetof(struct ti_pkt, proto) == offsetof(struct ti_pkt, vlan_cnt) + 2, "");
+_Static_assert(offsetof(struct ti_pkt, family) ==
+	       offsetof(struct ti_pkt, vlan_cnt) + 1, "family follows vlan_cnt");
+_Static_assert(offsetof(struct ti_pkt, proto) ==
+	       offsetof(struct ti_pkt, vlan_cnt) + 2, "proto follows family");
 
 #define ARITH_MAX	64	/* instructions of one comparison's arithmetic */
+#define NEST_MAX	200	/* parentheses, not and minus signs, nested */
 #define REG_FIRST	2	/* r2..r9 hold arithmetic values */
 #define REG_LAST	9
 #define R_SCRATCH	2	/* atoms load into r2 */
@@ -141,7 +146,6 @@ struct frag {
 	int t, f;		/* list heads: index + 1, 0 = empty */
 	int ft;			/* value when falling off the end */
 	__u32 start;
-	int abort;		/* may reject the whole filter */
 };
 
 /* A value in the arithmetic of a comparison. */
@@ -151,7 +155,6 @@ struct arv {
 	__u8 guard;		/* libpcap keeps the tcp[] protocol check */
 	__u8 tcp;		/* a tcp[] load is in it */
 	__u8 flags;		/* tcp[13] is loaded */
-	__u8 abort;		/* divides by a register */
 	__u32 tcp_pos;		/* where the first tcp[] is, for errors */
 };
 
@@ -163,6 +166,7 @@ struct cc {
 	__u32 cap, n;
 	int aborts;		/* jumps to "reject the whole filter" */
 	__u32 depth;		/* vlan keywords seen */
+	__u32 nest;		/* parser recursion */
 	char *err;
 	size_t err_len;
 	struct bpf_insn ab[ARITH_MAX];	/* arithmetic, before its guard */
@@ -598,6 +602,14 @@ static struct tok peek(const struct cc *c, int k)
 	return t;
 }
 
+/* Bound the parser's recursion (the stack) on deeply nested input. */
+static int enter(struct cc *c)
+{
+	if (++c->nest > NEST_MAX)
+		return fail(c, &c->tok, "nested more than %d deep", NEST_MAX);
+	return 0;
+}
+
 static int expect(struct cc *c, enum tt t, const char *what)
 {
 	if (c->tok.t != t)
@@ -730,85 +742,43 @@ static void flip(struct cc *c, struct frag *f)
 }
 
 /*
- * A constant kept as code: vlan_cnt compared with 255 (a byte: never
- * above).  The jump may be taken as far as the control flow graph knows.
+ * a = a and b; b's code follows a's.  A constant decides even where
+ * the other side could reject the whole filter: libpcap's optimizer
+ * drops such a load too ("tcp[13] = 0 or 1 = 1" accepts all).
  */
-static int trick(struct cc *c, struct frag *f, int k)
-{
-	int rc;
-
-	code(c, f);
-	rc = emit(c, insn(BPF_LDX | BPF_MEM | BPF_B, R_SCRATCH, BPF_REG_1,
-			  OFF(vlan_cnt), 0));
-	return rc ?: jump(c, &f->t, k ? BPF_JLE : BPF_JGT, R_SCRATCH, 255);
-}
-
-/* a = a and b; b's code follows a's. */
 static int f_and(struct cc *c, struct frag *a, struct frag *b)
 {
-	int rc;
-
-	if (a->k == 0) {
-		truncate_to(c, b->start);
-		return 0;
-	}
-	if (a->k == 1) {
+	if (a->k == 0 || b->k == 0) {
+		truncate_to(c, a->k == 0 ? b->start : a->start);
+		konst(c, a, 0);
+	} else if (a->k == 1) {
 		*a = *b;
-		return 0;
+	} else if (b->k != 1) {
+		if (!a->ft)
+			flip(c, a);
+		resolve(c, a->t, b->start);
+		a->t = b->t;
+		a->f = merge(c, b->f, a->f);
+		a->ft = b->ft;
 	}
-	if (b->k == 1)
-		return 0;
-	if (b->k == 0) {
-		if (!a->abort) {
-			truncate_to(c, a->start);
-			konst(c, a, 0);
-			return 0;
-		}
-		rc = trick(c, b, 0);
-		if (rc)
-			return rc;
-	}
-	if (!a->ft)
-		flip(c, a);
-	resolve(c, a->t, b->start);
-	a->t = b->t;
-	a->f = merge(c, b->f, a->f);
-	a->ft = b->ft;
-	a->abort |= b->abort;
 	return 0;
 }
 
 static int f_or(struct cc *c, struct frag *a, struct frag *b)
 {
-	int rc;
-
-	if (a->k == 1) {
-		truncate_to(c, b->start);
-		return 0;
-	}
-	if (a->k == 0) {
+	if (a->k == 1 || b->k == 1) {
+		truncate_to(c, a->k == 1 ? b->start : a->start);
+		konst(c, a, 1);
+	} else if (a->k == 0) {
 		*a = *b;
-		return 0;
+	} else if (b->k != 0) {
+		if (a->ft)
+			flip(c, a);
+		resolve(c, a->f, b->start);
+		a->t = merge(c, b->t, a->t);
+		a->f = b->f;
+		a->ft = b->ft;
 	}
-	if (b->k == 0)
-		return 0;
-	if (b->k == 1) {
-		if (!a->abort) {
-			truncate_to(c, a->start);
-			konst(c, a, 1);
-			return 0;
-		}
-		rc = trick(c, b, 1);
-		if (rc)
-			return rc;
-	}
-	if (a->ft)
-		flip(c, a);
-	resolve(c, a->f, b->start);
-	a->t = merge(c, b->t, a->t);
-	a->f = b->f;
-	a->ft = b->ft;
-	a->abort |= b->abort;
 	return 0;
 }
 
@@ -935,8 +905,8 @@ static int gen_l3(struct cc *c, struct frag *f, __u8 family)
 static int gen_proto(struct cc *c, struct frag *f, __u32 v, int proto)
 {
 	__u8 m[4] = { 0xff, 0xff, 0xff, 0 };
-	__u32 vals[3], mask;
-	int n = 0;
+	__u32 vals[2], mask;
+	int n = 0, rc;
 
 	if (v > 255 || c->depth > TI_VLAN_MAX) {
 		konst(c, f, 0);
@@ -944,14 +914,17 @@ static int gen_proto(struct cc *c, struct frag *f, __u32 v, int proto)
 	}
 	if (proto != P_IP6)
 		vals[n++] = l3_word(c->depth, 4, v);
-	if (proto != P_IP) {
+	if (proto != P_IP)
 		vals[n++] = l3_word(c->depth, 6, v);
-		/* libpcap: or a fragment header, then v (filter.c item 2) */
-		if (v == IPPROTO_TCP_)
-			vals[n++] = l3_word(c->depth, 6, IPPROTO_FRAG_);
-	}
 	memcpy(&mask, m, 4);
-	return atom_in(c, f, OFF(vlan_cnt), 4, mask, vals, n);
+	rc = atom_in(c, f, OFF(vlan_cnt), 4, mask, vals, n);
+	if (rc || proto == P_IP || v != IPPROTO_TCP_)
+		return rc;
+	/* libpcap: or a first fragment header whose next header is TCP */
+	f->ft = 1;	/* from here on, falling through means a match */
+	rc = jump(c, &f->f, BPF_JNE, R_SCRATCH, l3_word(c->depth, 6, IPPROTO_FRAG_));
+	rc = rc ?: load(c, R_SCRATCH, OFF(frag_nh), 1);
+	return rc ?: jump(c, &f->f, BPF_JNE, R_SCRATCH, IPPROTO_TCP_);
 }
 
 /* src, dst, either or both: s and d were emitted in that order */
@@ -1282,7 +1255,17 @@ static int parse_pid(struct cc *c, struct qual q, struct frag *f)
 	return rc;
 }
 
+static int parse_id1(struct cc *c, struct qual q, struct frag *f);
+
 static int parse_id(struct cc *c, struct qual q, struct frag *f)
+{
+	int rc = enter(c) ?: parse_id1(c, q, f);
+
+	c->nest--;
+	return rc;
+}
+
+static int parse_id1(struct cc *c, struct qual q, struct frag *f)
 {
 	struct tok t = c->tok, m;
 	int rc;
@@ -1479,7 +1462,6 @@ static int abin(struct cc *c, const struct tok *t, __u8 op, struct arv *l,
 					      0, c->a_aborts, 0));
 			if (!rc)
 				c->a_aborts = c->an;
-			l->abort = 1;
 		}
 		rc = rc ?: aemit(c, t, insn(BPF_ALU | op | BPF_X, l->reg, r->reg,
 					    0, 0));
@@ -1489,7 +1471,6 @@ static int abin(struct cc *c, const struct tok *t, __u8 op, struct arv *l,
 		l->tcp_pos = r->tcp_pos;
 	l->tcp |= r->tcp;
 	l->flags |= r->flags;
-	l->abort |= r->abort;
 	return rc;
 }
 
@@ -1560,7 +1541,8 @@ static int parse_unary(struct cc *c, struct arv *v)
 
 	if (t.t != T_MINUS)
 		return parse_primary(c, v);
-	rc = next(c) ?: parse_unary(c, v);
+	rc = enter(c) ?: next(c) ?: parse_unary(c, v);
+	c->nest--;
 	if (rc)
 		return rc;
 	if (v->reg < 0)
@@ -1606,7 +1588,10 @@ static int parse_level(struct cc *c, int level, struct arv *v)
 
 static int parse_arth(struct cc *c, struct arv *v)
 {
-	return parse_level(c, 0, v);
+	int rc = enter(c) ?: parse_level(c, 0, v);
+
+	c->nest--;
+	return rc;
 }
 
 /* IPv4, protocol 6, first fragment, at the current depth */
@@ -1693,7 +1678,6 @@ static int parse_relation(struct cc *c, struct frag *f)
 		}
 	}
 	code(c, &b);
-	b.abort = l.abort || r.abort || l.flags || r.flags;
 	if (l.flags || r.flags) {
 		/* byte 13 not in the frame: libpcap's load fails, filter returns 0 */
 		rc = load(c, R_SCRATCH, OFF(has_flags), 1);
@@ -1742,33 +1726,28 @@ static int is_arith_op(enum tt t)
 /* Does the '(' here open arithmetic ("(len - 4) > 0") or an expression? */
 static int paren_is_arith(const struct cc *c)
 {
-	int depth = 0, k;
-	struct tok t;
+	const char *p = c->p;
+	struct tok t = c->tok;
+	int depth = 1;
 
-	for (k = 0;; k++) {
-		t = peek(c, k);
+	while (depth) {
+		p = lex_at(c, p, &t);
 		if (t.t == T_END || t.t == T_ERR)
 			return 0;
-		if (t.t == T_LP)
-			depth++;
-		else if (t.t == T_RP && !--depth)
-			break;
+		depth += (t.t == T_LP) - (t.t == T_RP);
 	}
-	t = peek(c, k + 1);
+	lex_at(c, p, &t);
 	return is_relop(t.t) || is_arith_op(t.t);
 }
 
 /* After and/or: does an id (inheriting qualifiers) follow, or a term? */
 static int id_follows(const struct cc *c)
 {
-	struct tok t;
-	int k = 0;
+	const char *p = c->p;
+	struct tok t = c->tok;
 
-	for (;; k++) {
-		t = peek(c, k);
-		if (t.t != T_NOT && t.t != T_LP)
-			break;
-	}
+	while (t.t == T_NOT || t.t == T_LP)
+		p = lex_at(c, p, &t);
 	switch (t.t) {
 	case T_HID:
 	case T_HID6:
@@ -1777,9 +1756,9 @@ static int id_follows(const struct cc *c)
 	case T_AID:
 		return 1;
 	case T_NUM:
-		t = peek(c, k + 1);
-		while (t.t == T_RP)
-			t = peek(c, ++k + 1);
+		do
+			p = lex_at(c, p, &t);
+		while (t.t == T_RP);
 		return !is_relop(t.t) && !is_arith_op(t.t);
 	default:
 		return 0;
@@ -1941,7 +1920,8 @@ static int parse_term(struct cc *c, struct qual inh, struct frag *f,
 
 	if (c->tok.t != T_NOT)
 		return parse_rterm(c, inh, f, q);
-	rc = next(c) ?: parse_term(c, inh, f, q);
+	rc = enter(c) ?: next(c) ?: parse_term(c, inh, f, q);
+	c->nest--;
 	if (!rc)
 		f_not(f);
 	return rc;
@@ -1955,7 +1935,7 @@ static int parse_expr(struct cc *c, struct qual inh, struct frag *f,
 	enum tt op;
 	int rc;
 
-	rc = parse_term(c, inh, f, q);
+	rc = enter(c) ?: parse_term(c, inh, f, q);
 	while (!rc && (c->tok.t == T_AND || c->tok.t == T_OR)) {
 		op = c->tok.t;
 		rc = next(c);
@@ -1968,6 +1948,7 @@ static int parse_expr(struct cc *c, struct qual inh, struct frag *f,
 		if (!rc)
 			rc = op == T_AND ? f_and(c, f, &b) : f_or(c, f, &b);
 	}
+	c->nest--;
 	return rc;
 }
 

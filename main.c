@@ -3,7 +3,9 @@
  * main.c - tcpinspect's command line.  By default: load the embedded XDP
  * object, attach it to one interface, print the events it sends, detach.
  * `load` attaches a user's object and leaves it attached, `unload`
- * detaches whatever is on an interface, `show` lists what is attached.
+ * detaches whatever is on an interface, `show` lists what is attached,
+ * `replay` runs a capture file's frames through the embedded program
+ * with BPF_PROG_TEST_RUN and prints them as a capture would.
  * All of them share one attach policy: never replace a program without
  * --replace, never remove a program we did not see.
  *
@@ -30,6 +32,8 @@
 #include "loader.h"
 #include "netlink.h"
 #include "output.h"
+#include "pcap.h"
+#include "replay.h"
 #include "ringbuf.h"
 
 #ifndef VERSION
@@ -41,9 +45,10 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 /* The BPF object, embedded by embed.S. */
 extern const char ti_obj[], ti_obj_end[];
 
-enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW };
+enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY };
 
-static const char *const cmd_names[] = { "capture", "load", "unload", "show" };
+static const char *const cmd_names[] = { "capture", "load", "unload", "show",
+					  "replay" };
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
@@ -51,6 +56,7 @@ static const char *const cmd_opts[] = {
 	[CMD_LOAD] = "iMRSPpvhV",
 	[CMD_UNLOAD] = "iphV",
 	[CMD_SHOW] = "hV",
+	[CMD_REPLAY] = "cJnvhVsxX",
 };
 
 struct opts {
@@ -65,6 +71,7 @@ struct opts {
 	int replace;
 	int verbose;
 	const char *obj_path;	/* load */
+	const char *pcap_path;	/* replay */
 	const char *section;	/* load --section */
 	const char *prog;	/* load --prog */
 	const char *pin_dir;	/* load, unload --pin */
@@ -129,6 +136,7 @@ static void usage(FILE *f)
 	      "                       [--pin DIR] [--replace] [-v]\n"
 	      "       tcpinspect unload -i IFACE [--pin DIR]\n"
 	      "       tcpinspect show\n"
+	      "       tcpinspect replay FILE [-c COUNT] [--json] [-s SNAPLEN] [-x | -X] [-v] [EXPR]\n"
 	      "       tcpinspect -h | --version\n"
 	      "Print the TCP segments arriving on IFACE, seen by an XDP program.\n"
 	      "  -i IFACE      interface (default: that of the default route,\n"
@@ -147,6 +155,9 @@ static void usage(FILE *f)
 	      "unload: detach the XDP programs of IFACE, in every mode, netlink or\n"
 	      "  bpf_link; --pin DIR also removes the detached link's pin from DIR.\n"
 	      "show: every interface with an XDP program: mode, id, name, tag, link.\n"
+	      "replay: run the frames of FILE (pcap or pcapng, Ethernet; - for stdin)\n"
+	      "  through the program with BPF_PROG_TEST_RUN and print what it reports,\n"
+	      "  as a capture would, with the file's timestamps.\n"
 	      "Exit status: 0 done, 1 runtime failure, 2 bad usage, interface or file.\n", f);
 }
 
@@ -211,11 +222,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	/* A first argument that is not an option names the command. */
 	if (argc > 1 && argv[1][0] != '-') {
-		for (i = CMD_LOAD; i <= CMD_SHOW; i++)
+		for (i = CMD_LOAD; i <= CMD_REPLAY; i++)
 			if (!strcmp(argv[1], cmd_names[i]))
 				break;
-		if (i > CMD_SHOW) {
-			msg("unknown command '%s': want load, unload or show (see tcpinspect -h)",
+		if (i > CMD_REPLAY) {
+			msg("unknown command '%s': want load, unload, show or replay (see tcpinspect -h)",
 			    argv[1]);
 			return EXIT_USAGE;
 		}
@@ -309,8 +320,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	npos = argc - optind;
 	if (o->cmd == CMD_LOAD && npos >= 1)
 		o->obj_path = argv[optind++];
+	if (o->cmd == CMD_REPLAY && npos >= 1)
+		o->pcap_path = argv[optind++];
 	/* A capture's remaining arguments are its filter, as with tcpdump. */
-	if (o->cmd == CMD_CAPTURE && optind < argc) {
+	if ((o->cmd == CMD_CAPTURE || o->cmd == CMD_REPLAY) && optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {
 			msg("out of memory");
@@ -324,6 +337,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->cmd == CMD_LOAD && !o->obj_path) {
 		msg("load needs an object file: tcpinspect load OBJ.o -i IFACE");
+		return EXIT_USAGE;
+	}
+	if (o->cmd == CMD_REPLAY && !o->pcap_path) {
+		msg("replay needs a capture file: tcpinspect replay FILE [EXPR]");
 		return EXIT_USAGE;
 	}
 	if ((o->cmd == CMD_LOAD || o->cmd == CMD_UNLOAD) && !o->iface) {
@@ -778,6 +795,114 @@ out:
 	return status;
 }
 
+struct replayed {
+	struct capture cap;
+	unsigned long partial;	/* events of frames the program saw in part */
+	__u32 seen_len;		/* how much of them */
+};
+
+static int on_replayed(void *arg, const void *rec, __u32 len,
+		       const struct pcap_rec *frame)
+{
+	struct replayed *r = arg;
+	const struct ti_event *e = rec;
+
+	if (len < sizeof(struct ti_event))
+		return 0;
+	/* A frame over a page goes in as a multi-buffer frame: the
+	 * program sees (and reports the length of) its first part. */
+	if (e->pkt_len < frame->caplen) {
+		r->partial++;
+		r->seen_len = e->pkt_len;
+	}
+	/* The file's time, not the kernel's: the same output every run.
+	 * (0 would mean "the event's own"; a pcapng SPB has no time.) */
+	out_event(r->cap.out, rec, len, frame->ts_ns ? frame->ts_ns : 1);
+	r->cap.captured++;
+	return r->cap.out->err || (r->cap.count && r->cap.captured >= r->cap.count);
+}
+
+/*
+ * tcpinspect replay FILE [EXPR]: the frames of a capture file through
+ * the embedded program, loaded as for a capture (-c, -s, filter), and
+ * printed as a capture prints them.  Nothing is attached.
+ */
+static int cmd_replay(struct opts *o)
+{
+	static struct inspector in;
+	static struct out out;
+	static struct pcap_reader pr;
+	struct replayed r = { .cap = { .out = &out, .count = o->count } };
+	struct replay_stats st = { 0 };
+	struct replay_file f;
+	struct rb rb = { .epfd = -1 };
+	__u64 cnt[TI_CNT_MAX];
+	sigset_t run_mask;
+	char err[512];
+	int ret, status;
+
+	ret = replay_file_open(&f, o->pcap_path);
+	if (ret) {
+		msg("cannot read %s: %s", o->pcap_path, strerror(-ret));
+		return EXIT_USAGE;
+	}
+	status = EXIT_RUNTIME;
+	ret = pcap_open(&pr, f.buf, f.len, PCAP_LINKTYPE_ETHERNET, err, sizeof(err));
+	if (ret) {
+		msg("%s: %s%s", o->pcap_path, err, ret == -ENOTSUP &&
+		    pr.linktype != PCAP_LINKTYPE_ETHERNET ? "; replay takes Ethernet captures" : "");
+		goto out_file;
+	}
+	status = open_inspector(&in, o);
+	if (status)
+		goto out_file;
+	status = EXIT_RUNTIME;
+	ret = rb_open(&rb, in.events_fd, in.events_len);
+	if (ret) {
+		msg("cannot map the ring buffer: %s", strerror(-ret));
+		goto out_insp;
+	}
+	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
+	out.hex = o->hex;
+	/* Handlers as for a capture, but nothing waits in epoll_pwait to
+	 * unblock them: run with the capture's wait mask throughout. */
+	setup_signals(&run_mask);
+	sigprocmask(SIG_SETMASK, &run_mask, NULL);
+	fprintf(stderr, "reading from %s (%s%s, link-type %s, snapshot length %u)\n",
+		o->pcap_path, pr.fmt == PCAP_FMT_PCAPNG ? "pcapng" : "pcap",
+		pr.fmt == PCAP_FMT_PCAP && pr.nsec ? " nanosecond" : "",
+		pcap_linktype_name(pr.linktype), pr.snaplen);
+	ret = replay_run(&pr, in.prog_fd, &rb, on_replayed, &r, &stop_sig,
+			 &st, err, sizeof(err));
+	out_flush(&out);
+	status = 0;
+	if (ret < 0) {
+		msg("%s: %s", o->pcap_path, err);
+		status = EXIT_RUNTIME;
+	}
+	if (out.err && out.err != -EPIPE) {
+		msg("cannot write output: %s", strerror(-out.err));
+		status = EXIT_RUNTIME;
+	}
+	if (st.too_short)
+		msg("%llu frames shorter than %d bytes not run (the kernel needs an Ethernet header)",
+		    (unsigned long long)st.too_short, REPLAY_MIN_LEN);
+	if (st.cut)
+		msg("%llu frames longer than the kernel runs were cut to %u bytes",
+		    (unsigned long long)st.cut, st.cut_len);
+	if (r.partial)
+		msg("%lu reported frames were longer than the program sees in one piece here: it saw their first %u bytes (frame length and len filters too)",
+		    r.partial, r.seen_len);
+	insp_counters(&in, cnt);
+	summary(r.cap.captured, cnt);
+	rb_close(&rb);
+out_insp:
+	insp_close(&in);
+out_file:
+	replay_file_close(&f);
+	return status;
+}
+
 /* Read the whole file at path into a malloc'd *buf; 0 or -errno. */
 static int read_file(const char *path, void **buf, size_t *len)
 {
@@ -1197,6 +1322,8 @@ int main(int argc, char **argv)
 		return cmd_unload(&o);
 	case CMD_SHOW:
 		return cmd_show(&o);
+	case CMD_REPLAY:
+		return cmd_replay(&o);
 	default:
 		return cmd_capture(&o);
 	}

@@ -124,7 +124,7 @@ static const char *ifname(struct out *o, int ifindex)
 /* TCP option kinds (RFC 9293, 7323, 2018). */
 enum {
 	TCPOPT_EOL, TCPOPT_NOP, TCPOPT_MSS, TCPOPT_WINDOW, TCPOPT_SACK_PERM,
-	TCPOPT_SACK, TCPOPT_TIMESTAMP = 8,
+	TCPOPT_SACK, TCPOPT_TIMESTAMP = 8, TCPOPT_MD5 = 19,
 };
 
 /* TCP options: kind, length, value; 0 at the end, -1 if malformed. */
@@ -142,7 +142,8 @@ static int opt_next(const __u8 *p, __u32 n, __u32 *pos, struct tcp_opt *t)
 	t->val = p + *pos + 1;
 	t->len = 0;
 	if (t->kind == TCPOPT_EOL || t->kind == TCPOPT_NOP) {
-		*pos += 1;
+		/* Nothing follows the end of the list (tcpdump stops too). */
+		*pos = t->kind == TCPOPT_EOL ? n : *pos + 1;
 		return 1;
 	}
 	if (*pos + 1 >= n || p[*pos + 1] < 2 || *pos + p[*pos + 1] > n)
@@ -225,10 +226,15 @@ static char *put_opts_text(char *p, const __u8 *b, __u32 n)
 			p = put_str(p, " ecr ");
 			p = put_u64(p, t.len == 8 ? be32(t.val + 4) : 0);
 			break;
+		case TCPOPT_MD5:
+			p = put_str(p, "md5 ");
+			for (i = 0; i < t.len; i++)
+				p = put_hex8(p, t.val[i]);
+			break;
 		default:
-			p = put_str(p, "opt-");
+			p = put_str(p, "unknown-");
 			p = put_u64(p, t.kind);
-			*p++ = ':';
+			p = put_str(p, " 0x");
 			for (i = 0; i < t.len; i++)
 				p = put_hex8(p, t.val[i]);
 		}
@@ -280,8 +286,12 @@ static char *put_text(struct out *o, char *p, const struct ti_event *e,
 	p = put_u64(p, e->dport);
 	p = put_str(p, ": Flags [");
 	p = put_flags(p, e->tcp_flags);
-	p = put_str(p, "], seq ");
-	p = put_u64(p, e->seq);
+	p = put_str(p, "]");
+	/* As tcpdump: a bare ACK shows no sequence number. */
+	if (e->payload_len || (e->tcp_flags & (TI_TCP_SYN | TI_TCP_FIN | TI_TCP_RST))) {
+		p = put_str(p, ", seq ");
+		p = put_u64(p, e->seq);
+	}
 	if (e->payload_len) {
 		*p++ = ':';
 		p = put_u64(p, (__u32)(e->seq + e->payload_len));
@@ -358,13 +368,17 @@ static char *put_opts_json(char *p, const __u8 *b, __u32 n)
 	struct tcp_opt t;
 	__u32 pos = 0, i, nop = 0, other = 0;
 	__u8 kinds[40];		/* a 40-byte option area holds no more */
+	char *eol;
 	int r;
 
+	/* "eol" first, so that the keys after it all take a comma. */
 	p = put_str(p, ",\"options\":{\"eol\":");
-	p = put_str(p, n && b[n - 1] == TCPOPT_EOL ? "true" : "false");
+	eol = p;
+	p = put_str(p, "false");
 	while ((r = opt_next(b, n, &pos, &t)) > 0) {
 		switch (t.kind) {
 		case TCPOPT_EOL:
+			memcpy(eol, "true ", 5);	/* same length: JSON space */
 			break;
 		case TCPOPT_NOP:
 			nop++;

@@ -119,7 +119,9 @@ struct ti_pkt {
 	__u8 has_ports;		/* TCP header right behind the IP header */
 	__u8 tcp_flags;		/* byte 13 of the TCP header, if has_flags */
 	__u8 has_flags;		/* that byte is inside the frame */
-	__u8 pad[2];
+	__u8 frag_nh;		/* IPv6 whose first header is a fragment
+				 * header: that header's next header; else 0 */
+	__u8 pad;
 };
 
 _Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");

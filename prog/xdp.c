@@ -157,8 +157,7 @@ int tcpinspect(struct xdp_md *ctx)
 		frag_off = (frag_off & 0x1fff) * 8;
 		cur += ihl;
 		nh = IPPROTO_TCP;
-		/* libpcap reads tcp[13] at the end of the IP header even in a
-		 * later fragment; the filter sees what tcpdump would. */
+		/* tcp[13] for the filter, which checks has_ports itself. */
 		if (cur + 14 <= end) {
 			m.tcp_flags = ((__u8 *)cur)[13];
 			m.has_flags = 1;
@@ -198,6 +197,8 @@ int tcpinspect(struct xdp_md *ctx)
 				if ((void *)(f + 1) > end)
 					return malformed(TI_CNT_TRUNCATED);
 				nh = f->nexthdr;
+				if (!ext_cnt)	/* libpcap looks behind this one */
+					m.frag_nh = nh;
 				frag_off = bswap16(f->frag_off);
 				ev_flags |= TI_EV_V6FRAG |
 					    (frag_off & 1 ? TI_EV_MF : 0);

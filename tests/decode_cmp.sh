@@ -18,6 +18,10 @@
 #   blocks, timestamps, number of NOPs, other kinds in order, EOL; TCP
 #   payload length (of a later fragment: its IP payload); frame length.
 #
+# The text output is held against tcpdump -n -S the same way: the TCP
+# part of each line (flags, seq, ack, win, urg, length) and the options
+# as tcpdump prints them.
+#
 # One result line per field: ok, or not ok with how many frames differ
 # and the first few, each with the generator's name for the frame.
 cd "$(dirname "$0")/.." || exit 1
@@ -209,35 +213,68 @@ function letters(f,   s, i, l) {
 # Only the frames tcpinspect reported.
 awk 'NR == FNR { want[$1] = 1; next } want[$1]' "$TMP/frames" "$TMP/ts.all" >"$TMP/ts.fields"
 
+# --- the text, against tcpdump -----------------------------------------
+
+# tcpdump -n -S (absolute sequence numbers) prints the TCP part of a line
+# as "Flags [...], seq ..., ack ..., win ..., urg ..., options [...],
+# length N" whatever precedes it; so does tcpinspect's text.  Lines are
+# matched by their time (TZ=UTC): frame = seconds of the day - 13:46:40.
+text_fields() {
+	sed -n 's/^\([0-9:.]*\) .*\(Flags \[.*, length [0-9]*\).*/\1	\2/p' "$1" |
+	awk -F'\t' -v t0=$T0 '{
+		split($1, t, ":")
+		i = t[1] * 3600 + t[2] * 60 + int(t[3]) - t0 % 86400
+		o = ""
+		if (match($2, /, options \[.*\]/)) {
+			o = substr($2, RSTART + 11, RLENGTH - 12)
+			$2 = substr($2, 1, RSTART - 1) substr($2, RSTART + RLENGTH)
+		}
+		printf "%d\ttcp\t%s\n%d\toptions\t%s\n", i, $2, i, o
+	}'
+}
+TZ=UTC "$TI" replay "$PCAP" >"$TMP/ti.txt" 2>/dev/null </dev/null
+# tcpdump built with libcrypto says why it cannot check an MD5 option.
+TZ=UTC tcpdump -n -S -r "$PCAP" 2>/dev/null </dev/null |
+	sed "s/md5 shared secret not supplied with -M, can't check - /md5 /g" >"$TMP/td.txt"
+text_fields "$TMP/ti.txt" >"$TMP/ti.text"
+# Only the frames tcpinspect printed a TCP line for.
+text_fields "$TMP/td.txt" | awk -F'\t' 'NR == FNR { want[$1] = 1; next } want[$1]' \
+	"$TMP/ti.text" - >"$TMP/td.text"
+
 # --- compare -----------------------------------------------------------
 
-awk -F'\t' '
-FILENAME == ARGV[1] { cls[$1] = $3; next }
-!($2 in known) { known[$2] = 1; order[nf++] = $2 }
-$1 > max { max = $1 }
-FILENAME == ARGV[2] { ti[$1 "\t" $2] = $3; next }
-{ ts[$1 "\t" $2] = $3 }
-END {
-	for (j = 0; j < nf; j++) {
-		f = order[j]
-		seen = bad = 0
-		ex = ""
-		for (i = 0; i <= max; i++) {
-			k = i "\t" f
-			if (!(k in ti) && !(k in ts))
-				continue
-			seen++
-			x = k in ti ? ti[k] : "(none)"
-			y = k in ts ? ts[k] : "(none)"
-			if (x == y)
-				continue
-			if (bad++ < 3)
-				ex = ex sprintf("%sframe %d (%s): tcpinspect %s, tshark %s",
-						ex != "" ? "; " : "", i, cls[i], x, y)
+# compare WHAT REFERENCE OURS THEIRS: one result line per field.
+compare() {
+	awk -F'\t' -v what="$1" -v ref="$2" '
+	FILENAME == ARGV[1] { cls[$1] = $3; next }
+	!($2 in known) { known[$2] = 1; order[nf++] = $2 }
+	$1 > max { max = $1 }
+	FILENAME == ARGV[2] { ti[$1 "\t" $2] = $3; next }
+	{ ts[$1 "\t" $2] = $3 }
+	END {
+		for (j = 0; j < nf; j++) {
+			f = order[j]
+			seen = bad = 0
+			ex = ""
+			for (i = 0; i <= max; i++) {
+				k = i "\t" f
+				if (!(k in ti) && !(k in ts))
+					continue
+				seen++
+				x = k in ti ? ti[k] : "(none)"
+				y = k in ts ? ts[k] : "(none)"
+				if (x == y)
+					continue
+				if (bad++ < 3)
+					ex = ex sprintf("%sframe %d (%s): tcpinspect \"%s\", %s \"%s\"",
+							ex != "" ? "; " : "", i, cls[i], x, ref, y)
+			}
+			if (bad)
+				printf "not ok %s %s: %d of %d frames differ: %s\n", what, f, bad, seen, ex
+			else
+				printf "ok %s %s: %d frames\n", what, f, seen
 		}
-		if (bad)
-			printf "not ok decode %s: %d of %d frames differ: %s\n", f, bad, seen, ex
-		else
-			printf "ok decode %s: %d frames\n", f, seen
-	}
-}' <(awk '{ print $1 "\t" $2 "\t" $3 }' "$MANIFEST") "$TMP/ti.fields" "$TMP/ts.fields"
+	}' <(awk '{ print $1 "\t" $2 "\t" $3 }' "$MANIFEST") "$3" "$4"
+}
+compare decode tshark "$TMP/ti.fields" "$TMP/ts.fields"
+compare text tcpdump "$TMP/ti.text" "$TMP/td.text"

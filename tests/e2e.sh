@@ -32,7 +32,7 @@ check "text: SYN first, right addresses and port" \
 check "text: SYN options decoded as tcpdump prints them" \
 	grep -Eq "Flags \[S\], seq [0-9]+, win [0-9]+, options \[mss [0-9]+,sackOK,TS val [0-9]+ ecr 0,nop,wscale [0-9]+\], length 0$" <<<"$line1"
 check "text: handshake ACK second" \
-	grep -Eq " IP $A4\.[0-9]+ > $B4\.8080: Flags \[\.\], seq [0-9]+, ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 0$" <<<"$(sed -n 2p "$TMP/t.out")"
+	grep -Eq " IP $A4\.[0-9]+ > $B4\.8080: Flags \[\.\], ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 0$" <<<"$(sed -n 2p "$TMP/t.out")"
 check "text: data segment with length" \
 	grep -Eq "Flags \[P?\.\], seq [0-9]+:[0-9]+, ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length [1-9][0-9]*$" "$TMP/t.out"
 check "text: listening line names interface and mode" \

@@ -42,12 +42,10 @@ PCAP=$TMP/cmp.pcap
 MANIFEST=$TMP/manifest
 
 need_root filter_cmp
-for tool in tcpdump; do
-	if ! command -v $tool >/dev/null; then
-		notok filter_cmp "$tool is not installed (make test-deps)"
-		exit 1
-	fi
-done
+if ! command -v tcpdump >/dev/null; then
+	notok filter_cmp "tcpdump is not installed (make test-deps)"
+	exit 1
+fi
 if ! "$MKPCAP" -m "$MANIFEST" -o "$PCAP"; then
 	notok filter_cmp "cannot generate the capture with $MKPCAP (make build/mkpcap)"
 	exit 1
@@ -59,7 +57,9 @@ td_set() {
 	tcpdump -n -tt -r "$PCAP" "$@" 2>"$TMP/td.err" </dev/null |
 		awk -v t0=$T0 '/^[0-9]+\.[0-9]+ / { split($1, a, "."); print a[1] - t0 }' |
 		sort -u
-	[ "${PIPESTATUS[0]}" = 0 ]
+	# libpcap's optimizer proves some expressions match nothing and
+	# tcpdump then refuses them: that is an empty set, not an error.
+	[ "${PIPESTATUS[0]}" = 0 ] || grep -q 'expression rejects all packets' "$TMP/td.err"
 }
 
 # Frame numbers tcpinspect replay reports with EXPR.  Its stderr goes to
@@ -143,6 +143,7 @@ ip
 ip6
 not tcp
 tcp and not ip
+ip6 and tcp
 !ip && !ip6
 # hosts
 host 10.1.2.3
@@ -164,6 +165,8 @@ ip6 and net 2001:db8::/32 and not net 2001:db8:1::/48
 src and dst net 192.168.0.0/16
 src net 2001:db8::/32 and dst net 2001:db8::/32
 src or dst net 172.16.0.0/12
+net 10.1.2.0/23
+dst net 172.16.0.0 mask 255.240.0.0
 # ports
 port 80
 src port 443
@@ -187,6 +190,9 @@ vlan and tcp port 80
 vlan and ip6
 vlan and vlan and ip
 vlan 100 or vlan 200
+tcp and vlan
+tcp or vlan and port 80
+vlan and not vlan 100
 # TCP flags
 tcp[tcpflags] & tcp-syn != 0
 tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)
@@ -213,6 +219,8 @@ ip and tcp[tcpflags] & tcp-syn != 0 or ip6 and port 80
 (src net 10.0.0.0/8 || src net 192.168.0.0/16) && dst portrange 1-1024
 tcp port 443 and (src net 10.0.0.0/8 or host 2001:db8::1)
 not (vlan or ip6) and (port 80 or portrange 5000-5010)
+not (host 10.1.2.3 or (vlan and vlan 300))
+portrange 1-1023 and not port 80 and not (ip6 and port 443)
 EOF
 
 [ "$n" -ge 40 ] || notok filter_cmp "only $n expressions"

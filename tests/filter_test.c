@@ -21,6 +21,9 @@
  *   filter_test --pcap DIR   write DIR/<packet>.pcap and DIR/cases.tsv
  *                            (expression, packet, verdict) for a check
  *                            against tcpdump -r
+ *   filter_test --images     print "expression TAB struct ti_pkt in hex TAB
+ *                            verdict" lines (the table, then random
+ *                            expressions) to feed a BPF_PROG_TEST_RUN check
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -282,22 +285,24 @@ struct pk {
 	__u8 flags, proto, frag, cut, vcnt;
 	__u16 vlan[2];
 	__u32 len;
+	__u8 fnh;		/* next header after a first fragment header */
 };
 
 static const struct pk pks[] = {
-	{ "A", "10.0.0.1", "192.168.1.2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 0, { 0 }, 60 },
-	{ "B", "192.168.1.2", "10.0.0.1", 80, 1234, TI_TCP_SYN | TI_TCP_ACK, 6, 0, 0, 0, { 0 }, 60 },
-	{ "C", "172.16.5.4", "172.16.5.4", 443, 443, TI_TCP_ACK | TI_TCP_PSH, 6, 0, 0, 0, { 0 }, 1514 },
-	{ "Z", "10.0.0.1", "10.0.0.3", 0, 8080, 0, 6, 0, 0, 0, { 0 }, 54 },
-	{ "F", "10.0.0.1", "192.168.1.2", 0, 0, 0, 6, 1, 0, 0, { 0 }, 100 },
-	{ "N", "10.0.0.1", "192.168.1.2", 1234, 80, 0, 6, 0, 1, 0, { 0 }, 60 },
-	{ "S", "2001:db8::1", "2001:db8:1::2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 0, { 0 }, 74 },
-	{ "T", "2001:db8:1::2", "2001:db8::1", 80, 1234, TI_TCP_SYN | TI_TCP_ACK, 6, 0, 0, 0, { 0 }, 74 },
-	{ "G", "2001:db8::1", "2001:db8:1::2", 0, 0, 0, 44, 0, 0, 0, { 0 }, 1294 },
-	{ "H", "fe80::1", "ff02::1", 1234, 80, TI_TCP_SYN, 0, 0, 0, 0, { 0 }, 90 },
-	{ "V", "10.0.0.1", "192.168.1.2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 1, { 100 }, 64 },
-	{ "Q", "10.0.0.1", "192.168.1.2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 2, { 100, 200 }, 68 },
-	{ "W", "2001:db8::1", "2001:db8:1::2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 1, { 200 }, 78 },
+	{ "A", "10.0.0.1", "192.168.1.2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 0, { 0 }, 60, 0 },
+	{ "B", "192.168.1.2", "10.0.0.1", 80, 1234, TI_TCP_SYN | TI_TCP_ACK, 6, 0, 0, 0, { 0 }, 60, 0 },
+	{ "C", "172.16.5.4", "172.16.5.4", 443, 443, TI_TCP_ACK | TI_TCP_PSH, 6, 0, 0, 0, { 0 }, 1514, 0 },
+	{ "Z", "10.0.0.1", "10.0.0.3", 0, 8080, 0, 6, 0, 0, 0, { 0 }, 54, 0 },
+	{ "F", "10.0.0.1", "192.168.1.2", 0, 0, 0, 6, 1, 0, 0, { 0 }, 100, 0 },
+	{ "N", "10.0.0.1", "192.168.1.2", 1234, 80, 0, 6, 0, 1, 0, { 0 }, 60, 0 },
+	{ "S", "2001:db8::1", "2001:db8:1::2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 0, { 0 }, 74, 0 },
+	{ "T", "2001:db8:1::2", "2001:db8::1", 80, 1234, TI_TCP_SYN | TI_TCP_ACK, 6, 0, 0, 0, { 0 }, 74, 0 },
+	{ "G", "2001:db8::1", "2001:db8:1::2", 0, 0, 0, 44, 0, 0, 0, { 0 }, 1294, 6 },
+	{ "D", "2001:db8::1", "2001:db8:1::2", 0, 0, 0, 44, 0, 0, 0, { 0 }, 1294, 60 },
+	{ "H", "fe80::1", "ff02::1", 1234, 80, TI_TCP_SYN, 0, 0, 0, 0, { 0 }, 90, 0 },
+	{ "V", "10.0.0.1", "192.168.1.2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 1, { 100 }, 64, 0 },
+	{ "Q", "10.0.0.1", "192.168.1.2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 2, { 100, 200 }, 68, 0 },
+	{ "W", "2001:db8::1", "2001:db8:1::2", 1234, 80, TI_TCP_SYN, 6, 0, 0, 1, { 200 }, 78, 0 },
 };
 #define PK_CNT	(sizeof(pks) / sizeof(pks[0]))
 
@@ -322,6 +327,8 @@ static void to_pkt(const struct pk *k, struct ti_pkt *p)
 	}
 	p->has_flags = !k->cut && (v6 ? k->proto == 6 : 1);
 	p->tcp_flags = p->has_flags ? k->flags : 0;
+	/* G: a fragment header first, TCP behind it; D: dest-opts behind */
+	p->frag_nh = v6 && k->proto == 44 ? k->fnh : 0;
 }
 
 static const struct pk *pk_find(const char *name, size_t len)
@@ -411,7 +418,11 @@ static const struct tcase {
 	{ "ip proto 6", "A=1 F=1 S=0" },
 	{ "ip proto \\tcp", "A=1 S=0" },
 	{ "ip6 proto 6", "S=1 G=1 H=0 A=0" },
-	{ "ip6 proto 44", "G=1 S=0" },
+	{ "ip6 proto 44", "G=1 D=1 S=0" },
+	{ "tcp", "G=1 D=0 S=1" },
+	{ "ip6 proto 6", "G=1 D=0" },
+	{ "not tcp", "G=0 D=1" },
+	{ "tcp or ip6 proto 44", "D=1" },
 	{ "ip6 proto 0", "H=1 S=0" },
 	{ "proto 6", "A=1 S=1 G=1 H=0" },
 	{ "ip proto 17", "A=0" },
@@ -481,10 +492,12 @@ static const struct tcase {
 	{ "host 10.0.0.1 or tcp[13] = 0", "N=1" },
 	{ "tcp[13] = 0 or host 10.0.0.1", "N=0" },
 	{ "port 80 and not tcp[13] & 2 != 0", "N=0 Z=0" },
-	{ "tcp[13] = 0 or 1 = 1", "N=0 A=1" },
+	/* ... unless a constant decides: libpcap's optimizer drops the load */
+	{ "tcp[13] = 0 or 1 = 1", "N=1 A=1" },
 	{ "tcp[13] = 0 and 1 = 2", "N=0 A=0" },
-	{ "not (tcp[13] = 0 and 1 = 2)", "N=0 A=1 S=1" },
+	{ "not (tcp[13] = 0 and 1 = 2)", "N=1 A=1 S=1" },
 	{ "1 = 1 or tcp[13] = 0", "N=1" },
+	{ "not tcp[13] / tcp[13] = 1 and 1 = 1", "Z=0 A=0 F=1" },
 	{ "tcp[0:2] = 1234", "N=1" },
 	/* len, less, greater, arithmetic */
 	{ "len >= 60", "A=1 Z=0 C=1" },
@@ -559,8 +572,8 @@ static const struct ecase errs[] = {
 	{ "broadcast", -EINVAL, 1, "not supported", 1 },
 	{ "port 80 and gateway 1.2.3.4", -EINVAL, 13, "not supported", 0 },
 	{ "port http", -EINVAL, 6, "port names", 1 },
-	{ "host example.com", -EINVAL, 6, "not resolved", 1 },
-	{ "net loopback", -EINVAL, 5, "not resolved", 0 },
+	{ "host example.com", -EINVAL, 6, "not resolved", 0 },
+	{ "net loopback", -EINVAL, 5, "not resolved", 1 },
 	{ "host", -EINVAL, 5, "end of expression", 0 },
 	{ "host 10.0.0.1 and", -EINVAL, 18, "end of expression", 0 },
 	{ "(host 10.0.0.1", -EINVAL, 15, "expected ')'", 0 },
@@ -615,7 +628,7 @@ static const struct ecase errs[] = {
 
 /* ---- running cases ---------------------------------------------------- */
 
-static struct bpf_insn prog[MAXI];
+static struct bpf_insn prog[FLT_MAX_INSNS];
 
 static int compile(const char *expr, __u32 *n, char *why)
 {
@@ -758,6 +771,49 @@ static void limit_cases(void)
 			bad(why, "port 300 matched");
 	}
 	result("port 1 or 2 or ... 299", why);
+
+	/* nesting: bounded, not a stack overflow */
+	why[0] = 0;
+	for (len = 0, i = 0; i < 5000; i++)
+		big[len++] = '(';
+	len += snprintf(big + len, sizeof(big) - len, "port 80");
+	for (i = 0; i < 5000; i++)
+		big[len++] = ')';
+	big[len] = 0;
+	rc = flt_compile(big, prog, MAXI, &n, err, sizeof(err));
+	if (rc != -EINVAL || !strstr(err, "nested"))
+		bad(why, "rc %d %s", rc, err);
+	for (len = 0, i = 0; i < 5000; i++)
+		len += snprintf(big + len, sizeof(big) - len, "not ");
+	snprintf(big + len, sizeof(big) - len, "tcp");
+	rc = flt_compile(big, prog, MAXI, &n, err, sizeof(err));
+	if (rc != -EINVAL || !strstr(err, "nested"))
+		bad(why, "not: rc %d %s", rc, err);
+	memset(big, '-', 5000);
+	snprintf(big + 5000, sizeof(big) - 5000, "len = 1");
+	rc = flt_compile(big, prog, MAXI, &n, err, sizeof(err));
+	if (rc != -EINVAL || !strstr(err, "nested"))
+		bad(why, "minus: rc %d %s", rc, err);
+	for (len = 0, i = 0; i < 150; i++)
+		big[len++] = '(';
+	len += snprintf(big + len, sizeof(big) - len, "port 80");
+	for (i = 0; i < 150; i++)
+		big[len++] = ')';
+	big[len] = 0;
+	if (!why[0] && compile(big, &n, why) == 0 && n != 12)
+		bad(why, "150 parentheses: %u instructions", n);
+	result("deep nesting: an error past 200, fine at 150", why);
+
+	/* a long expression inside one pair of parentheses: linear time */
+	why[0] = 0;
+	len = snprintf(big, sizeof(big), "(port 1");
+	for (i = 2; i < 6000; i++)
+		len += snprintf(big + len, sizeof(big) - len, " or %u", i);
+	snprintf(big + len, sizeof(big) - len, ")");
+	rc = flt_compile(big, prog, FLT_MAX_INSNS, &n, err, sizeof(err));
+	if (rc != -E2BIG)
+		bad(why, "rc %d", rc);
+	result("6000 ports in parentheses: E2BIG past 32767 instructions", why);
 }
 
 /* ---- random expressions against the model ------------------------------ */
@@ -776,6 +832,63 @@ static const char *const atoms[] = {
 
 enum { V0, V1, ABORT };		/* a verdict, or the filter rejects all */
 static int atom_v[ATOM_CNT][PK_CNT];
+
+/*
+ * A model value: verdicts per packet, or a constant.  Constants fold
+ * as in filter.c and in libpcap's optimizer, even next to an ABORT.
+ */
+struct mv {
+	int k;			/* -1, or the constant */
+	int v[PK_CNT];
+};
+
+static int is_const_atom(unsigned a)
+{
+	return !strcmp(atoms[a], "1 = 1") || !strcmp(atoms[a], "1 = 2");
+}
+
+static void m_atom(struct mv *m, unsigned a, int neg)
+{
+	size_t i;
+
+	for (i = 0; i < PK_CNT; i++)
+		m->v[i] = neg ? (atom_v[a][i] == ABORT ? ABORT : !atom_v[a][i]) :
+			  atom_v[a][i];
+	m->k = is_const_atom(a) ? m->v[0] : -1;
+}
+
+static void m_not(struct mv *m)
+{
+	size_t i;
+
+	for (i = 0; i < PK_CNT; i++)
+		m->v[i] = m->v[i] == ABORT ? ABORT : !m->v[i];
+	if (m->k >= 0)
+		m->k = !m->k;
+}
+
+/* a = a and b (and = 1) or a or b */
+static void m_bin(struct mv *a, const struct mv *b, int and)
+{
+	size_t i;
+	int k = -1;
+
+	if (a->k == !and || b->k == !and)
+		k = !and;
+	else if (a->k == and)
+		k = b->k;
+	else if (b->k == and)
+		k = a->k;
+	for (i = 0; i < PK_CNT; i++) {
+		if (k >= 0)
+			a->v[i] = k;
+		else if (a->k == and)
+			a->v[i] = b->v[i];
+		else if (b->k != and && a->v[i] != ABORT && a->v[i] == and)
+			a->v[i] = b->v[i];
+	}
+	a->k = k;
+}
 
 static unsigned long rnd_state = 1;
 
@@ -808,58 +921,42 @@ static int model_atoms(char *why)
 	return 0;
 }
 
-static int v_not(int a)
+/* a random expression in buf, and its model */
+static void gen_tree(char *buf, size_t len, int depth, struct mv *m)
 {
-	return a == ABORT ? ABORT : !a;
-}
-
-static int v_and(int a, int b)
-{
-	return a == ABORT ? ABORT : a == V0 ? V0 : b;
-}
-
-static int v_or(int a, int b)
-{
-	return a == ABORT ? ABORT : a == V1 ? V1 : b;
-}
-
-/* a random expression in buf; its model verdict per packet in v[] */
-static void gen_tree(char *buf, size_t len, int depth, int *v)
-{
-	size_t i, l;
+	size_t l;
 
 	if (depth == 0 || rnd(4) == 0) {
 		unsigned a = rnd(ATOM_CNT);
 
 		snprintf(buf, len, "%s", atoms[a]);
-		for (i = 0; i < PK_CNT; i++)
-			v[i] = atom_v[a][i];
+		m_atom(m, a, 0);
 	} else if (rnd(5) == 0) {
 		snprintf(buf, len, "not (");
 		l = strlen(buf);
-		gen_tree(buf + l, len - l, depth - 1, v);
+		gen_tree(buf + l, len - l, depth - 1, m);
 		strncat(buf, ")", len - strlen(buf) - 1);
-		for (i = 0; i < PK_CNT; i++)
-			v[i] = v_not(v[i]);
+		m_not(m);
 	} else {
-		int w[PK_CNT], and = rnd(2);
+		struct mv w;
+		int and = rnd(2);
 
 		snprintf(buf, len, "(");
 		l = strlen(buf);
-		gen_tree(buf + l, len - l, depth - 1, v);
+		gen_tree(buf + l, len - l, depth - 1, m);
 		strncat(buf, and ? ") and (" : ") or (", len - strlen(buf) - 1);
 		l = strlen(buf);
-		gen_tree(buf + l, len - l, depth - 1, w);
+		gen_tree(buf + l, len - l, depth - 1, &w);
 		strncat(buf, ")", len - strlen(buf) - 1);
-		for (i = 0; i < PK_CNT; i++)
-			v[i] = and ? v_and(v[i], w[i]) : v_or(v[i], w[i]);
+		m_bin(m, &w, and);
 	}
 }
 
 /* a flat chain "[not] a and|or [not] b ...": left to right */
-static void gen_chain(char *buf, size_t len, int *v)
+static void gen_chain(char *buf, size_t len, struct mv *m)
 {
-	int cnt = 2 + rnd(5), k, i, w[PK_CNT];
+	int cnt = 2 + rnd(5), k;
+	struct mv w;
 
 	buf[0] = 0;
 	for (k = 0; k < cnt; k++) {
@@ -868,17 +965,17 @@ static void gen_chain(char *buf, size_t len, int *v)
 
 		snprintf(buf + l, len - l, "%s%s%s", k ? (and ? " and " : " or ") : "",
 			 neg ? "not " : "", atoms[a]);
-		for (i = 0; i < (int)PK_CNT; i++) {
-			w[i] = neg ? v_not(atom_v[a][i]) : atom_v[a][i];
-			v[i] = !k ? w[i] : and ? v_and(v[i], w[i]) : v_or(v[i], w[i]);
-		}
+		m_atom(k ? &w : m, a, neg);
+		if (k)
+			m_bin(m, &w, and);
 	}
 }
 
 static void random_cases(void)
 {
 	char why[WHY_LEN] = "", expr[4096];
-	int v[PK_CNT], got, trees, chains;
+	int got, trees, chains;
+	struct mv m;
 	__u32 n, i;
 
 	if (model_atoms(why)) {
@@ -887,15 +984,15 @@ static void random_cases(void)
 	}
 	result("random: primitives alone", why);
 	for (trees = 0; trees < 3000 && !why[0]; trees++) {
-		gen_tree(expr, sizeof(expr), 1 + rnd(5), v);
+		gen_tree(expr, sizeof(expr), 1 + rnd(5), &m);
 		if (compile(expr, &n, why))
 			break;
 		for (i = 0; i < PK_CNT && !why[0]; i++) {
 			if (verdict(n, &pks[i], &got, why))
 				break;
-			if (got != (v[i] == V1))
+			if (got != (m.v[i] == V1))
 				bad(why, "packet %s: %d, model %d", pks[i].name,
-				    got, v[i]);
+				    got, m.v[i]);
 		}
 	}
 	if (why[0]) {
@@ -906,15 +1003,15 @@ static void random_cases(void)
 	result("random: 3000 nested and/or/not expressions", why);
 
 	for (chains = 0; chains < 3000 && !why[0]; chains++) {
-		gen_chain(expr, sizeof(expr), v);
+		gen_chain(expr, sizeof(expr), &m);
 		if (compile(expr, &n, why))
 			break;
 		for (i = 0; i < PK_CNT && !why[0]; i++) {
 			if (verdict(n, &pks[i], &got, why))
 				break;
-			if (got != (v[i] == V1))
+			if (got != (m.v[i] == V1))
 				bad(why, "packet %s: %d, model %d", pks[i].name,
-				    got, v[i]);
+				    got, m.v[i]);
 		}
 	}
 	if (why[0]) {
@@ -1135,9 +1232,53 @@ static int write_pcaps(const char *dir)
 	return 0;
 }
 
+static void image(const char *expr, const struct pk *k, int want)
+{
+	struct ti_pkt p;
+	size_t i;
+
+	to_pkt(k, &p);
+	printf("%s\t", expr);
+	for (i = 0; i < sizeof(p); i++)
+		printf("%02x", ((__u8 *)&p)[i]);
+	printf("\t%d\n", want);
+}
+
+static void images(void)
+{
+	char why[WHY_LEN] = "", expr[4096];
+	struct mv m;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *w = cases[i].want;
+
+		while (*w) {
+			size_t l = strcspn(w, "=");
+
+			image(cases[i].expr, pk_find(w, l), w[l + 1] - '0');
+			w += l + 2;
+			while (*w == ' ')
+				w++;
+		}
+	}
+	if (model_atoms(why))
+		return;
+	for (i = 0; i < 500; i++) {
+		gen_tree(expr, sizeof(expr), 1 + rnd(5), &m);
+		for (j = 0; j < PK_CNT; j++)
+			image(expr, &pks[j], m.v[j] == V1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	if (argc == 2 && !strcmp(argv[1], "--images")) {
+		images();
+		return 0;
+	}
 
 	if (argc == 3 && !strcmp(argv[1], "-d")) {
 		disasm(argv[2]);

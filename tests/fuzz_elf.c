@@ -101,7 +101,7 @@ static void check_obj(const struct elf_obj *o, const __u8 *buf, size_t len)
 	const struct elf_prog *p;
 	const struct elf_reloc *r;
 	const struct elf_init *in;
-	__u32 i;
+	__u32 i, j;
 
 	check(o->buf == buf && o->len == len, "buf/len not the input");
 	check(o->prog_cnt >= 1 && o->prog_cnt <= ELF_MAX_PROGS &&
@@ -141,6 +141,12 @@ static void check_obj(const struct elf_obj *o, const __u8 *buf, size_t len)
 		check(f->cnt && inside(f->insns, (size_t)f->cnt * 8, buf, len),
 		      "function %s: %u instructions outside the object",
 		      f->name, f->cnt);
+		for (j = 0; j < i; j++)
+			check(o->funcs[j].sec_idx != f->sec_idx ||
+			      o->funcs[j].off >= f->off + f->cnt ||
+			      f->off >= o->funcs[j].off + o->funcs[j].cnt,
+			      "functions %s and %s overlap", o->funcs[j].name,
+			      f->name);
 	}
 	for (i = 0; i < o->prog_cnt; i++) {
 		p = &o->progs[i];
@@ -156,6 +162,10 @@ static void check_obj(const struct elf_obj *o, const __u8 *buf, size_t len)
 	}
 	for (i = 0; i < o->reloc_cnt; i++) {
 		r = &o->relocs[i];
+		for (j = 0; j < i; j++)
+			check(o->relocs[j].sec_idx != r->sec_idx ||
+			      o->relocs[j].insn != r->insn,
+			      "relocations %u and %u patch one instruction", j, i);
 		switch (r->kind) {
 		case ELF_RELOC_MAP:
 			check(r->target < o->map_cnt &&
@@ -224,8 +234,8 @@ static int seg_at(const struct elf_layout *l, __s64 pc)
 /*
  * The linked program: every instruction a relocation patches points at a
  * sentinel fd or at the start of a laid-out function; the others are the
- * object's bytes.  Where several relocations patch one instruction (a
- * crafted object can), the last one applied must be what is left.
+ * object's bytes.  (check_obj() already refused two relocations of one
+ * instruction; were there two, the last one applied is what is checked.)
  */
 struct patch {
 	int last;	/* index of the last relocation at this pc, or -1 */

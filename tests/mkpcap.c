@@ -4,10 +4,12 @@
  * filter and decoding comparisons (tests/filter_cmp.sh, decode_cmp.sh),
  * and list the frames of a capture file.
  *
- *   mkpcap [-n] [-g] [-S] [-m MANIFEST] [-o FILE]   write (default stdout)
+ *   mkpcap [-n] [-g] [-S] [-e] [-m MANIFEST] [-o FILE]  write (default stdout)
  *   mkpcap -l FILE                                  list frame numbers
  *
- * -n nanosecond pcap magic, -g pcapng, -S the other byte order.  Frame i
+ * -n nanosecond pcap magic, -g pcapng, -S the other byte order; -e
+ * writes three frames replay must handle specially instead (a 9000-byte
+ * frame, a 13-byte frame, a SYN).  Frame i
  * (0-based, in file order) has the timestamp T0 + i seconds + a few
  * microseconds (whole microseconds, so that every format and tcpdump -tt
  * show the same time), which identifies it in any tool's output: -l
@@ -38,7 +40,7 @@
 #include "pcap.h"
 
 #define T0		1000000ull	/* seconds; keeps ts_ns below 2^53 for jq */
-#define FRAME_MAX	2048
+#define FRAME_MAX	9100
 #define FILE_MAX	(4u << 20)
 
 /* --- output ------------------------------------------------------------ */
@@ -202,6 +204,9 @@ struct tcp {
 	__u8 doff;		/* written as is if doff_raw, else from opt_len */
 	int doff_raw;
 	__u16 payload;
+	__u8 poke[4];		/* written over the payload at poke_at */
+	__u8 poke_len;
+	__u16 poke_at;
 };
 
 struct ip {
@@ -311,6 +316,7 @@ static size_t mk_tcp(const struct ip *ip, const struct tcp *t, __u8 *seg)
 	put16(seg + 18, t->urg);
 	memcpy(seg + 20, t->opt, t->opt_len);
 	fill_payload(seg + hlen, t->payload, t->seq);
+	memcpy(seg + hlen + t->poke_at, t->poke, t->poke_len);
 	l4_csum(ip, 6, seg, hlen + t->payload, 16);
 	return hlen + t->payload;
 }
@@ -890,6 +896,23 @@ static void gen_ext6(struct gen *g)
 		t.payload = 200 + 100 * i;
 		gen_frag6(g, &l, &ip, &t, 200, "frag6");
 	}
+	/*
+	 * A later fragment whose data happens to start like a destination
+	 * options header (next header 60, length 255) where the fragment
+	 * header names one: it is payload, not a header.  Nothing to
+	 * decode, nothing malformed.
+	 */
+	set_l2(&l, 0, 0, 0);
+	random_ip(&ip, 1);
+	set_ext(&ip, "fd");
+	random_tcp(&t, 0x18);
+	t.opt_len = 0;
+	t.payload = 300;
+	t.poke_at = 200 - 8 - 20;	/* offset 200 of the fragmentable part */
+	t.poke[0] = 60;
+	t.poke[1] = 255;
+	t.poke_len = 2;
+	gen_frag6(g, &l, &ip, &t, 200, "frag6-data-like-header");
 	/* An atomic fragment: offset 0, no more fragments. */
 	set_l2(&l, 0, 0, 0);
 	random_ip(&ip, 1);
@@ -1082,6 +1105,31 @@ static void generate(struct out *o)
 	gen_malformed(&g);
 }
 
+/* -e: frames replay cannot run as they are: a 9000-byte jumbo frame
+ * (over a page: the program sees its first part), 13 bytes (no room for
+ * an Ethernet header), then an ordinary SYN. */
+static void generate_edges(struct out *o)
+{
+	static struct gen g;
+	struct l2 l;
+	struct ip ip;
+	struct tcp t;
+
+	g.o = o;
+	out_start(o);
+	set_l2(&l, 0, 0, 0);
+	random_ip(&ip, 0);
+	set_addrs(&ip, "10.0.0.1", "10.0.0.2");
+	random_tcp(&t, 0x18);
+	t.opt_len = 0;
+	t.payload = 9000 - 14 - 40;
+	emit_tcp(&g, &l, &ip, &t, 0, 0, "T", "jumbo");
+	memset(g.frame, 0, 13);
+	out_frame(o, g.frame, 13, "-", "13-bytes");
+	random_tcp(&t, 0x02);
+	emit_tcp(&g, &l, &ip, &t, 1, 0, "T", "syn");
+}
+
 /* --- listing ----------------------------------------------------------- */
 
 static int list(const char *path)
@@ -1122,10 +1170,10 @@ int main(int argc, char **argv)
 {
 	struct out o = { 0 };
 	const char *path = NULL, *manifest = NULL;
-	int c, swap = 0;
+	int c, swap = 0, edges = 0;
 	FILE *f = stdout;
 
-	while ((c = getopt(argc, argv, "ngSm:o:l:")) != -1) {
+	while ((c = getopt(argc, argv, "ngSem:o:l:")) != -1) {
 		switch (c) {
 		case 'n':
 			o.nsec = 1;
@@ -1136,6 +1184,9 @@ int main(int argc, char **argv)
 		case 'S':
 			swap = 1;
 			break;
+		case 'e':
+			edges = 1;
+			break;
 		case 'm':
 			manifest = optarg;
 			break;
@@ -1145,7 +1196,7 @@ int main(int argc, char **argv)
 		case 'l':
 			return list(optarg);
 		default:
-			fprintf(stderr, "usage: mkpcap [-n] [-g] [-S] [-m MANIFEST] [-o FILE] | -l FILE\n");
+			fprintf(stderr, "usage: mkpcap [-n] [-g] [-S] [-e] [-m MANIFEST] [-o FILE] | -l FILE\n");
 			return 2;
 		}
 	}
@@ -1156,7 +1207,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkpcap: %s: %s\n", manifest, strerror(errno));
 		return 1;
 	}
-	generate(&o);
+	if (edges)
+		generate_edges(&o);
+	else
+		generate(&o);
 	if (swap)
 		swap_file(&o);
 	if (path && !(f = fopen(path, "wb"))) {

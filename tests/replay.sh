@@ -82,12 +82,19 @@ check "replay_reports_frames: $(wc -l <"$TMP/us.json") events" test -s "$TMP/us.
 check replay_banner grep -q "^reading from $TMP/us.pcap (pcap, link-type EN10MB, snapshot length 262144)$" "$TMP/us.err"
 n=$(wc -l <"$TMP/us.json")
 check "replay_summary_counts_what_was_printed" grep -q "^$n packets captured" "$TMP/us.err"
+# The counters by reason, as the generator's manifest has them.
+want=$(awk '$2 ~ /^M:/ { m++; n[$2]++ } $2 == "F" { f++ }
+	END { printf "%d malformed: %d bad IP header length, %d bad TCP data offset, %d bad IP length, %d truncated, %d too many IPv6 extension headers; %d later fragments",
+		m, n["M:ihl"], n["M:doff"], n["M:len"], n["M:trunc"], n["M:ext"], f }' "$TMP/manifest")
+got="$(grep ' malformed: ' "$TMP/us.err"); $(grep -o '[0-9]* later fragments' "$TMP/us.err")"
+check "replay_counters_by_reason: $got" test "$got" = "$want"
 for f in ns.pcap us_swapped.pcap ns_swapped.pcap ng.pcapng ng_swapped.pcapng; do
 	"$TI" replay --json "$TMP/$f" >"$TMP/other.json" 2>"$TMP/other.err" </dev/null
 	check "replay_same_output_$f" cmp -s "$TMP/us.json" "$TMP/other.json"
 done
 "$TI" replay --json - <"$TMP/ng.pcapng" >"$TMP/other.json" 2>/dev/null
 check replay_stdin cmp -s "$TMP/us.json" "$TMP/other.json"
+# shellcheck disable=SC2002 # a pipe, not a file, on stdin
 cat "$TMP/us.pcap" | "$TI" replay --json - >"$TMP/other.json" 2>/dev/null
 check replay_pipe cmp -s "$TMP/us.json" "$TMP/other.json"
 
@@ -138,3 +145,16 @@ check "replay_truncated_status: $rc" test "$rc" = 1
 check replay_truncated_names_record grep -q "^tcpinspect: $TMP/cut.pcap: record $last at offset [0-9]*: cut short" "$TMP/cut.err"
 check replay_truncated_keeps_output test "$(wc -l <"$TMP/cut.txt")" -ge "$(( $(wc -l <"$TMP/a.txt") - 1 ))"
 check replay_truncated_summary grep -q "packets captured" "$TMP/cut.err"
+
+# --- frames the kernel cannot run as they are --------------------------
+
+# A 9000-byte frame (the program sees its first part), a 13-byte frame
+# (no Ethernet header: not run), then a SYN: all reported, nothing fails.
+"$MKPCAP" -e -o "$TMP/edges.pcap"
+"$TI" replay --json "$TMP/edges.pcap" >"$TMP/edges.json" 2>"$TMP/edges.err" </dev/null
+rc=$?
+check "replay_odd_sizes: status $rc, $(wc -l <"$TMP/edges.json") events" \
+	test "$rc" = 0 -a "$(wc -l <"$TMP/edges.json")" = 2
+check replay_short_frame_said grep -q '^tcpinspect: 1 frames shorter than 14 bytes not run' "$TMP/edges.err"
+check replay_jumbo_frame_said grep -q '^tcpinspect: 1 reported frames were longer than the program sees in one piece' "$TMP/edges.err"
+check replay_jumbo_frame_decoded test "$(jq -s '.[0].length' "$TMP/edges.json")" = 8946
