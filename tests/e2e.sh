@@ -66,6 +66,29 @@ wait_exit "$CAP_PID"
 check "ipv6 text: IP6 line" \
 	grep -Eq " IP6 $A6\.[0-9]+ > $B6\.8080: Flags \[S\], seq [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 0$" "$TMP/6.out"
 
+# --- a filter, evaluated in the kernel --------------------------------------
+# Two connections, to ports 8080 and 8081: only the second may show.
+start_capture "$TMP/f.out" "$TMP/f.err" -i vb -c 2 'tcp dst port 8081 and src net 10.201.0.0/16' ||
+	notok "filter: ready" "$(cat "$TMP/f.err")"
+tcp_session "$B4" 10
+ready=$TMP/ready.f
+inb "$PEER" listen "$B4" 8081 >"$ready" &
+PIDS="$PIDS $!"
+wait_for "$ready" ready && ina "$PEER" connect "$B4" 8081 10
+wait_exit "$CAP_PID"
+check "filter: exits 0 after 2 matches" [ $? = 0 ]
+check "filter: only port 8081 captured" eval '[ "$(grep -c "> $B4\.8081:" "$TMP/f.out")" = 2 ] && ! grep -q "\.8080:" "$TMP/f.out"'
+check "filter: packets of the other connection counted as filtered out" \
+	grep -Eq "^[0-9]+ packets seen, 2 matched, [1-9][0-9]* filtered out" "$TMP/f.err"
+
+# -X: a hex dump from the IP header on, as tcpdump prints it.
+start_capture "$TMP/x.out" "$TMP/x.err" -i vb -c 1 -X ||
+	notok "hex: ready" "$(cat "$TMP/x.err")"
+tcp_session "$B4" 10
+wait_exit "$CAP_PID"
+check "hex: -X dump follows the line" \
+	grep -Eq "^	0x0000:  45[0-9a-f]{2} [0-9a-f]{4} [0-9a-f]{4} 4000 40.*  E" "$TMP/x.out"
+
 # --- every signal path detaches ----------------------------------------------
 for sig in TERM INT HUP; do
 	start_capture "$TMP/s.out" "$TMP/s.err" -i vb ||
@@ -181,6 +204,9 @@ bad "unknown option" 2 "unknown option '--bogus'" inb "$TI" --bogus
 bad "bad count" 2 "bad count 'x'" inb "$TI" -i vb -c x
 bad "bad mode" 2 "bad mode 'fast'" inb "$TI" -i vb --mode fast
 bad "missing value" 2 "needs a value" inb "$TI" -i
+bad "bad filter" 2 "filter: 'udp' at 1" inb "$TI" -i vb udp port 53
+bad "bad filter syntax" 2 "filter: " inb "$TI" -i vb 'tcp port'
+bad "bad snap length" 2 "bad snap length" inb "$TI" -i vb -s 99999
 lo_free() { ! ip -n "$NS_B" -d link show dev lo | grep -q 'prog/xdp'; }
 bad "native mode unsupported (bpf_link)" 1 "cannot attach to lo in native mode: .*try --mode generic" \
 	inb "$TI" -i lo --mode native
