@@ -68,7 +68,13 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	ret = ld_set_var(o, TI_VAR_BUDGET, &cfg->budget, sizeof(cfg->budget),
 			 err, err_len) ?:
 	      ld_set_var(o, TI_VAR_SNAPLEN, &snaplen, sizeof(snaplen), err,
-			 err_len);
+			 err_len) ?:
+	      ld_set_var(o, TI_VAR_DEADLINE, &cfg->deadline_ns,
+			 sizeof(cfg->deadline_ns), err, err_len) ?:
+	      ld_set_var(o, TI_VAR_SAMPLE, &cfg->sample, sizeof(cfg->sample),
+			 err, err_len);
+	if (!ret && cfg->ring_len)
+		ret = ld_set_map_max(o, TI_MAP_EVENTS, cfg->ring_len, err, err_len);
 	if (!ret && in->filter_cnt)
 		ret = ld_set_func(o, TI_FUNC_FILTER, in->filter, in->filter_cnt,
 				  err, err_len);

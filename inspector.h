@@ -16,6 +16,9 @@
 struct insp_config {
 	__u64 budget;		/* -c: events the program emits at most; 0: all */
 	__u32 snaplen;		/* frame bytes per event, 1..TI_SNAP_MAX */
+	__u64 deadline_ns;	/* CLOCK_MONOTONIC time to stop emitting; 0: none */
+	__u32 sample;		/* emit one in N matches; 0 or 1: all */
+	__u32 ring_len;		/* ring buffer bytes (power of two); 0: default */
 	const char *filter;	/* pcap-filter expression; NULL or "": all */
 	void (*log_fn)(void *arg, const char *line);	/* -v */
 	void *log_arg;

@@ -131,6 +131,19 @@ int ld_set_func(struct ld_obj *o, const char *name,
 	return -ENOENT;
 }
 
+int ld_set_map_max(struct ld_obj *o, const char *name, __u32 max_entries,
+		   char *err, size_t err_len)
+{
+	int i = elf_find_map(&o->elf, name);
+
+	if (i < 0) {
+		snprintf(err, err_len, "no map %s in the object", name);
+		return -ENOENT;
+	}
+	o->elf.maps[i].max_entries = max_entries;
+	return 0;
+}
+
 static int map_create(const struct elf_map *m, int inner_fd)
 {
 	char name[BPF_OBJ_NAME_LEN];

@@ -53,6 +53,9 @@ int ld_set_var(struct ld_obj *o, const char *name, const void *val,
 int ld_set_func(struct ld_obj *o, const char *name,
 		const struct bpf_insn *insns, __u32 cnt, char *err,
 		size_t err_len);
+/* Set map name's max_entries before ld_load (e.g. a ring buffer size). */
+int ld_set_map_max(struct ld_obj *o, const char *name, __u32 max_entries,
+		   char *err, size_t err_len);
 int ld_load(struct ld_obj *o, char *err, size_t err_len);
 
 /*

@@ -45,6 +45,8 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 /* The BPF object, embedded by embed.S. */
 extern const char ti_obj[], ti_obj_end[];
 
+#define MAX_IFACES	64	/* -i given, or up with -i any */
+
 enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY };
 
 static const char *const cmd_names[] = { "capture", "load", "unload", "show",
@@ -52,17 +54,23 @@ static const char *const cmd_names[] = { "capture", "load", "unload", "show",
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
-	[CMD_CAPTURE] = "icJMRnvhVsxX",
+	[CMD_CAPTURE] = "icJMRnvhVsxXDABT",
 	[CMD_LOAD] = "iMRSPpvhV",
 	[CMD_UNLOAD] = "iphV",
 	[CMD_SHOW] = "hV",
-	[CMD_REPLAY] = "cJnvhVsxX",
+	[CMD_REPLAY] = "cJnvhVsxXA",
 };
 
 struct opts {
 	enum cmd cmd;
 	const char *iface;
 	unsigned long count;
+	const char *ifaces[MAX_IFACES];	/* capture: every -i */
+	int iface_cnt;
+	__u64 duration_ns;	/* --duration */
+	__u32 sample;		/* --sample */
+	__u32 buffer;		/* --buffer */
+	__u64 stats_ns;		/* --stats interval */
 	__u32 snaplen;		/* -s */
 	int hex;		/* -x 1, -X 2 */
 	char *filter;		/* the remaining arguments, joined */
@@ -84,7 +92,9 @@ enum attach_kind { ATTACH_NONE, ATTACH_LINK, ATTACH_NETLINK };
 enum attach_how { HOW_LINK_ELSE_NETLINK, HOW_NETLINK, HOW_LINK };
 
 struct attach {
+	const char *name;	/* the interface */
 	int ifindex;
+	__u32 want;		/* mode asked for: XDP_FLAGS_*_MODE, 0 auto */
 	enum attach_how how;
 	enum attach_kind kind;
 	__u32 mode;		/* the mode obtained */
@@ -177,6 +187,56 @@ static const char *opt_name(const struct option *lo, int val)
 	return s;
 }
 
+/*
+ * "12" or "1.5" (decimals only if unit > 1) times unit into *v; 0 if
+ * 0 < *v <= max, else -1.
+ */
+static int parse_num(const char *s, unsigned long long unit,
+		     unsigned long long max, unsigned long long *v)
+{
+	unsigned long long whole, frac = 0, div = 1;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	whole = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == '.' && unit > 1) {
+		for (end++; *end >= '0' && *end <= '9' && div < unit; end++) {
+			frac = frac * 10 + (*end - '0');
+			div *= 10;
+		}
+	}
+	if (*end || whole > max / unit)
+		return -1;
+	*v = whole * unit + frac * (unit / div);
+	return *v && *v <= max ? 0 : -1;
+}
+
+/* A byte size with an optional k, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, unsigned long long *v)
+{
+	char num[32], *end;
+	size_t n = strlen(s);
+	unsigned long long unit = 1;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	end = num + n - 1;
+	if (*end == 'k' || *end == 'K')
+		unit = 1ull << 10;
+	else if (*end == 'M')
+		unit = 1ull << 20;
+	else if (*end == 'G')
+		unit = 1ull << 30;
+	if (unit > 1)
+		*end = 0;
+	return parse_num(num, unit, 1ull << 40, v);
+}
+
 /* argv[0..argc) joined by spaces, malloc'd; NULL if out of memory. */
 static char *join_args(int argc, char **argv)
 {
@@ -205,6 +265,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "snaplen", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "sample", required_argument, NULL, 'A' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "stats", required_argument, NULL, 'T' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ "section", required_argument, NULL, 'S' },
@@ -216,6 +280,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ 0 }
 	};
 	const char *cmd = "a capture";
+	unsigned long long u;
 	unsigned long n;
 	char *end;
 	int c, i, npos;
@@ -244,7 +309,41 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 		switch (c) {
 		case 'i':
-			o->iface = optarg;
+			if (!o->iface)
+				o->iface = optarg;
+			if (o->iface_cnt >= MAX_IFACES) {
+				msg("too many -i (limit %d)", MAX_IFACES);
+				return EXIT_USAGE;
+			}
+			o->ifaces[o->iface_cnt++] = optarg;
+			break;
+		case 'D':
+			if (parse_num(optarg, 1000000000ull, 365ull * 86400 * 1000000000, &u)) {
+				msg("bad duration '%s': want seconds (decimals allowed), more than 0", optarg);
+				return EXIT_USAGE;
+			}
+			o->duration_ns = u;
+			break;
+		case 'A':
+			if (parse_num(optarg, 1, 0xffffffffu, &u)) {
+				msg("bad sample rate '%s': want N, to emit one in N matching packets", optarg);
+				return EXIT_USAGE;
+			}
+			o->sample = u;
+			break;
+		case 'B':
+			if (parse_size(optarg, &u) || u < 4096 || u > (1u << 30) || (u & (u - 1))) {
+				msg("bad buffer size '%s': want a power of two from 4k to 1G (suffix k, M, G)", optarg);
+				return EXIT_USAGE;
+			}
+			o->buffer = u;
+			break;
+		case 'T':
+			if (parse_num(optarg, 1000000000ull, 86400ull * 1000000000, &u)) {
+				msg("bad stats interval '%s': want seconds, more than 0", optarg);
+				return EXIT_USAGE;
+			}
+			o->stats_ns = u;
 			break;
 		case 'c':
 			errno = 0;
@@ -523,22 +622,22 @@ static const char *attach_hint(int err, __u32 mode, enum attach_how how)
 	return NULL;
 }
 
-static int attach(struct attach *a, const struct opts *o, int prog_fd)
+static int attach(struct attach *a, int prog_fd)
 {
 	char kerr[256];
 	const char *why;
-	__u32 mode = o->mode ? o->mode : XDP_FLAGS_DRV_MODE;
+	__u32 mode = a->want ? a->want : XDP_FLAGS_DRV_MODE;
 	int ret;
 
 	ret = attach_mode(a, prog_fd, mode, kerr, sizeof(kerr));
 	/* auto: native, else generic (which every interface has). */
-	if (ret && !o->mode && ret != -EPERM && ret != -EBUSY && ret != -EEXIST) {
+	if (ret && !a->want && ret != -EPERM && ret != -EBUSY && ret != -EEXIST) {
 		mode = XDP_FLAGS_SKB_MODE;
 		ret = attach_mode(a, prog_fd, mode, kerr, sizeof(kerr));
 	}
 	if (ret) {
 		why = attach_hint(ret, mode, a->how);
-		msg("cannot attach to %s in %s mode: %s%s%s%s", o->iface,
+		msg("cannot attach to %s in %s mode: %s%s%s%s", a->name,
 		    mode_name(mode), strerror(-ret),
 		    *kerr ? " (kernel: " : why ? " (" : "",
 		    *kerr ? kerr : why ? why : "", *kerr || why ? ")" : "");
@@ -577,7 +676,7 @@ static void detach(struct attach *a)
  * a->old_fd and take over its mode.  capture puts it back at exit, load
  * replaces it for good.  0 or an exit status.
  */
-static int check_existing(struct attach *a, struct opts *o)
+static int check_existing(struct attach *a, const struct opts *o)
 {
 	struct nl_xdp_info x;
 	char name[BPF_OBJ_NAME_LEN];
@@ -586,7 +685,7 @@ static int check_existing(struct attach *a, struct opts *o)
 
 	ret = nl_xdp_query(a->ifindex, &x);
 	if (ret) {
-		msg("cannot query XDP state of %s: %s", o->iface, strerror(-ret));
+		msg("cannot query XDP state of %s: %s", a->name, strerror(-ret));
 		return EXIT_RUNTIME;
 	}
 	id = x.prog_id ? x.prog_id : x.drv_prog_id ? x.drv_prog_id : x.skb_prog_id;
@@ -595,17 +694,17 @@ static int check_existing(struct attach *a, struct opts *o)
 	prog_name_by_id(id, name, sizeof(name));
 	if (!o->replace) {
 		msg("%s already has XDP program %u (%s) attached; not replacing it without --replace",
-		    o->iface, id, name);
+		    a->name, id, name);
 		return EXIT_RUNTIME;
 	}
 	if (x.attached == XDP_ATTACHED_MULTI || x.attached == XDP_ATTACHED_HW) {
 		msg("%s has XDP programs in several modes or offloaded; --replace handles one",
-		    o->iface);
+		    a->name);
 		return EXIT_RUNTIME;
 	}
-	if (o->mode && o->mode != attached_mode(&x)) {
+	if (a->want && a->want != attached_mode(&x)) {
 		msg("program %u on %s is in %s mode; replace it in that mode",
-		    id, o->iface, mode_name(attached_mode(&x)));
+		    id, a->name, mode_name(attached_mode(&x)));
 		return EXIT_RUNTIME;
 	}
 	/* The kernel lets no one but the link's owner replace its program. */
@@ -613,17 +712,17 @@ static int check_existing(struct attach *a, struct opts *o)
 	if (fd >= 0) {
 		close(fd);
 		msg("program %u (%s) on %s is held by bpf_link %u; detach it first with 'tcpinspect unload -i %s'",
-		    id, name, o->iface, link_id, o->iface);
+		    id, name, a->name, link_id, a->name);
 		return EXIT_RUNTIME;
 	}
 	a->old_fd = bpf_prog_get_fd_by_id(id);
 	if (a->old_fd < 0) {
-		msg("cannot take hold of program %u on %s: %s", id, o->iface,
+		msg("cannot take hold of program %u on %s: %s", id, a->name,
 		    strerror(-a->old_fd));
 		return EXIT_RUNTIME;
 	}
-	o->mode = attached_mode(&x);
-	msg("replacing XDP program %u (%s) on %s%s", id, name, o->iface,
+	a->want = attached_mode(&x);
+	msg("replacing XDP program %u (%s) on %s%s", id, name, a->name,
 	    o->cmd == CMD_CAPTURE ? "; it is put back at exit" : "");
 	return 0;
 }
@@ -673,18 +772,47 @@ static void setup_signals(sigset_t *run_mask)
 	sigaddset(run_mask, SIGPIPE);
 }
 
-/* The exit summary: the line scripts parse, then the breakdown. */
-static void summary(unsigned long captured, const __u64 *c)
+/*
+ * The counters: the line scripts parse, then the accounting.  Every
+ * matched packet is written, lost, sampled out, over the -c budget or
+ * after --duration; at exit nothing is in flight, so the sum is exact.
+ */
+static void summary(unsigned long written, const __u64 *c, int json)
 {
+	static const char *const name[TI_CNT_MAX] = {
+		[TI_CNT_SEEN] = "seen", [TI_CNT_TCP] = "tcp",
+		[TI_CNT_EMITTED] = "emitted", [TI_CNT_LOST] = "lost",
+		[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BAD_IHL] = "bad_ihl",
+		[TI_CNT_BAD_DOFF] = "bad_doff", [TI_CNT_BAD_LEN] = "bad_len",
+		[TI_CNT_TRUNCATED] = "truncated", [TI_CNT_BAD_EXT] = "bad_ext",
+		[TI_CNT_BUDGET] = "over_budget", [TI_CNT_MATCHED] = "matched",
+		[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragments",
+		[TI_CNT_SAMPLED] = "sampled_out", [TI_CNT_EXPIRED] = "expired",
+	};
+	int i;
+
+	if (json) {
+		fprintf(stderr, "{\"written\":%lu", written);
+		for (i = 0; i < TI_CNT_MAX; i++)
+			fprintf(stderr, ",\"%s\":%llu", name[i],
+				(unsigned long long)c[i]);
+		fputs("}\n", stderr);
+		return;
+	}
 	fprintf(stderr, "%lu packets captured, %llu TCP packets seen, %llu lost\n",
-		captured, (unsigned long long)c[TI_CNT_TCP],
+		written, (unsigned long long)c[TI_CNT_TCP],
 		(unsigned long long)c[TI_CNT_LOST]);
-	fprintf(stderr, "%llu packets seen, %llu matched, %llu filtered out, %llu later fragments, %llu over the -c budget\n",
+	fprintf(stderr, "%llu packets seen, %llu matched, %llu filtered out, %llu later fragments\n",
 		(unsigned long long)c[TI_CNT_SEEN],
 		(unsigned long long)c[TI_CNT_MATCHED],
 		(unsigned long long)c[TI_CNT_FILTERED],
-		(unsigned long long)c[TI_CNT_FRAGMENT],
-		(unsigned long long)c[TI_CNT_BUDGET]);
+		(unsigned long long)c[TI_CNT_FRAGMENT]);
+	fprintf(stderr, "%llu matched = %lu written + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
+		(unsigned long long)c[TI_CNT_MATCHED], written,
+		(unsigned long long)c[TI_CNT_LOST],
+		(unsigned long long)c[TI_CNT_SAMPLED],
+		(unsigned long long)c[TI_CNT_BUDGET],
+		(unsigned long long)c[TI_CNT_EXPIRED]);
 	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers\n",
 		(unsigned long long)c[TI_CNT_MALFORMED],
 		(unsigned long long)c[TI_CNT_BAD_IHL],
@@ -695,11 +823,15 @@ static void summary(unsigned long captured, const __u64 *c)
 }
 
 /* Load the embedded program as o says; 0 or an exit status. */
-static int open_inspector(struct inspector *in, const struct opts *o)
+static int open_inspector(struct inspector *in, const struct opts *o,
+			  __u64 deadline_ns)
 {
 	struct insp_config cfg = {
+		.deadline_ns = deadline_ns,
 		.budget = o->count,	/* -c also holds in the kernel */
 		.snaplen = o->snaplen ? o->snaplen : TI_SNAP_DEFAULT,
+		.sample = o->sample,
+		.ring_len = o->buffer,
 		.filter = o->filter,
 		.log_fn = o->verbose ? log_line : NULL,
 	};
@@ -717,35 +849,99 @@ static int open_inspector(struct inspector *in, const struct opts *o)
 	return 0;
 }
 
+static __u64 mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+struct up_ifaces {
+	struct attach *at;
+	int cnt;
+};
+
+static int add_up(const struct nl_xdp_info *x, void *arg)
+{
+	struct up_ifaces *u = arg;
+	static char names[MAX_IFACES][IF_NAMESIZE];
+
+	if (!(x->if_flags & IFF_UP) || u->cnt >= MAX_IFACES)
+		return 0;
+	memcpy(names[u->cnt], x->ifname, IF_NAMESIZE);
+	u->at[u->cnt].name = names[u->cnt];
+	u->at[u->cnt].ifindex = x->ifindex;
+	u->cnt++;
+	return 0;
+}
+
+/* The interfaces to capture on, into at[]; their number, or -exit status. */
+static int capture_ifaces(struct opts *o, struct attach *at)
+{
+	static char dflt[IF_NAMESIZE];
+	struct up_ifaces u = { .at = at };
+	int i, ret;
+
+	if (!o->iface_cnt) {
+		at[0].ifindex = nl_default_ifindex();
+		if (at[0].ifindex < 0 || !if_indextoname(at[0].ifindex, dflt)) {
+			msg("no interface given and none found (no default route, no up interface); use -i");
+			return -EXIT_USAGE;
+		}
+		at[0].name = o->iface = dflt;
+		return 1;
+	}
+	for (i = 0; i < o->iface_cnt; i++)
+		if (!strcmp(o->ifaces[i], "any")) {
+			if (o->iface_cnt > 1) {
+				msg("-i any stands alone: it means every interface that is up");
+				return -EXIT_USAGE;
+			}
+			ret = nl_xdp_dump(add_up, &u);
+			if (ret || !u.cnt) {
+				msg("-i any: %s", ret ? strerror(-ret) : "no interface is up");
+				return -EXIT_RUNTIME;
+			}
+			return u.cnt;
+		}
+	for (i = 0; i < o->iface_cnt; i++) {
+		at[i].name = o->ifaces[i];
+		at[i].ifindex = if_nametoindex(o->ifaces[i]);
+		if (!at[i].ifindex) {
+			msg("unknown interface '%s'", o->ifaces[i]);
+			return -EXIT_USAGE;
+		}
+	}
+	return o->iface_cnt;
+}
+
 /* The default command: attach the embedded program, print, detach. */
 static int cmd_capture(struct opts *o)
 {
 	static struct inspector in;
 	static struct out out;
-	struct attach a = { .link_fd = -1, .prog_fd = -1, .old_fd = -1 };
+	static struct attach at[MAX_IFACES];
 	struct capture cap = { .out = &out };
-	char ifname[IF_NAMESIZE];
-	__u64 cnt[TI_CNT_MAX];
+	__u64 cnt[TI_CNT_MAX], deadline = 0, now, next_stats = 0;
 	sigset_t run_mask;
 	struct rb rb = { .epfd = -1 };
-	int ret, stopped = 0, status = EXIT_RUNTIME;
+	int i, n_if, ret, stopped = 0, status = EXIT_RUNTIME, timeout;
 	long n;
 
-	if (o->iface) {
-		if (iface_index(o, &a.ifindex))
-			return EXIT_USAGE;
-	} else {
-		a.ifindex = nl_default_ifindex();
-		if (a.ifindex < 0 || !if_indextoname(a.ifindex, ifname)) {
-			msg("no interface given and none found (no default route, no up interface); use -i");
-			return EXIT_USAGE;
-		}
-		o->iface = ifname;
-	}
+	for (i = 0; i < MAX_IFACES; i++)
+		at[i] = (struct attach){ .link_fd = -1, .prog_fd = -1,
+					 .old_fd = -1, .want = o->mode };
+	n_if = capture_ifaces(o, at);
+	if (n_if < 0)
+		return -n_if;
 	setup_signals(&run_mask);
-	if (check_existing(&a, o))
-		goto out;
-	status = open_inspector(&in, o);
+	for (i = 0; i < n_if; i++)
+		if (check_existing(&at[i], o))
+			goto out;
+	if (o->duration_ns)
+		deadline = mono_ns() + o->duration_ns;
+	status = open_inspector(&in, o, deadline);
 	if (status)
 		goto out;
 	status = EXIT_RUNTIME;
@@ -758,14 +954,36 @@ static int cmd_capture(struct opts *o)
 	out.hex = o->hex;
 	cap.count = o->count;
 
-	if (attach(&a, o, in.prog_fd))
-		goto out_rb;
-	fprintf(stderr, "listening on %s (%s mode, %s, prog id %u)\n", o->iface,
-		mode_name(a.mode), a.kind == ATTACH_LINK ? "bpf_link" : "netlink",
-		prog_id(in.prog_fd));
+	for (i = 0; i < n_if; i++)
+		if (attach(&at[i], in.prog_fd))
+			goto out_rb;
+	fputs("listening on ", stderr);
+	for (i = 0; i < n_if; i++)
+		fprintf(stderr, "%s%s (%s mode, %s%s", i ? ", " : "", at[i].name,
+			mode_name(at[i].mode),
+			at[i].kind == ATTACH_LINK ? "bpf_link" : "netlink",
+			n_if > 1 ? ")" : "");
+	fprintf(stderr, "%sprog id %u%s\n", n_if > 1 ? ", " : ", ",
+		prog_id(in.prog_fd), n_if > 1 ? "" : ")");
 	status = 0;
+	if (o->stats_ns)
+		next_stats = mono_ns() + o->stats_ns;
 	while (!stop_sig && !stopped) {
-		n = rb_poll(&rb, 1000, &run_mask, on_event, &cap, &stopped);
+		now = mono_ns();
+		if (deadline && now >= deadline)
+			break;
+		if (next_stats && now >= next_stats) {
+			out_flush(&out);
+			insp_counters(&in, cnt);
+			summary(cap.captured, cnt, o->json);
+			next_stats += o->stats_ns;
+		}
+		timeout = 1000;
+		if (deadline && (deadline - now) / 1000000 < (__u64)timeout)
+			timeout = (deadline - now) / 1000000 + 1;
+		if (next_stats && (next_stats - now) / 1000000 < (__u64)timeout)
+			timeout = (next_stats - now) / 1000000 + 1;
+		n = rb_poll(&rb, timeout, &run_mask, on_event, &cap, &stopped);
 		if (n < 0) {
 			msg("ring buffer wait failed: %s", strerror(-n));
 			status = EXIT_RUNTIME;
@@ -774,7 +992,8 @@ static int cmd_capture(struct opts *o)
 		if (out_flush(&out))
 			break;
 	}
-	detach(&a);
+	for (i = 0; i < n_if; i++)
+		detach(&at[i]);
 	/* Whatever the program submitted before detach still gets printed. */
 	if (!stopped && !out.err)
 		rb_consume(&rb, on_event, &cap, &stopped);
@@ -784,14 +1003,17 @@ static int cmd_capture(struct opts *o)
 		status = EXIT_RUNTIME;
 	}
 	insp_counters(&in, cnt);
-	summary(cap.captured, cnt);
+	summary(cap.captured, cnt, 0);
+	if (o->json)	/* and once more for scripts */
+		summary(cap.captured, cnt, 1);
 out_rb:
 	rb_close(&rb);
 out_insp:
 	insp_close(&in);
 out:
-	if (a.kind != ATTACH_NONE || a.old_fd >= 0)
-		detach(&a);
+	for (i = 0; i < n_if; i++)
+		if (at[i].kind != ATTACH_NONE || at[i].old_fd >= 0)
+			detach(&at[i]);
 	return status;
 }
 
@@ -853,7 +1075,7 @@ static int cmd_replay(struct opts *o)
 		    pr.linktype != PCAP_LINKTYPE_ETHERNET ? "; replay takes Ethernet captures" : "");
 		goto out_file;
 	}
-	status = open_inspector(&in, o);
+	status = open_inspector(&in, o, 0);
 	if (status)
 		goto out_file;
 	status = EXIT_RUNTIME;
@@ -894,7 +1116,7 @@ static int cmd_replay(struct opts *o)
 		msg("%lu reported frames were longer than the program sees in one piece here: it saw their first %u bytes (frame length and len filters too)",
 		    r.partial, r.seen_len);
 	insp_counters(&in, cnt);
-	summary(r.cap.captured, cnt);
+	summary(r.cap.captured, cnt, 0);
 	rb_close(&rb);
 out_insp:
 	insp_close(&in);
@@ -1058,7 +1280,8 @@ static int cmd_load(struct opts *o)
 {
 	static struct ld_obj obj;
 	struct attach a = { .link_fd = -1, .prog_fd = -1, .old_fd = -1,
-			    .how = o->pin_dir ? HOW_LINK : HOW_NETLINK };
+			    .how = o->pin_dir ? HOW_LINK : HOW_NETLINK,
+			    .name = o->iface, .want = o->mode };
 	char err[4096], pin[PATH_MAX], progs[512];
 	void *buf = NULL;
 	size_t len = 0;
@@ -1116,7 +1339,7 @@ static int cmd_load(struct opts *o)
 	}
 	if (obj.note[0])
 		msg("%s", obj.note);
-	if (attach(&a, o, obj.prog_fds[idx]))
+	if (attach(&a, obj.prog_fds[idx]))
 		goto out_obj;
 	if (o->pin_dir) {
 		ret = bpf_obj_pin(a.link_fd, pin);

@@ -241,6 +241,7 @@ static int parse_link(const struct nlmsghdr *m, struct nl_xdp_info *info)
 		return 0;
 	memset(info, 0, sizeof(*info));
 	info->ifindex = ifi->ifi_index;
+	info->if_flags = ifi->ifi_flags;
 	len = m->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
 	for_each_attr(a, (const char *)ifi + NLMSG_ALIGN(sizeof(*ifi)), len) {
 		if ((a->nla_type & NLA_TYPE_MASK) == IFLA_IFNAME) {

@@ -16,6 +16,7 @@
 struct nl_xdp_info {
 	int ifindex;
 	char ifname[IF_NAMESIZE];
+	__u32 if_flags;		/* IFF_* */
 	__u8 attached;		/* XDP_ATTACHED_* */
 	__u32 prog_id;		/* the single program, if one mode */
 	__u32 drv_prog_id;

@@ -29,6 +29,8 @@ enum ti_counter {
 	TI_CNT_MATCHED,		/* passed the filter (all, without one) */
 	TI_CNT_FILTERED,	/* rejected by the filter */
 	TI_CNT_FRAGMENT,	/* later IP fragments of TCP (no TCP header) */
+	TI_CNT_SAMPLED,		/* matched, not emitted: --sample skipped it */
+	TI_CNT_EXPIRED,		/* matched, not emitted: --duration was over */
 	TI_CNT_MAX
 };
 
@@ -136,6 +138,8 @@ _Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
  */
 #define TI_VAR_BUDGET	"ti_budget"
 #define TI_VAR_SNAPLEN	"ti_snaplen"	/* frame bytes per event, <= TI_SNAP_MAX */
+#define TI_VAR_DEADLINE	"ti_deadline"	/* CLOCK_MONOTONIC ns to stop at; 0: none */
+#define TI_VAR_SAMPLE	"ti_sample"	/* emit one in N matches; 0 or 1: all */
 
 /* Map and program names the loader looks up in the object. */
 #define TI_MAP_EVENTS	"events"

@@ -63,6 +63,9 @@ struct {
 } scratch SEC(".maps");
 
 const volatile __u64 ti_budget = 0;		/* TI_VAR_BUDGET */
+const volatile __u64 ti_deadline = 0;		/* TI_VAR_DEADLINE */
+const volatile __u32 ti_sample = 0;		/* TI_VAR_SAMPLE */
+__u64 ti_sample_seq;			/* matches counted for --sample */
 const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
 __u64 ti_taken;				/* events asked for against the budget */
 
@@ -105,6 +108,7 @@ int tcpinspect(struct xdp_md *ctx)
 	struct ti_event *e;
 	void *cur, *l3;
 	__u32 ip_len, hlen = 0, snap, zero = 0, flow = 0, frag_id = 0, i;
+	__u64 now;
 	__u16 proto, ip_id = 0, frag_off = 0;
 	__u8 ev_flags = 0, ttl, tos, nh = 0, ext_cnt = 0;
 
@@ -257,7 +261,17 @@ int tcpinspect(struct xdp_md *ctx)
 	}
 	count(TI_CNT_MATCHED);
 
-	/* ti_budget is a constant to the verifier: no cost when unset. */
+	/* The limits, in the kernel too: they hold if user space stalls.
+	 * Each is a constant to the verifier: no cost when unset. */
+	now = bpf_ktime_get_ns();
+	if (ti_deadline && now > ti_deadline) {
+		count(TI_CNT_EXPIRED);
+		return XDP_PASS;
+	}
+	if (ti_sample > 1 && __sync_fetch_and_add(&ti_sample_seq, 1) % ti_sample) {
+		count(TI_CNT_SAMPLED);
+		return XDP_PASS;
+	}
 	if (ti_budget && __sync_fetch_and_add(&ti_taken, 1) >= ti_budget) {
 		count(TI_CNT_BUDGET);
 		return XDP_PASS;
@@ -266,7 +280,7 @@ int tcpinspect(struct xdp_md *ctx)
 	if (!s)
 		return XDP_PASS;
 	e = &s->e;
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = now;
 	e->ifindex = ctx->ingress_ifindex;
 	e->rx_queue = ctx->rx_queue_index;
 	e->pkt_len = m.len;

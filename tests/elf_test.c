@@ -472,8 +472,8 @@ static int check_var(const struct elf_obj *o, const char *name,
 
 	if (elf_find_var(o, name, &mi, &off, &size))
 		return bad("no variable %s", name);
-	if ((int)mi != elf_find_map(o, map) || off != 0 || size != 8)
-		return bad("variable %s: map %u off %u size %u, want %s+0, 8 bytes",
+	if ((int)mi != elf_find_map(o, map) || off % 8 || size != 8)
+		return bad("variable %s: map %u off %u size %u, want in %s, 8 bytes, aligned",
 			   name, mi, off, size, map);
 	if (!elf_find_var(o, "no_such_var", &mi, &off, &size))
 		return bad("elf_find_var found no_such_var");
@@ -505,9 +505,10 @@ static int t_maps(const void *arg)
 			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
 	if (ret)
 		goto out;
-	/* .rodata: ti_budget (8 bytes), ti_snaplen (4); .bss: ti_taken */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 12) ?:
-	      check_data(&o, ".bss", 0, 0, 8) ?:
+	/* .rodata: ti_budget, ti_deadline (8 bytes each), ti_snaplen,
+	 * ti_sample (4 each); .bss: ti_taken, ti_sample_seq */
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 24) ?:
+	      check_data(&o, ".bss", 0, 0, 16) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss");
 	if (ret)
