@@ -40,7 +40,7 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	__u32 snaplen = cfg->snaplen;
 	int ret, ev;
 
-	in->prog_fd = in->counters_fd = in->events_fd = -1;
+	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
 	in->filter_cnt = 0;
 	if (cfg->filter && *cfg->filter) {
 		/*
@@ -75,6 +75,11 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 			 err, err_len);
 	if (!ret && cfg->ring_len)
 		ret = ld_set_map_max(o, TI_MAP_EVENTS, cfg->ring_len, err, err_len);
+	if (!ret && cfg->flows_max)
+		ret = ld_set_map_max(o, TI_MAP_FLOWS, cfg->flows_max, err, err_len);
+	if (!ret)
+		ret = ld_set_var(o, TI_VAR_MODE, &cfg->mode, sizeof(cfg->mode),
+				 err, err_len);
 	if (!ret && in->filter_cnt)
 		ret = ld_set_func(o, TI_FUNC_FILTER, in->filter, in->filter_cnt,
 				  err, err_len);
@@ -95,6 +100,9 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 		ld_close(o);
 		return -ENOENT;
 	}
+	in->flows_fd = ld_map_fd(o, TI_MAP_FLOWS);
+	ev = elf_find_map(&o->elf, TI_MAP_FLOWS);
+	in->flows_max = ev < 0 ? 0 : o->elf.maps[ev].max_entries;
 	in->ncpu = possible_cpus(in->counters_fd);
 	return 0;
 }

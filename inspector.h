@@ -19,6 +19,8 @@ struct insp_config {
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC time to stop emitting; 0: none */
 	__u32 sample;		/* emit one in N matches; 0 or 1: all */
 	__u32 ring_len;		/* ring buffer bytes (power of two); 0: default */
+	__u32 mode;		/* TI_MODE_*; 0: events only */
+	__u32 flows_max;	/* flow table entries; 0: TI_FLOWS_DEFAULT */
 	const char *filter;	/* pcap-filter expression; NULL or "": all */
 	void (*log_fn)(void *arg, const char *line);	/* -v */
 	void *log_arg;
@@ -30,6 +32,8 @@ struct inspector {
 	int counters_fd;
 	int events_fd;
 	__u32 events_len;	/* ring buffer bytes */
+	int flows_fd;		/* the flow table (LRU hash of ti_flow) */
+	__u32 flows_max;
 	int ncpu;		/* possible CPUs, as per-CPU maps count them */
 	__u32 filter_cnt;
 	struct bpf_insn filter[INSP_FILTER_MAX];

@@ -20,6 +20,9 @@
 
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) =
 	(void *)BPF_FUNC_map_lookup_elem;
+static long (*bpf_map_update_elem)(void *map, const void *key,
+				   const void *value, __u64 flags) =
+	(void *)BPF_FUNC_map_update_elem;
 static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size,
 				    __u64 flags) =

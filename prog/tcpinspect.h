@@ -31,6 +31,8 @@ enum ti_counter {
 	TI_CNT_FRAGMENT,	/* later IP fragments of TCP (no TCP header) */
 	TI_CNT_SAMPLED,		/* matched, not emitted: --sample skipped it */
 	TI_CNT_EXPIRED,		/* matched, not emitted: --duration was over */
+	TI_CNT_FLOW_NEW,	/* flows: entries created in the flow table */
+	TI_CNT_FLOW_FAIL,	/* flows: packets the table could not take */
 	TI_CNT_MAX
 };
 
@@ -131,6 +133,41 @@ _Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
 #define TI_FUNC_FILTER	"ti_filter"
 
 /*
+ * The in-kernel flow table ("flows" map, LRU hash): one entry per
+ * 5-tuple as it arrives (the protocol is always TCP).  Later fragments
+ * have no ports and are not counted in it.
+ */
+struct ti_flow_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 family;
+	__u8 pad[3];
+};
+
+struct ti_flow {
+	__u64 packets;
+	__u64 bytes;		/* frame bytes */
+	__u64 first_ns;		/* CLOCK_MONOTONIC */
+	__u64 last_ns;
+	__u32 syn;		/* SYN without ACK */
+	__u32 synack;
+	__u32 fin;
+	__u32 rst;
+};
+
+_Static_assert(sizeof(struct ti_flow_key) == 40, "ti_flow_key layout");
+_Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
+
+#define TI_MAP_FLOWS	"flows"
+#define TI_FLOWS_DEFAULT 65536	/* entries; the loader may set another size */
+
+/* TI_VAR_MODE bits: what the program does with a matching packet. */
+#define TI_MODE_EVENTS	0x1	/* an event into the ring buffer */
+#define TI_MODE_FLOWS	0x2	/* count it in the flow table */
+
+/*
  * Configuration: const volatile globals in .rodata, set by the loader
  * (ld_set_var) before the program is loaded, so the verifier sees them
  * as constants.  TI_VAR_BUDGET: emit at most this many events in all
@@ -140,6 +177,7 @@ _Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
 #define TI_VAR_SNAPLEN	"ti_snaplen"	/* frame bytes per event, <= TI_SNAP_MAX */
 #define TI_VAR_DEADLINE	"ti_deadline"	/* CLOCK_MONOTONIC ns to stop at; 0: none */
 #define TI_VAR_SAMPLE	"ti_sample"	/* emit one in N matches; 0 or 1: all */
+#define TI_VAR_MODE	"ti_mode"	/* TI_MODE_*; 0 means TI_MODE_EVENTS */
 
 /* Map and program names the loader looks up in the object. */
 #define TI_MAP_EVENTS	"events"

@@ -62,6 +62,14 @@ struct {
 	__uint(max_entries, 1);
 } scratch SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct ti_flow_key);
+	__type(value, struct ti_flow);
+	__uint(max_entries, TI_FLOWS_DEFAULT);
+} flows SEC(".maps");
+
+const volatile __u32 ti_mode = 0;		/* TI_VAR_MODE */
 const volatile __u64 ti_budget = 0;		/* TI_VAR_BUDGET */
 const volatile __u64 ti_deadline = 0;		/* TI_VAR_DEADLINE */
 const volatile __u32 ti_sample = 0;		/* TI_VAR_SAMPLE */
@@ -87,6 +95,42 @@ static __always_inline void count(__u32 idx)
 
 	if (v)
 		*v += 1;	/* per-CPU slot: no atomics needed */
+}
+
+/* Count one packet of the 5-tuple in m in the flow table. */
+static __always_inline void flow_count(const struct ti_pkt *m, __u8 flags,
+				       __u64 now)
+{
+	struct ti_flow_key k = {};
+	struct ti_flow *f, nf = {};
+
+	__builtin_memcpy(k.saddr, m->saddr, 16);
+	__builtin_memcpy(k.daddr, m->daddr, 16);
+	k.sport = m->sport;
+	k.dport = m->dport;
+	k.family = m->family;
+	f = bpf_map_lookup_elem(&flows, &k);
+	if (!f) {
+		nf.first_ns = now;
+		if (bpf_map_update_elem(&flows, &k, &nf, BPF_NOEXIST) == 0)
+			count(TI_CNT_FLOW_NEW);
+		f = bpf_map_lookup_elem(&flows, &k);	/* ours, or a racer's */
+		if (!f) {
+			count(TI_CNT_FLOW_FAIL);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&f->packets, 1);
+	__sync_fetch_and_add(&f->bytes, m->len);
+	f->last_ns = now;
+	if ((flags & (TI_TCP_SYN | TI_TCP_ACK)) == TI_TCP_SYN)
+		__sync_fetch_and_add(&f->syn, 1);
+	if ((flags & (TI_TCP_SYN | TI_TCP_ACK)) == (TI_TCP_SYN | TI_TCP_ACK))
+		__sync_fetch_and_add(&f->synack, 1);
+	if (flags & TI_TCP_FIN)
+		__sync_fetch_and_add(&f->fin, 1);
+	if (flags & TI_TCP_RST)
+		__sync_fetch_and_add(&f->rst, 1);
 }
 
 static __always_inline int malformed(__u32 reason)
@@ -268,6 +312,10 @@ int tcpinspect(struct xdp_md *ctx)
 		count(TI_CNT_EXPIRED);
 		return XDP_PASS;
 	}
+	if ((ti_mode & TI_MODE_FLOWS) && th)
+		flow_count(&m, ((__u8 *)th)[13], now);
+	if (ti_mode && !(ti_mode & TI_MODE_EVENTS))
+		return XDP_PASS;
 	if (ti_sample > 1 && __sync_fetch_and_add(&ti_sample_seq, 1) % ti_sample) {
 		count(TI_CNT_SAMPLED);
 		return XDP_PASS;

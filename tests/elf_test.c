@@ -496,18 +496,23 @@ static int t_maps(const void *arg)
 		ret = bad("elf_parse: %d: %s", ret, err);
 		goto out;
 	}
-	/* events, counters, scratch, and the global data: .rodata, .bss */
-	if (o.map_cnt != 5) {
-		ret = bad("%u maps, want 5", o.map_cnt);
+	/* events, counters, scratch, flows, and the global data */
+	if (o.map_cnt != 6) {
+		ret = bad("%u maps, want 6", o.map_cnt);
 		goto out;
 	}
+	ret = check_map(&o, TI_MAP_FLOWS, BPF_MAP_TYPE_LRU_HASH,
+			sizeof(struct ti_flow_key), sizeof(struct ti_flow),
+			TI_FLOWS_DEFAULT);
+	if (ret)
+		goto out;
 	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
 	if (ret)
 		goto out;
 	/* .rodata: ti_budget, ti_deadline (8 bytes each), ti_snaplen,
 	 * ti_sample (4 each); .bss: ti_taken, ti_sample_seq */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 24) ?:
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 28) ?:
 	      check_data(&o, ".bss", 0, 0, 16) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss");
@@ -732,7 +737,7 @@ static int t_em_none(const void *arg)
 	ret = elf_parse(&o, b, obj_len, err, sizeof(err));
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1 || o.map_cnt != 5)
+	else if (o.prog_cnt != 1 || o.map_cnt != 6)
 		ret = bad("%u programs, %u maps", o.prog_cnt, o.map_cnt);
 	free(b);
 	return ret;
