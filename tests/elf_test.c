@@ -510,9 +510,9 @@ static int t_maps(const void *arg)
 			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
 	if (ret)
 		goto out;
-	/* .rodata: ti_budget, ti_deadline (8 bytes each), ti_snaplen,
+	/* .rodata: ti_budget, ti_deadline (8 bytes each), ti_snaplen, ti_mode,
 	 * ti_sample (4 each); .bss: ti_taken, ti_sample_seq */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 28) ?:
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 32) ?:
 	      check_data(&o, ".bss", 0, 0, 16) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss");
