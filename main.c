@@ -788,7 +788,9 @@ static void summary(unsigned long written, const __u64 *c, int json)
 		[TI_CNT_BUDGET] = "over_budget", [TI_CNT_MATCHED] = "matched",
 		[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragments",
 		[TI_CNT_SAMPLED] = "sampled_out", [TI_CNT_EXPIRED] = "expired",
+		[TI_CNT_FLOW_NEW] = "flow_new", [TI_CNT_FLOW_FAIL] = "flow_fail",
 	};
+	_Static_assert(TI_CNT_MAX == 18, "a name for every counter");
 	int i;
 
 	if (json) {
