@@ -19,13 +19,13 @@ LDFLAGS += -static -s -Wl,--gc-sections
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c output.c inspector.c filter.c \
-	pcap.c replay.c
+	pcap.c replay.c writer.c flows.c
 OBJS := $(SRCS:%.c=$(B)/%.o) $(B)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark
+TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common
 
 all: tcpinspect
 
@@ -115,6 +115,12 @@ $(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
 $(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/pcap_test.c pcap.c
 
+$(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/writer_test.c writer.c pcap.c
+
+$(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
+
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
 $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
@@ -122,7 +128,7 @@ $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
 		-o $@ tests/mkpcap.c pcap.c
 
 TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap
+	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test
 
 check: test-deps
 	$(MAKE) -s all $(TEST_BINS)
@@ -158,6 +164,7 @@ fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
 TEST_BINS += $(B)/fuzz_elf
+TEST_BINS += $(B)/flows_test
 
 .PHONY: fuzz
 

@@ -5,7 +5,9 @@
  * `load` attaches a user's object and leaves it attached, `unload`
  * detaches whatever is on an interface, `show` lists what is attached,
  * `replay` runs a capture file's frames through the embedded program
- * with BPF_PROG_TEST_RUN and prints them as a capture would.
+ * with BPF_PROG_TEST_RUN and prints them as a capture would.  `flows`
+ * attaches it as a capture does, but only to count connections in its
+ * in-kernel flow table, which it reads and prints as a table.
  * All of them share one attach policy: never replace a program without
  * --replace, never remove a program we did not see.
  *
@@ -24,10 +26,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/select.h>
 #include <sys/statfs.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include "bpf.h"
+#include "flows.h"
 #include "inspector.h"
 #include "loader.h"
 #include "netlink.h"
@@ -46,11 +50,13 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 extern const char ti_obj[], ti_obj_end[];
 
 #define MAX_IFACES	64	/* -i given, or up with -i any */
+#define FLOWS_TOP	20	/* flows: rows of a text table by default */
+#define FLOWS_MAX	(1u << 22)	/* flows --flows: most entries */
 
-enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY };
+enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY, CMD_FLOWS };
 
 static const char *const cmd_names[] = { "capture", "load", "unload", "show",
-					  "replay" };
+					  "replay", "flows" };
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
@@ -59,6 +65,7 @@ static const char *const cmd_opts[] = {
 	[CMD_UNLOAD] = "iphV",
 	[CMD_SHOW] = "hV",
 	[CMD_REPLAY] = "cJnvhVsxXA",
+	[CMD_FLOWS] = "iJMRnvhVDNOLF",
 };
 
 struct opts {
@@ -83,6 +90,10 @@ struct opts {
 	const char *section;	/* load --section */
 	const char *prog;	/* load --prog */
 	const char *pin_dir;	/* load, unload --pin */
+	__u32 top;		/* flows --top; 0: FLOWS_TOP rows, all in JSON */
+	enum flow_col sort;	/* flows --sort */
+	__u64 interval_ns;	/* flows --interval */
+	__u32 flows_max;	/* flows --flows; 0: TI_FLOWS_DEFAULT */
 };
 
 enum attach_kind { ATTACH_NONE, ATTACH_LINK, ATTACH_NETLINK };
@@ -147,6 +158,8 @@ static void usage(FILE *f)
 	      "       tcpinspect unload -i IFACE [--pin DIR]\n"
 	      "       tcpinspect show\n"
 	      "       tcpinspect replay FILE [-c COUNT] [--json] [-s SNAPLEN] [-x | -X] [-v] [EXPR]\n"
+	      "       tcpinspect flows [-i IFACE ...] [--top N] [--sort COLUMN] [--interval S]\n"
+	      "                        [--duration S] [--flows N] [--json] [--mode MODE] [EXPR]\n"
 	      "       tcpinspect -h | --version\n"
 	      "Print the TCP segments arriving on IFACE, seen by an XDP program.\n"
 	      "  -i IFACE      interface (default: that of the default route,\n"
@@ -168,6 +181,11 @@ static void usage(FILE *f)
 	      "replay: run the frames of FILE (pcap or pcapng, Ethernet; - for stdin)\n"
 	      "  through the program with BPF_PROG_TEST_RUN and print what it reports,\n"
 	      "  as a capture would, with the file's timestamps.\n"
+	      "flows: count packets, bytes, SYN, SYN-ACK, FIN and RST per connection\n"
+	      "  in the kernel, and print the table at exit (SIGINT, SIGTERM, --duration)\n"
+	      "  and every --interval seconds: the top N (default 20; all with --json)\n"
+	      "  by COLUMN: packets (default), bytes, syn, synack, fin, rst, first, last.\n"
+	      "  --flows N sizes the table (default 65536); the oldest entries are evicted.\n"
 	      "Exit status: 0 done, 1 runtime failure, 2 bad usage, interface or file.\n", f);
 }
 
@@ -274,6 +292,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "section", required_argument, NULL, 'S' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "pin", required_argument, NULL, 'p' },
+		{ "top", required_argument, NULL, 'N' },
+		{ "sort", required_argument, NULL, 'O' },
+		{ "interval", required_argument, NULL, 'L' },
+		{ "flows", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -287,11 +309,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	/* A first argument that is not an option names the command. */
 	if (argc > 1 && argv[1][0] != '-') {
-		for (i = CMD_LOAD; i <= CMD_REPLAY; i++)
+		for (i = CMD_LOAD; i <= CMD_FLOWS; i++)
 			if (!strcmp(argv[1], cmd_names[i]))
 				break;
-		if (i > CMD_REPLAY) {
-			msg("unknown command '%s': want load, unload, show or replay (see tcpinspect -h)",
+		if (i > CMD_FLOWS) {
+			msg("unknown command '%s': want load, unload, show, replay or flows (see tcpinspect -h)",
 			    argv[1]);
 			return EXIT_USAGE;
 		}
@@ -344,6 +366,35 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			}
 			o->stats_ns = u;
+			break;
+		case 'N':
+			if (parse_num(optarg, 1, 0xffffffffu, &u)) {
+				msg("bad --top '%s': want a number of flows, more than 0", optarg);
+				return EXIT_USAGE;
+			}
+			o->top = u;
+			break;
+		case 'O':
+			i = flow_col_parse(optarg);
+			if (i < 0) {
+				msg("bad sort column '%s': want %s", optarg, flow_col_names);
+				return EXIT_USAGE;
+			}
+			o->sort = i;
+			break;
+		case 'L':
+			if (parse_num(optarg, 1000000000ull, 86400ull * 1000000000, &u)) {
+				msg("bad interval '%s': want seconds, more than 0", optarg);
+				return EXIT_USAGE;
+			}
+			o->interval_ns = u;
+			break;
+		case 'F':
+			if (parse_num(optarg, 1, FLOWS_MAX, &u)) {
+				msg("bad flow table size '%s': want 1 to %u entries", optarg, FLOWS_MAX);
+				return EXIT_USAGE;
+			}
+			o->flows_max = u;
 			break;
 		case 'c':
 			errno = 0;
@@ -422,7 +473,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (o->cmd == CMD_REPLAY && npos >= 1)
 		o->pcap_path = argv[optind++];
 	/* A capture's remaining arguments are its filter, as with tcpdump. */
-	if ((o->cmd == CMD_CAPTURE || o->cmd == CMD_REPLAY) && optind < argc) {
+	if ((o->cmd == CMD_CAPTURE || o->cmd == CMD_REPLAY || o->cmd == CMD_FLOWS) &&
+	    optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {
 			msg("out of memory");
@@ -671,6 +723,16 @@ static void detach(struct attach *a)
 	a->kind = ATTACH_NONE;
 }
 
+/* detach() every interface that holds something (ours, or a replaced fd). */
+static void detach_all(struct attach *at, int n_if)
+{
+	int i;
+
+	for (i = 0; i < n_if; i++)
+		if (at[i].kind != ATTACH_NONE || at[i].old_fd >= 0)
+			detach(&at[i]);
+}
+
 /*
  * Refuse to replace a program unless told; with --replace keep its fd in
  * a->old_fd and take over its mode.  capture puts it back at exit, load
@@ -723,7 +785,7 @@ static int check_existing(struct attach *a, const struct opts *o)
 	}
 	a->want = attached_mode(&x);
 	msg("replacing XDP program %u (%s) on %s%s", id, name, a->name,
-	    o->cmd == CMD_CAPTURE ? "; it is put back at exit" : "");
+	    o->cmd == CMD_LOAD ? "" : "; it is put back at exit");
 	return 0;
 }
 
@@ -772,12 +834,8 @@ static void setup_signals(sigset_t *run_mask)
 	sigaddset(run_mask, SIGPIPE);
 }
 
-/*
- * The counters: the line scripts parse, then the accounting.  Every
- * matched packet is written, lost, sampled out, over the -c budget or
- * after --duration; at exit nothing is in flight, so the sum is exact.
- */
-static void summary(unsigned long written, const __u64 *c, int json)
+/* The rest of a JSON summary: ,"seen":N,... for every counter, and "}". */
+static void counters_json(const __u64 *c)
 {
 	static const char *const name[TI_CNT_MAX] = {
 		[TI_CNT_SEEN] = "seen", [TI_CNT_TCP] = "tcp",
@@ -793,28 +851,23 @@ static void summary(unsigned long written, const __u64 *c, int json)
 	_Static_assert(TI_CNT_MAX == 18, "a name for every counter");
 	int i;
 
-	if (json) {
-		fprintf(stderr, "{\"written\":%lu", written);
-		for (i = 0; i < TI_CNT_MAX; i++)
-			fprintf(stderr, ",\"%s\":%llu", name[i],
-				(unsigned long long)c[i]);
-		fputs("}\n", stderr);
-		return;
-	}
-	fprintf(stderr, "%lu packets captured, %llu TCP packets seen, %llu lost\n",
-		written, (unsigned long long)c[TI_CNT_TCP],
-		(unsigned long long)c[TI_CNT_LOST]);
+	for (i = 0; i < TI_CNT_MAX; i++)
+		fprintf(stderr, ",\"%s\":%llu", name[i], (unsigned long long)c[i]);
+	fputs("}\n", stderr);
+}
+
+/* The summary lines a capture and flows share. */
+static void seen_line(const __u64 *c)
+{
 	fprintf(stderr, "%llu packets seen, %llu matched, %llu filtered out, %llu later fragments\n",
 		(unsigned long long)c[TI_CNT_SEEN],
 		(unsigned long long)c[TI_CNT_MATCHED],
 		(unsigned long long)c[TI_CNT_FILTERED],
 		(unsigned long long)c[TI_CNT_FRAGMENT]);
-	fprintf(stderr, "%llu matched = %lu written + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
-		(unsigned long long)c[TI_CNT_MATCHED], written,
-		(unsigned long long)c[TI_CNT_LOST],
-		(unsigned long long)c[TI_CNT_SAMPLED],
-		(unsigned long long)c[TI_CNT_BUDGET],
-		(unsigned long long)c[TI_CNT_EXPIRED]);
+}
+
+static void malformed_line(const __u64 *c)
+{
 	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers\n",
 		(unsigned long long)c[TI_CNT_MALFORMED],
 		(unsigned long long)c[TI_CNT_BAD_IHL],
@@ -822,6 +875,31 @@ static void summary(unsigned long written, const __u64 *c, int json)
 		(unsigned long long)c[TI_CNT_BAD_LEN],
 		(unsigned long long)c[TI_CNT_TRUNCATED],
 		(unsigned long long)c[TI_CNT_BAD_EXT]);
+}
+
+/*
+ * The counters: the line scripts parse, then the accounting.  Every
+ * matched packet is written, lost, sampled out, over the -c budget or
+ * after --duration; at exit nothing is in flight, so the sum is exact.
+ */
+static void summary(unsigned long written, const __u64 *c, int json)
+{
+	if (json) {
+		fprintf(stderr, "{\"written\":%lu", written);
+		counters_json(c);
+		return;
+	}
+	fprintf(stderr, "%lu packets captured, %llu TCP packets seen, %llu lost\n",
+		written, (unsigned long long)c[TI_CNT_TCP],
+		(unsigned long long)c[TI_CNT_LOST]);
+	seen_line(c);
+	fprintf(stderr, "%llu matched = %lu written + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
+		(unsigned long long)c[TI_CNT_MATCHED], written,
+		(unsigned long long)c[TI_CNT_LOST],
+		(unsigned long long)c[TI_CNT_SAMPLED],
+		(unsigned long long)c[TI_CNT_BUDGET],
+		(unsigned long long)c[TI_CNT_EXPIRED]);
+	malformed_line(c);
 }
 
 /* Load the embedded program as o says; 0 or an exit status. */
@@ -836,10 +914,18 @@ static int open_inspector(struct inspector *in, const struct opts *o,
 		.ring_len = o->buffer,
 		.filter = o->filter,
 		.log_fn = o->verbose ? log_line : NULL,
+		/* The table flows reads; the others need none (1 entry). */
+		.flows_max = 1,
 	};
 	char err[4096];
 	int ret;
 
+	if (o->cmd == CMD_FLOWS) {
+		/* No events: the smallest ring buffer the kernel takes. */
+		cfg.mode = TI_MODE_FLOWS;
+		cfg.ring_len = sysconf(_SC_PAGESIZE);
+		cfg.flows_max = o->flows_max;
+	}
 	ret = insp_open(in, &cfg, err, sizeof(err));
 	if (ret) {
 		msg("%s", err);
@@ -918,6 +1004,55 @@ static int capture_ifaces(struct opts *o, struct attach *at)
 	return o->iface_cnt;
 }
 
+/*
+ * Before capture or flows load anything: the interfaces into at[], each
+ * checked for a program already there (kept with --replace), and the
+ * signal handlers set.  Their number, or -(exit status), nothing held.
+ */
+static int ifaces_open(struct opts *o, struct attach *at, sigset_t *run_mask)
+{
+	int i, n_if, status;
+
+	for (i = 0; i < MAX_IFACES; i++)
+		at[i] = (struct attach){ .link_fd = -1, .prog_fd = -1,
+					 .old_fd = -1, .want = o->mode };
+	n_if = capture_ifaces(o, at);
+	if (n_if < 0)
+		return n_if;
+	setup_signals(run_mask);
+	for (i = 0; i < n_if; i++) {
+		status = check_existing(&at[i], o);
+		if (status) {
+			detach_all(at, n_if);
+			return -status;
+		}
+	}
+	return n_if;
+}
+
+/*
+ * Attach prog_fd to every interface, then print the line scripts wait
+ * for: "listening on vb (native mode, bpf_link, prog id 42)".  0, or
+ * EXIT_RUNTIME (said why; the caller detaches what was attached).
+ */
+static int attach_all(struct attach *at, int n_if, int prog_fd)
+{
+	int i;
+
+	for (i = 0; i < n_if; i++)
+		if (attach(&at[i], prog_fd))
+			return EXIT_RUNTIME;
+	fputs("listening on ", stderr);
+	for (i = 0; i < n_if; i++)
+		fprintf(stderr, "%s%s (%s mode, %s%s", i ? ", " : "", at[i].name,
+			mode_name(at[i].mode),
+			at[i].kind == ATTACH_LINK ? "bpf_link" : "netlink",
+			n_if > 1 ? ")" : "");
+	fprintf(stderr, "%sprog id %u%s\n", n_if > 1 ? ", " : ", ",
+		prog_id(prog_fd), n_if > 1 ? "" : ")");
+	return 0;
+}
+
 /* The default command: attach the embedded program, print, detach. */
 static int cmd_capture(struct opts *o)
 {
@@ -928,19 +1063,12 @@ static int cmd_capture(struct opts *o)
 	__u64 cnt[TI_CNT_MAX], deadline = 0, now, next_stats = 0;
 	sigset_t run_mask;
 	struct rb rb = { .epfd = -1 };
-	int i, n_if, ret, stopped = 0, status = EXIT_RUNTIME, timeout;
+	int n_if, ret, stopped = 0, status = EXIT_RUNTIME, timeout;
 	long n;
 
-	for (i = 0; i < MAX_IFACES; i++)
-		at[i] = (struct attach){ .link_fd = -1, .prog_fd = -1,
-					 .old_fd = -1, .want = o->mode };
-	n_if = capture_ifaces(o, at);
+	n_if = ifaces_open(o, at, &run_mask);
 	if (n_if < 0)
 		return -n_if;
-	setup_signals(&run_mask);
-	for (i = 0; i < n_if; i++)
-		if (check_existing(&at[i], o))
-			goto out;
 	if (o->duration_ns)
 		deadline = mono_ns() + o->duration_ns;
 	status = open_inspector(&in, o, deadline);
@@ -956,17 +1084,8 @@ static int cmd_capture(struct opts *o)
 	out.hex = o->hex;
 	cap.count = o->count;
 
-	for (i = 0; i < n_if; i++)
-		if (attach(&at[i], in.prog_fd))
-			goto out_rb;
-	fputs("listening on ", stderr);
-	for (i = 0; i < n_if; i++)
-		fprintf(stderr, "%s%s (%s mode, %s%s", i ? ", " : "", at[i].name,
-			mode_name(at[i].mode),
-			at[i].kind == ATTACH_LINK ? "bpf_link" : "netlink",
-			n_if > 1 ? ")" : "");
-	fprintf(stderr, "%sprog id %u%s\n", n_if > 1 ? ", " : ", ",
-		prog_id(in.prog_fd), n_if > 1 ? "" : ")");
+	if (attach_all(at, n_if, in.prog_fd))
+		goto out_rb;
 	status = 0;
 	if (o->stats_ns)
 		next_stats = mono_ns() + o->stats_ns;
@@ -994,8 +1113,7 @@ static int cmd_capture(struct opts *o)
 		if (out_flush(&out))
 			break;
 	}
-	for (i = 0; i < n_if; i++)
-		detach(&at[i]);
+	detach_all(at, n_if);
 	/* Whatever the program submitted before detach still gets printed. */
 	if (!stopped && !out.err)
 		rb_consume(&rb, on_event, &cap, &stopped);
@@ -1013,9 +1131,203 @@ out_rb:
 out_insp:
 	insp_close(&in);
 out:
-	for (i = 0; i < n_if; i++)
-		if (at[i].kind != ATTACH_NONE || at[i].old_fd >= 0)
-			detach(&at[i]);
+	detach_all(at, n_if);
+	return status;
+}
+
+/* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
+static __s64 mono_to_real(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
+	       (real.tv_nsec - mono.tv_nsec);
+}
+
+/* What flows read from the table, and how it shows it. */
+struct flow_report {
+	struct flow_entry *e;	/* room for the whole table, taken once */
+	size_t room;
+	size_t cnt;		/* entries read */
+	__u64 seq;		/* reports printed */
+	int refresh;		/* a terminal and --interval: redraw in place */
+};
+
+/*
+ * The flow table into r->e: a get_next_key walk, each key looked up.
+ * While the program runs, an evicted key makes the walk start over (the
+ * kernel's answer for a key it no longer has): duplicates are dropped,
+ * and the walk is bounded.  After detach the reading is exact.
+ */
+static void flows_read(int fd, struct flow_report *r)
+{
+	struct ti_flow_key key, next;
+	size_t n = 0, steps = 0;
+	int ret;
+
+	for (ret = bpf_map_get_next_key(fd, NULL, &next);
+	     !ret && n < r->room && steps++ < 2 * r->room;
+	     ret = bpf_map_get_next_key(fd, &key, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &r->e[n].val))
+			r->e[n++].key = next;
+		key = next;
+	}
+	r->cnt = flow_dedup(r->e, n);
+}
+
+/* Entries created and no longer in the table (live: an estimate). */
+static __u64 flows_evicted(const struct flow_report *r, const __u64 *cnt)
+{
+	return cnt[TI_CNT_FLOW_NEW] > r->cnt ? cnt[TI_CNT_FLOW_NEW] - r->cnt : 0;
+}
+
+/*
+ * One report on stdout: the top rows as a table (after a blank line, or
+ * redrawn in place) or as NDJSON.  0, or -errno of the write.
+ */
+static int flows_print(const struct opts *o, struct flow_report *r,
+		       const struct inspector *in, const __u64 *cnt)
+{
+	char line[FLOW_LINE_LEN];
+	struct flow_layout l;
+	__s64 off = mono_to_real();
+	size_t i, rows = r->cnt, len;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	errno = 0;
+	flow_sort(r->e, r->cnt, o->sort);
+	if (o->top && o->top < rows)
+		rows = o->top;
+	else if (!o->top && !o->json && rows > FLOWS_TOP)
+		rows = FLOWS_TOP;
+	r->seq++;
+	if (o->json) {
+		for (i = 0; i < rows; i++) {
+			len = flow_json(line, &r->e[i], off, r->seq);
+			fwrite(line, 1, len, stdout);
+		}
+	} else {
+		if (r->refresh) {
+			localtime_r(&now, &tm);
+			/* Cursor home, clear the screen; one write per report. */
+			printf("\033[H\033[J%02d:%02d:%02d  %zu flows (table of %u), %llu evicted, %llu packets not counted\n\n",
+			       tm.tm_hour, tm.tm_min, tm.tm_sec, r->cnt,
+			       in->flows_max,
+			       (unsigned long long)flows_evicted(r, cnt),
+			       (unsigned long long)cnt[TI_CNT_FLOW_FAIL]);
+		} else if (r->seq > 1) {
+			putchar('\n');
+		}
+		flow_layout(&l, r->e, rows, off);
+		len = flow_header(line, &l);
+		fwrite(line, 1, len, stdout);
+		for (i = 0; i < rows; i++) {
+			len = flow_row(line, &l, &r->e[i]);
+			fwrite(line, 1, len, stdout);
+		}
+	}
+	if (fflush(stdout) || ferror(stdout))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/*
+ * tcpinspect flows: attach as a capture does, with the program counting
+ * connections in its flow table instead of sending events; print the
+ * table every --interval and at the end (signal, --duration).
+ */
+static int cmd_flows(struct opts *o)
+{
+	static struct inspector in;
+	static struct attach at[MAX_IFACES];
+	struct flow_report r = { 0 };
+	__u64 cnt[TI_CNT_MAX], deadline = 0, next = 0, now, until;
+	struct timespec ts;
+	sigset_t run_mask;
+	int n_if, ret = 0, status = EXIT_RUNTIME;
+
+	n_if = ifaces_open(o, at, &run_mask);
+	if (n_if < 0)
+		return -n_if;
+	if (o->duration_ns)
+		deadline = mono_ns() + o->duration_ns;
+	status = open_inspector(&in, o, deadline);
+	if (status)
+		goto out;
+	status = EXIT_RUNTIME;
+	if (in.flows_fd < 0 || !in.flows_max) {
+		msg("the embedded object has no flow table (%s)", TI_MAP_FLOWS);
+		goto out_insp;
+	}
+	/* The one allocation: room to read the whole table, every report. */
+	r.room = in.flows_max;
+	r.e = calloc(r.room, sizeof(*r.e));
+	if (!r.e) {
+		msg("out of memory for a table of %zu flows", r.room);
+		goto out_insp;
+	}
+	r.refresh = o->interval_ns && !o->json && isatty(STDOUT_FILENO);
+	/* Whole reports at a time, also to a terminal. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+	if (attach_all(at, n_if, in.prog_fd))
+		goto out_mem;
+	status = 0;
+	if (o->interval_ns)
+		next = mono_ns() + o->interval_ns;
+	while (!stop_sig) {
+		now = mono_ns();
+		if (deadline && now >= deadline)
+			break;
+		if (next && now >= next) {
+			flows_read(in.flows_fd, &r);
+			insp_counters(&in, cnt);
+			ret = flows_print(o, &r, &in, cnt);
+			if (ret)
+				break;
+			while (next <= now)	/* a slow report skips, not bunches */
+				next += o->interval_ns;
+			continue;
+		}
+		until = deadline && (!next || deadline < next) ? deadline : next;
+		ts.tv_sec = (until - now) / 1000000000ull;
+		ts.tv_nsec = (until - now) % 1000000000ull;
+		/* Signals arrive only here (run_mask), so none is missed. */
+		pselect(0, NULL, NULL, NULL, until ? &ts : NULL, &run_mask);
+	}
+	detach_all(at, n_if);
+	/* Detached: nothing changes the table now, the reading is exact. */
+	flows_read(in.flows_fd, &r);
+	insp_counters(&in, cnt);
+	if (!ret)
+		ret = flows_print(o, &r, &in, cnt);
+	if (ret && ret != -EPIPE) {
+		msg("cannot write output: %s", strerror(-ret));
+		status = EXIT_RUNTIME;
+	}
+	fprintf(stderr, "%zu flows in the table (of %u entries): %llu created, %llu evicted, %llu packets not counted, %llu after --duration\n",
+		r.cnt, in.flows_max,
+		(unsigned long long)cnt[TI_CNT_FLOW_NEW],
+		(unsigned long long)flows_evicted(&r, cnt),
+		(unsigned long long)cnt[TI_CNT_FLOW_FAIL],
+		(unsigned long long)cnt[TI_CNT_EXPIRED]);
+	seen_line(cnt);
+	malformed_line(cnt);
+	if (o->json) {
+		fprintf(stderr, "{\"flows\":%zu,\"flows_max\":%u,\"evicted\":%llu",
+			r.cnt, in.flows_max,
+			(unsigned long long)flows_evicted(&r, cnt));
+		counters_json(cnt);
+	}
+out_mem:
+	free(r.e);
+out_insp:
+	insp_close(&in);
+out:
+	detach_all(at, n_if);
 	return status;
 }
 
@@ -1549,6 +1861,8 @@ int main(int argc, char **argv)
 		return cmd_show(&o);
 	case CMD_REPLAY:
 		return cmd_replay(&o);
+	case CMD_FLOWS:
+		return cmd_flows(&o);
 	default:
 		return cmd_capture(&o);
 	}

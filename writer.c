@@ -72,37 +72,56 @@ static int make_name(const struct writer *w, __u32 idx, char *name)
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Why the existing st at name cannot be taken, or 0 if it may: with
+ * force (or ours: a file of our ring, made earlier in this run) a
+ * regular file, and with force a FIFO or character device.
+ */
+static int refuse(struct writer *w, const char *name, const struct stat *st,
+		  int ours)
+{
+	if (S_ISLNK(st->st_mode))
+		return fail(w, -ELOOP, "cannot create %s: it is a symbolic link (never followed)",
+			    name);
+	if (S_ISDIR(st->st_mode))
+		return fail(w, -EISDIR, "cannot create %s: %s", name, strerror(EISDIR));
+	if (!ours && !w->cfg.force)
+		return fail(w, -EEXIST, "cannot create %s: it exists (--force replaces it)",
+			    name);
+	if (!S_ISREG(st->st_mode) &&
+	    (ours || !(S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode))))
+		return fail(w, -EEXIST, "cannot create %s: it exists and is not a regular file",
+			    name);
+	return 0;
+}
+
 /* May name be created?  Only says why not early: create() decides. */
 static int check_name(struct writer *w, const char *name)
 {
 	struct stat st;
 
-	if (lstat(name, &st))
-		return errno == ENOENT ? 0 : fail(w, -errno, "cannot create %s: %s",
-						  name, strerror(errno));
-	if (S_ISLNK(st.st_mode))
-		return fail(w, -ELOOP, "cannot create %s: it is a symbolic link (never followed)",
-			    name);
-	if (!w->cfg.force)
-		return fail(w, -EEXIST, "cannot create %s: it exists (--force replaces it)",
-			    name);
+	if (!lstat(name, &st))
+		return refuse(w, name, &st, 0);
+	if (errno != ENOENT)
+		return fail(w, -errno, "cannot create %s: %s", name, strerror(errno));
 	return 0;
 }
 
 /*
  * A descriptor to write a new capture file at name: a file created
- * here, or with force an existing FIFO or character device.  ours: name
- * is a file of our ring, made earlier in this run.  fd or -errno.
+ * here (O_EXCL: whatever appears meanwhile is refused), or with force an
+ * existing FIFO or character device.  fd or -errno.
  */
 static int create(struct writer *w, const char *name, int ours)
 {
 	struct stat st, fst;
-	int fd;
+	int fd, ret;
 
 	if (!lstat(name, &st)) {
-		if (S_ISLNK(st.st_mode) || (!ours && !w->cfg.force))
-			return check_name(w, name);
-		if (!ours && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+		ret = refuse(w, name, &st, ours);
+		if (ret)
+			return ret;
+		if (!S_ISREG(st.st_mode)) {
 			fd = open(name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				return fail(w, -errno, "cannot open %s: %s", name,
@@ -115,9 +134,6 @@ static int create(struct writer *w, const char *name, int ours)
 			}
 			return fd;
 		}
-		if (!S_ISREG(st.st_mode))
-			return fail(w, -EEXIST, "cannot create %s: it exists and is not a regular file",
-				    name);
 		/* Replace, not truncate: a new inode, mode 0600, ours. */
 		if (unlink(name) && errno != ENOENT)
 			return fail(w, -errno, "cannot replace %s: %s", name,

@@ -21,10 +21,6 @@
 
 #define BTF_MARK 0xb7b7b7b7u
 
-static long (*bpf_map_update_elem)(void *map, const void *key,
-				   const void *value, __u64 flags) =
-	(void *)BPF_FUNC_map_update_elem;
-
 /* Addresses and port as on the wire. */
 struct flow {
 	__u32 saddr;

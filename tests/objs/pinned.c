@@ -16,10 +16,6 @@
 #define LIBBPF_PIN_BY_NAME 1
 #define ARG_OFF 42
 
-static long (*bpf_map_update_elem)(void *map, const void *key,
-				   const void *value, __u64 flags) =
-	(void *)BPF_FUNC_map_update_elem;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, __u32);
