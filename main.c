@@ -36,6 +36,7 @@
 #include "loader.h"
 #include "netlink.h"
 #include "output.h"
+#include "writer.h"
 #include "pcap.h"
 #include "replay.h"
 #include "ringbuf.h"
@@ -60,7 +61,7 @@ static const char *const cmd_names[] = { "capture", "load", "unload", "show",
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
-	[CMD_CAPTURE] = "icJMRnvhVsxXDABT",
+	[CMD_CAPTURE] = "icJMRnvhVsxXDABTwCWgf",
 	[CMD_LOAD] = "iMRSPpvhV",
 	[CMD_UNLOAD] = "iphV",
 	[CMD_SHOW] = "hV",
@@ -78,6 +79,11 @@ struct opts {
 	__u32 sample;		/* --sample */
 	__u32 buffer;		/* --buffer */
 	__u64 stats_ns;		/* --stats interval */
+	const char *write_path;	/* -w */
+	int pcapng;		/* --pcapng */
+	int force;		/* --force */
+	__u64 rotate_size;	/* -C */
+	__u32 rotate_cnt;	/* -W */
 	__u32 snaplen;		/* -s */
 	int hex;		/* -x 1, -X 2 */
 	char *filter;		/* the remaining arguments, joined */
@@ -116,6 +122,7 @@ struct attach {
 
 struct capture {
 	struct out *out;
+	struct writer *wr;	/* -w: records go to the file instead */
 	unsigned long count;
 	unsigned long captured;
 };
@@ -296,6 +303,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "sort", required_argument, NULL, 'O' },
 		{ "interval", required_argument, NULL, 'L' },
 		{ "flows", required_argument, NULL, 'F' },
+		{ "pcapng", no_argument, NULL, 'g' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -323,7 +332,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		argv++;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:s:nvhxX", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:c:s:w:C:W:nvhxX", longopts, NULL)) != -1) {
 		if (c != ':' && c != '?' && !strchr(cmd_opts[o->cmd], c)) {
 			msg("option %s does not apply to %s (see tcpinspect -h)",
 			    opt_name(longopts, c), cmd);
@@ -418,6 +427,28 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'x':
 			o->hex = o->hex > 1 ? 2 : 1;
 			break;
+		case 'w':
+			o->write_path = optarg;
+			break;
+		case 'C':
+			if (wr_parse_size(optarg, &o->rotate_size)) {
+				msg("bad file size '%s': want millions of bytes, or N with k, M or G", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'W':
+			if (parse_num(optarg, 1, 1000000, &u)) {
+				msg("bad file count '%s': want 1 to 1000000", optarg);
+				return EXIT_USAGE;
+			}
+			o->rotate_cnt = u;
+			break;
+		case 'g':
+			o->pcapng = 1;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
 		case 'X':
 			o->hex = 2;
 			break;
@@ -496,6 +527,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if ((o->cmd == CMD_LOAD || o->cmd == CMD_UNLOAD) && !o->iface) {
 		msg("%s needs an interface: -i IFACE", cmd);
+		return EXIT_USAGE;
+	}
+	if (!o->write_path && (o->rotate_size || o->rotate_cnt || o->pcapng || o->force)) {
+		msg("-C, -W, --pcapng and --force go with -w FILE");
+		return EXIT_USAGE;
+	}
+	if (o->rotate_cnt && !o->rotate_size) {
+		msg("-W N needs -C SIZE: the files of the ring rotate by size");
 		return EXIT_USAGE;
 	}
 	if (o->section && o->prog) {
@@ -806,9 +845,10 @@ static int on_event(void *arg, const void *rec, __u32 len)
 
 	if (len < sizeof(struct ti_event))
 		return 0;
-	out_event(c->out, rec, len, 0);
+	if (c->wr ? wr_event(c->wr, rec, len, 0) : out_event(c->out, rec, len, 0))
+		return 1;
 	c->captured++;
-	return c->out->err || (c->count && c->captured >= c->count);
+	return c->count && c->captured >= c->count;
 }
 
 static void setup_signals(sigset_t *run_mask)
@@ -830,6 +870,9 @@ static void setup_signals(sigset_t *run_mask)
 	sigdelset(run_mask, SIGINT);
 	sigdelset(run_mask, SIGTERM);
 	sigdelset(run_mask, SIGHUP);
+	/* A file size limit should end the capture with EFBIG, not kill
+	 * us with a netlink-attached program left behind. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* SIGPIPE stays blocked: a gone reader shows as EPIPE from write. */
 	sigaddset(run_mask, SIGPIPE);
 }
@@ -909,7 +952,9 @@ static int open_inspector(struct inspector *in, const struct opts *o,
 	struct insp_config cfg = {
 		.deadline_ns = deadline_ns,
 		.budget = o->count,	/* -c also holds in the kernel */
-		.snaplen = o->snaplen ? o->snaplen : TI_SNAP_DEFAULT,
+		/* a file wants whole frames, as with tcpdump -w */
+		.snaplen = o->snaplen ? o->snaplen :
+			   o->write_path ? TI_SNAP_MAX : TI_SNAP_DEFAULT,
 		.sample = o->sample,
 		.ring_len = o->buffer,
 		.filter = o->filter,
@@ -1054,12 +1099,34 @@ static int attach_all(struct attach *at, int n_if, int prog_fd)
 }
 
 /* The default command: attach the embedded program, print, detach. */
+/* Write out what is buffered: 0, or the (sticky) output error. */
+static int flush(struct capture *c)
+{
+	return c->wr ? wr_flush(c->wr) : out_flush(c->out);
+}
+
+/* Packets that reached the output: lines printed, or records in files. */
+static unsigned long written(const struct capture *c)
+{
+	return c->wr ? c->wr->rec_cnt : c->captured;
+}
+
 static int cmd_capture(struct opts *o)
 {
 	static struct inspector in;
 	static struct out out;
+	static struct writer wr;
 	static struct attach at[MAX_IFACES];
 	struct capture cap = { .out = &out };
+	struct wr_config wc = {
+		.path = o->write_path, .pcapng = o->pcapng, .force = o->force,
+		.rotate_size = o->rotate_size, .rotate_cnt = o->rotate_cnt,
+		/* the snap length the program takes, as the file's */
+		.snaplen = o->snaplen ? o->snaplen :
+			   o->write_path ? TI_SNAP_MAX : TI_SNAP_DEFAULT,
+	};
+	char werr[PATH_MAX + 256];
+	int ifx[MAX_IFACES], i;
 	__u64 cnt[TI_CNT_MAX], deadline = 0, now, next_stats = 0;
 	sigset_t run_mask;
 	struct rb rb = { .epfd = -1 };
@@ -1083,6 +1150,19 @@ static int cmd_capture(struct opts *o)
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
 	out.hex = o->hex;
 	cap.count = o->count;
+	if (o->write_path) {
+		/* Before attaching: a bad path leaves nothing behind. */
+		for (i = 0; i < n_if; i++)
+			ifx[i] = at[i].ifindex;
+		wc.ifindex = ifx;
+		wc.if_cnt = n_if;
+		if (wr_open(&wr, &wc, werr, sizeof(werr))) {
+			msg("%s", werr);
+			status = EXIT_USAGE;
+			goto out_rb;
+		}
+		cap.wr = &wr;
+	}
 
 	if (attach_all(at, n_if, in.prog_fd))
 		goto out_rb;
@@ -1094,9 +1174,9 @@ static int cmd_capture(struct opts *o)
 		if (deadline && now >= deadline)
 			break;
 		if (next_stats && now >= next_stats) {
-			out_flush(&out);
+			flush(&cap);
 			insp_counters(&in, cnt);
-			summary(cap.captured, cnt, o->json);
+			summary(written(&cap), cnt, o->json);
 			next_stats += o->stats_ns;
 		}
 		timeout = 1000;
@@ -1110,22 +1190,27 @@ static int cmd_capture(struct opts *o)
 			status = EXIT_RUNTIME;
 			break;
 		}
-		if (out_flush(&out))
+		if (flush(&cap))
 			break;
 	}
 	detach_all(at, n_if);
-	/* Whatever the program submitted before detach still gets printed. */
-	if (!stopped && !out.err)
+	/* Whatever the program submitted before detach still gets out. */
+	if (!stopped && !flush(&cap))
 		rb_consume(&rb, on_event, &cap, &stopped);
-	out_flush(&out);
-	if (out.err && out.err != -EPIPE) {
-		msg("cannot write output: %s", strerror(-out.err));
-		status = EXIT_RUNTIME;
+	ret = flush(&cap);
+	if (cap.wr) {
+		ret = wr_close(cap.wr, werr, sizeof(werr));
+		if (ret && ret != -EPIPE)
+			msg("%s", werr);
+	} else if (ret && ret != -EPIPE) {
+		msg("cannot write output: %s", strerror(-ret));
 	}
+	if (ret && ret != -EPIPE)
+		status = EXIT_RUNTIME;
 	insp_counters(&in, cnt);
-	summary(cap.captured, cnt, 0);
+	summary(written(&cap), cnt, 0);
 	if (o->json)	/* and once more for scripts */
-		summary(cap.captured, cnt, 1);
+		summary(written(&cap), cnt, 1);
 out_rb:
 	rb_close(&rb);
 out_insp:

@@ -79,7 +79,7 @@ wait_exit "$CAP_PID"
 check "filter: exits 0 after 2 matches" [ $? = 0 ]
 check "filter: only port 8081 captured" eval '[ "$(grep -c "> $B4\.8081:" "$TMP/f.out")" = 2 ] && ! grep -q "\.8080:" "$TMP/f.out"'
 check "filter: packets of the other connection counted as filtered out" \
-	grep -Eq "^[0-9]+ packets seen, 2 matched, [1-9][0-9]* filtered out" "$TMP/f.err"
+	grep -Eq "^[0-9]+ packets seen, [2-9][0-9]* matched, [1-9][0-9]* filtered out" "$TMP/f.err"
 
 # -X: a hex dump from the IP header on, as tcpdump prints it.
 start_capture "$TMP/x.out" "$TMP/x.err" -i vb -c 1 -X ||
