@@ -1149,6 +1149,7 @@ static int cmd_capture(struct opts *o)
 	}
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
 	out.hex = o->hex;
+	out.show_iface = n_if > 1;
 	cap.count = o->count;
 	if (o->write_path) {
 		/* Before attaching: a bad path leaves nothing behind. */

@@ -24,7 +24,7 @@ void out_init(struct out *o, int fd, enum out_format fmt)
 	o->err = 0;
 	o->len = 0;
 	o->hms_sec = -1;
-	o->ifindex = -1;
+	o->if_cnt = 0;
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	o->mono_to_real = (real.tv_sec - mono.tv_sec) * 1000000000LL +
@@ -113,12 +113,17 @@ static char *put_flags(char *p, __u8 f)
 
 static const char *ifname(struct out *o, int ifindex)
 {
-	if (ifindex != o->ifindex) {
-		if (!if_indextoname(ifindex, o->ifname))
-			o->ifname[0] = 0;
-		o->ifindex = ifindex;
-	}
-	return o->ifname;
+	int i;
+
+	for (i = 0; i < o->if_cnt; i++)
+		if (o->ifs[i].ifindex == ifindex)
+			return o->ifs[i].name;
+	/* Full: reuse the last slot (more interfaces than anyone captures on). */
+	i = o->if_cnt < OUT_IF_CACHE ? o->if_cnt++ : OUT_IF_CACHE - 1;
+	o->ifs[i].ifindex = ifindex;
+	if (!if_indextoname(ifindex, o->ifs[i].name))
+		o->ifs[i].name[0] = 0;
+	return o->ifs[i].name;
 }
 
 /* TCP option kinds (RFC 9293, 7323, 2018). */
@@ -265,6 +270,11 @@ static char *put_text(struct out *o, char *p, const struct ti_event *e,
 	p = put_str(p, o->hms);
 	*p++ = '.';
 	p = put_fixed(p, real_ns % 1000000000ULL / 1000, 6);
+	if (o->show_iface) {	/* as tcpdump -i any: "eth0  In  IP ..." */
+		*p++ = ' ';
+		p = put_str(p, ifname(o, e->ifindex));
+		p = put_str(p, "  In ");
+	}
 	for (i = 0; i < e->vlan_cnt && i < TI_VLAN_MAX; i++) {
 		p = put_str(p, " vlan ");
 		p = put_u64(p, e->vlan[i]);

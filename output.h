@@ -14,6 +14,7 @@
 #include "prog/tcpinspect.h"
 
 #define OUT_BUF_LEN	(64u << 10)
+#define OUT_IF_CACHE	64
 
 enum out_format { OUT_TEXT, OUT_JSON };
 
@@ -21,12 +22,17 @@ struct out {
 	int fd;
 	enum out_format fmt;
 	int hex;		/* 1: -x hex dump, 2: -X hex and ASCII */
+	int show_iface;		/* text: name the interface (several -i) */
 	int err;		/* first write error (-errno), sticky */
 	__s64 mono_to_real;	/* add to bpf_ktime_get_ns() for wall time */
 	time_t hms_sec;		/* cache: second whose text is in hms */
 	char hms[9];		/* "HH:MM:SS" local time */
-	int ifindex;		/* cache: ifindex whose name is in ifname */
-	char ifname[IF_NAMESIZE];
+	/* cache of interface names, so that no event costs a syscall */
+	int if_cnt;
+	struct {
+		int ifindex;
+		char name[IF_NAMESIZE];
+	} ifs[OUT_IF_CACHE];
 	size_t len;
 	char buf[OUT_BUF_LEN];
 };

@@ -117,6 +117,7 @@ badw "unwritable directory" "" --force -w /proc/nope.pcap
 badw "-W without -C" "needs -C" -w "$TMP/x.pcap" -W 3
 badw "--pcapng without -w" "go with -w" --pcapng
 badw "bad size" "bad file size" -w "$TMP/x.pcap" -C 0
+badw "bad count" "bad file count" -w "$TMP/x.pcap" -C 1 -W 0
 check "existing file kept untouched" [ ! -s "$TMP/exists.pcap" ]
 inb "$TI" -i vb -c 1 --force -w "$TMP/exists.pcap" >/dev/null 2>&1 &
 pid=$!

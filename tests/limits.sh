@@ -83,6 +83,12 @@ check "two interfaces: events from vb and from lo, each named" eval \
 	'jq -e -s "any(.[]; .iface == \"vb\" and .dport == 8080) and any(.[]; .iface == \"lo\" and .dport == 9001)" "$TMP/m.out" >/dev/null'
 check "two interfaces: nothing left on either" eval \
 	'[ -z "$(xdp_id)" ] && ! ip -n "$NS_B" -d link show dev lo | grep -q prog/xdp'
+start_capture "$TMP/mt.out" "$TMP/mt.err" -i vb -i lo -c 2 ||
+	notok "two interfaces, text: ready" "$(cat "$TMP/mt.err")"
+tcp_session "$B4" 10
+wait_exit "$CAP_PID"
+check "two interfaces, text: each line names its interface, as tcpdump -i any" \
+	eval '[ "$(grep -Ec "^[0-9:.]+ vb  In  IP $A4\.[0-9]+ > $B4\.8080: " "$TMP/mt.out")" = 2 ]'
 start_capture "$TMP/a.out" "$TMP/a.err" -i any -c 1 ||
 	notok "any: ready" "$(cat "$TMP/a.err")"
 tcp_session "$B4" 10
