@@ -1525,50 +1525,6 @@ out_file:
 	return status;
 }
 
-/* Read the whole file at path into a malloc'd *buf; 0 or -errno. */
-static int read_file(const char *path, void **buf, size_t *len)
-{
-	enum { MAX_LEN = 64 << 20 };
-	size_t room = 0, used = 0;
-	char *p = NULL, *bigger;
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (used == room) {
-			if (room >= MAX_LEN) {
-				ret = -EFBIG;
-				break;
-			}
-			room = room ? room * 2 : 64 << 10;
-			bigger = realloc(p, room);
-			if (!bigger) {
-				ret = -ENOMEM;
-				break;
-			}
-			p = bigger;
-		}
-		n = read(fd, p + used, room - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			ret = -errno;
-		if (n <= 0)
-			break;
-		used += n;
-	}
-	close(fd);
-	if (ret) {
-		free(p);
-		return ret;
-	}
-	*buf = p;
-	*len = used;
-	return 0;
-}
 
 /* Index in o->elf.progs of the program load should attach, or -1. */
 static int select_prog(const struct ld_obj *obj, const struct opts *o)
@@ -1679,6 +1635,7 @@ static void print_loaded(const struct opts *o, const struct attach *a,
 static int cmd_load(struct opts *o)
 {
 	static struct ld_obj obj;
+	struct replay_file file;
 	struct attach a = { .link_fd = -1, .prog_fd = -1, .old_fd = -1,
 			    .how = o->pin_dir ? HOW_LINK : HOW_NETLINK,
 			    .name = o->iface, .want = o->mode };
@@ -1702,11 +1659,14 @@ static int cmd_load(struct opts *o)
 			return EXIT_RUNTIME;
 		}
 	}
-	ret = read_file(o->obj_path, &buf, &len);
+	/* The object in memory: mapped, or read (a pipe, "-"). */
+	ret = replay_file_open(&file, o->obj_path);
 	if (ret) {
 		msg("cannot read %s: %s", o->obj_path, strerror(-ret));
 		return EXIT_USAGE;
 	}
+	buf = file.buf;
+	len = file.len;
 	obj.pin_dir = o->pin_dir;
 	if (o->verbose)
 		obj.log_fn = log_line;
@@ -1765,7 +1725,7 @@ out_obj:
 		close(a.old_fd);
 	ld_close(&obj);
 out_buf:
-	free(buf);
+	replay_file_close(&file);
 	return status;
 }
 
