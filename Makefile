@@ -18,14 +18,17 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -isystem $(INC) \
 LDFLAGS += -static -s -Wl,--gc-sections
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c output.c inspector.c filter.c \
-	pcap.c replay.c writer.c flows.c
+SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
+	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c
 OBJS := $(SRCS:%.c=$(B)/%.o) $(B)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common
+# tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
+# test with apt-get download into $(B)/qemu/, not installed into /boot.
+TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
 
 all: tcpinspect
 
@@ -43,12 +46,17 @@ $(INC)/.stamp:
 $(B)/%.o: %.c $(HDRS) $(INC)/.stamp
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The object is .incbin'd: the compiler's dependency output cannot see it.
-$(B)/embed.o: embed.S $(B)/xdp.o
+# The objects are .incbin'd: the compiler's dependency output cannot see them.
+$(B)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o
 	$(CC) -c -o $@ embed.S
 
-$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp
-	$(CLANG) $(BPFFLAGS) -c -o $@.full $<
+# Two builds of the program: -mcpu=v3 (JMP32, ALU32; kernel 5.1) is the
+# one used; the v2 build without atomic fetch (TI_NO_FETCH) is the one
+# for kernels that lack either (probe.c decides).
+XDP_CPU_v3 := -mcpu=v3
+XDP_CPU_v2 := -mcpu=v2 -DTI_NO_FETCH
+$(B)/xdp.o $(B)/xdp_v2.o: $(B)/xdp%.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp
+	$(CLANG) $(BPFFLAGS) $(XDP_CPU_$(if $*,$(*:_%=%),v3)) -c -o $@.full $<
 	$(STRIP_BPF) -g --remove-section=.rel.BTF --remove-section=.rel.BTF.ext \
 		--remove-section=.llvm_addrsig -o $@ $@.full
 
@@ -68,15 +76,16 @@ demo: demo-deps
 	./tests/demo.sh
 
 TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
-	       -I$(INC) -fsanitize=address,undefined -fno-sanitize-recover=all
+	       -isystem $(INC) -fsanitize=address,undefined -fno-sanitize-recover=all
 
-$(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o
+$(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o $(B)/xdp_v2.o
 	gcc $(TEST_CFLAGS) -o $@ tests/elf_test.c elf.c
 
 $(B)/filter_test: tests/filter_test.c filter.c filter.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
 
-PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c inspector.c filter.c
+PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
+		  inspector.c filter.c
 
 $(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
@@ -86,6 +95,10 @@ $(B)/pass.o $(B)/reject.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 
 $(B)/peer: tests/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
+
+# The same, static, for the initramfs of tests/qemu.sh.
+$(B)/peer-static: tests/peer.c
+	$(CC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
 # The loader's test corpus: tests/objs/NAME.c (and tests/reject.c) built
 # as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as NAME.CPU.o without -g
@@ -152,10 +165,10 @@ $(B)/fuzz_elf: tests/fuzz_elf.c elf.c elf.h $(INC)/.stamp
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
 
-fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
+fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@test -x $(B)/fuzz_elf || { echo "fuzz: no $(B)/fuzz_elf"; exit 1; }
 	@mkdir -p $(B)/fuzz-corpus
-	@for f in $(B)/xdp.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
+	@for f in $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
 		[ ! -f "$$f" ] || cp "$$f" "$(B)/fuzz-corpus/seed-$${f##*/}"; done
 	@{ ./$(B)/fuzz_elf -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 -artifact_prefix=$(B)/fuzz- $(FUZZ_FLAGS) \
@@ -165,11 +178,13 @@ fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
 
 TEST_BINS += $(B)/fuzz_elf
 TEST_BINS += $(B)/flows_test
+TEST_BINS += $(B)/peer-static
 
 .PHONY: fuzz
 
 # Figures, not assertions: see BENCHMARKS.md.
-BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c inspector.c filter.c
+BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
+	      inspector.c filter.c
 
 $(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \

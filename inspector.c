@@ -1,52 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * inspector.c - configure, load and read tcpinspect's own XDP program
- * (inspector.h).
+ * inspector.c - configure, fit to the kernel, load and read tcpinspect's
+ * own XDP program (inspector.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "bpf.h"
 #include "filter.h"
 #include "inspector.h"
 
-/* The BPF object, embedded by embed.S. */
-extern const char ti_obj[], ti_obj_end[];
+/* The BPF objects, embedded by embed.S: -mcpu=v3, and v2 without fetch. */
+extern const char ti_obj[], ti_obj_end[], ti_obj_v2[], ti_obj_v2_end[];
+
+static void say(const struct insp_config *cfg, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!cfg->log_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	cfg->log_fn(cfg->log_arg, line);
+}
+
+/* Bytes per CPU of perf buffers that share total: a power of two of pages. */
+static __u32 perf_len(__u32 total, int ncpu)
+{
+	__u32 page = sysconf(_SC_PAGESIZE), len = page;
+
+	while (len <= total / ncpu / 2)
+		len *= 2;
+	return len;
+}
 
 /*
- * Number of possible CPUs, as the kernel sizes per-CPU map values: read
- * one fresh (all-zero) entry into a buffer of 0xff and count the 8-byte
- * slots the kernel overwrote.  Needs no /sys, which an initramfs may lack.
+ * Fit the object to the kernel before it is loaded: the output path,
+ * stand-ins for the maps of paths turned off, the perf event array's
+ * size, BTF.  The perf event array has a slot per possible CPU, taken
+ * as ids 0..ncpu-1 (a CPU past them would find no buffer: its events
+ * count as lost).  0 or -errno.
  */
-static int possible_cpus(int percpu_fd)
+static int fit(struct inspector *in, const struct insp_config *cfg, int ring,
+	       int ncpu, char *err, size_t err_len)
 {
-	enum { MAX_CPUS = 8192 };
-	static __u64 v[MAX_CPUS];
-	__u32 key = 0;
-	int n;
+	const struct probe *pr = cfg->probe;
+	struct ld_obj *o = &in->obj;
+	__u32 out = ring ? TI_OUT_RINGBUF : TI_OUT_PERF;
+	int ret;
 
-	memset(v, 0xff, sizeof(v));
-	if (bpf_map_lookup_elem(percpu_fd, &key, v))
-		return -1;
-	for (n = 0; n < MAX_CPUS && v[n] == 0; n++)
-		;
-	return n;
+	ret = ld_set_var(o, TI_VAR_OUTPUT, &out, sizeof(out), err, err_len);
+	if (!ret && ring && cfg->ring_len)
+		ret = ld_set_map_max(o, TI_MAP_EVENTS, cfg->ring_len, err, err_len);
+	if (!ret && !ring)
+		ret = ld_stub_map(o, TI_MAP_EVENTS, err, err_len);
+	if (!ret && (ring || (pr && !pr->has[PROBE_PERF])))
+		ret = ld_stub_map(o, TI_MAP_PERF, err, err_len);
+	else if (!ret)
+		ret = ld_set_map_max(o, TI_MAP_PERF, ncpu, err, err_len);
+	if (!ret && pr && !pr->has[PROBE_LRU])
+		ret = ld_stub_map(o, TI_MAP_FLOWS, err, err_len);
+	o->no_btf = pr && !pr->has[PROBE_BTF];
+	return ret;
 }
 
 int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      char *err, size_t err_len)
 {
+	const struct probe *pr = cfg->probe;
 	struct ld_obj *o = &in->obj;
 	__u32 snaplen = cfg->snaplen;
+	/* The v3 object wants JMP32 and atomic fetch; the ring buffer
+	 * path wants bpf_xdp_load_bytes too. */
+	int v3 = !pr || (pr->has[PROBE_ALU32] && pr->has[PROBE_FETCH]);
+	int ring = !pr || (pr->has[PROBE_RINGBUF] && pr->has[PROBE_LOAD_BYTES]);
+	int ncpu = pr ? pr->ncpu : probe_cpus(-1);
 	int ret, ev;
 
 	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
+	in->perf_fd = -1;
 	in->filter_cnt = 0;
+	if (ncpu <= 0) {
+		snprintf(err, err_len, "cannot count the possible CPUs: %s",
+			 strerror(ncpu ? -ncpu : EIO));
+		return ncpu ? ncpu : -EIO;
+	}
 	if (cfg->filter && *cfg->filter) {
 		/*
 		 * The verifier checks ti_filter() alone, as a global function
 		 * whose pointer argument may be NULL: reject NULL first.  The
 		 * compiled body's jumps are relative, so it can follow.
+		 * (Without BTF it is a static subprogram, verified in the
+		 * caller's context: the check is then merely redundant.)
 		 */
 		in->filter[0] = (struct bpf_insn){ .code = BPF_JMP | BPF_JNE | BPF_K,
 						   .dst_reg = BPF_REG_1, .off = 2 };
@@ -61,9 +110,16 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	}
 	o->log_fn = cfg->log_fn;
 	o->log_arg = cfg->log_arg;
-	ret = ld_parse(o, ti_obj, ti_obj_end - ti_obj, err, err_len);
+	ret = v3 ? ld_parse(o, ti_obj, ti_obj_end - ti_obj, err, err_len) :
+		   ld_parse(o, ti_obj_v2, ti_obj_v2_end - ti_obj_v2, err, err_len);
 	if (ret)
 		return ret;
+	if (!v3)
+		say(cfg, "the object built for -mcpu=v2: the kernel lacks %s",
+		    !pr->has[PROBE_ALU32] ? "JMP32/ALU32" : "atomic fetch-add");
+	if (!ring)
+		say(cfg, "events through perf buffers: the kernel lacks %s",
+		    !pr->has[PROBE_RINGBUF] ? "the BPF ring buffer" : "bpf_xdp_load_bytes");
 	/* Configuration: .rodata constants the verifier sees as such. */
 	ret = ld_set_var(o, TI_VAR_BUDGET, &cfg->budget, sizeof(cfg->budget),
 			 err, err_len) ?:
@@ -72,10 +128,9 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      ld_set_var(o, TI_VAR_DEADLINE, &cfg->deadline_ns,
 			 sizeof(cfg->deadline_ns), err, err_len) ?:
 	      ld_set_var(o, TI_VAR_SAMPLE, &cfg->sample, sizeof(cfg->sample),
-			 err, err_len);
-	if (!ret && cfg->ring_len)
-		ret = ld_set_map_max(o, TI_MAP_EVENTS, cfg->ring_len, err, err_len);
-	if (!ret && cfg->flows_max)
+			 err, err_len) ?:
+	      fit(in, cfg, ring, ncpu, err, err_len);
+	if (!ret && cfg->flows_max && (!pr || pr->has[PROBE_LRU]))
 		ret = ld_set_map_max(o, TI_MAP_FLOWS, cfg->flows_max, err, err_len);
 	if (!ret)
 		ret = ld_set_var(o, TI_VAR_MODE, &cfg->mode, sizeof(cfg->mode),
@@ -91,20 +146,31 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	}
 	in->prog_fd = ld_prog_fd(o, TI_PROG_SEC);
 	in->counters_fd = ld_map_fd(o, TI_MAP_COUNTERS);
-	ev = elf_find_map(&o->elf, TI_MAP_EVENTS);
-	in->events_fd = ev < 0 ? -1 : o->map_fds[ev];
-	in->events_len = ev < 0 ? 0 : o->elf.maps[ev].max_entries;
-	if (in->prog_fd < 0 || in->counters_fd < 0 || in->events_fd < 0) {
-		snprintf(err, err_len, "the embedded object lacks %s, %s or %s",
-			 TI_PROG_SEC, TI_MAP_COUNTERS, TI_MAP_EVENTS);
+	in->events_fd = ld_map_fd(o, TI_MAP_EVENTS);
+	in->perf_fd = ld_map_fd(o, TI_MAP_PERF);
+	if (in->prog_fd < 0 || in->counters_fd < 0 || in->events_fd < 0 ||
+	    in->perf_fd < 0) {
+		snprintf(err, err_len, "the embedded object lacks %s, %s, %s or %s",
+			 TI_PROG_SEC, TI_MAP_COUNTERS, TI_MAP_EVENTS, TI_MAP_PERF);
 		ld_close(o);
 		return -ENOENT;
 	}
+	in->perf = !ring;
+	in->v2 = !v3;
+	ev = elf_find_map(&o->elf, TI_MAP_EVENTS);
+	in->events_len = ring ? o->elf.maps[ev].max_entries :
+			 perf_len(cfg->ring_len ? cfg->ring_len : TI_RINGBUF_SIZE, ncpu);
 	in->flows_fd = ld_map_fd(o, TI_MAP_FLOWS);
 	ev = elf_find_map(&o->elf, TI_MAP_FLOWS);
 	in->flows_max = ev < 0 ? 0 : o->elf.maps[ev].max_entries;
-	in->ncpu = possible_cpus(in->counters_fd);
+	in->ncpu = ncpu;
 	return 0;
+}
+
+int insp_events_open(const struct inspector *in, struct evbuf *b)
+{
+	return in->perf ? evb_open_perf(b, in->perf_fd, in->ncpu, in->events_len) :
+			  evb_open_ring(b, in->events_fd, in->events_len);
 }
 
 void insp_counters(const struct inspector *in, __u64 *sum)

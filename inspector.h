@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * inspector.h - tcpinspect's own XDP program (embedded by embed.S) and
- * its maps: load it configured (budget, snap length, compiled filter),
- * read its counters.  Used by the live capture and by replay.  No
- * printing: failures go to err.
+ * its maps: load it configured (budget, snap length, compiled filter)
+ * and fitted to the kernel (probe.h), open its events, read its
+ * counters.  Used by the live capture and by replay.  No printing:
+ * failures go to err.
  */
 #ifndef TCPINSPECT_INSPECTOR_H
 #define TCPINSPECT_INSPECTOR_H
 
+#include "evbuf.h"
 #include "loader.h"
+#include "probe.h"
 #include "prog/tcpinspect.h"
 
 #define INSP_FILTER_MAX	4096	/* instructions a compiled filter may take */
@@ -18,10 +21,17 @@ struct insp_config {
 	__u32 snaplen;		/* frame bytes per event, 1..TI_SNAP_MAX */
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC time to stop emitting; 0: none */
 	__u32 sample;		/* emit one in N matches; 0 or 1: all */
-	__u32 ring_len;		/* ring buffer bytes (power of two); 0: default */
+	__u32 ring_len;		/* ring buffer bytes (power of two); 0: default;
+				 * perf buffers: their total, split over the CPUs */
 	__u32 mode;		/* TI_MODE_*; 0: events only */
 	__u32 flows_max;	/* flow table entries; 0: TI_FLOWS_DEFAULT */
 	const char *filter;	/* pcap-filter expression; NULL or "": all */
+	/*
+	 * What the kernel has (probe_kernel): picks the object (-mcpu=v3 or
+	 * v2), the output (ring buffer or perf buffers), BTF or none, and
+	 * stubs for map types it lacks.  NULL: assume everything.
+	 */
+	const struct probe *probe;
 	void (*log_fn)(void *arg, const char *line);	/* -v */
 	void *log_arg;
 };
@@ -30,8 +40,11 @@ struct inspector {
 	struct ld_obj obj;
 	int prog_fd;
 	int counters_fd;
-	int events_fd;
-	__u32 events_len;	/* ring buffer bytes */
+	int events_fd;		/* the ring buffer (a stub with perf buffers) */
+	int perf_fd;		/* the perf event array (a stub with the ring) */
+	int perf;		/* events go to perf buffers (TI_OUT_PERF) */
+	int v2;			/* the -mcpu=v2 object was loaded */
+	__u32 events_len;	/* ring buffer bytes; perf buffers: bytes per CPU */
 	int flows_fd;		/* the flow table (LRU hash of ti_flow) */
 	__u32 flows_max;
 	int ncpu;		/* possible CPUs, as per-CPU maps count them */
@@ -45,6 +58,8 @@ struct inspector {
  */
 int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      char *err, size_t err_len);
+/* Open the buffer the program sends events to; 0 or -errno. */
+int insp_events_open(const struct inspector *in, struct evbuf *b);
 /* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
 void insp_counters(const struct inspector *in, __u64 *cnt);
 void insp_close(struct inspector *in);

@@ -144,6 +144,31 @@ int ld_set_map_max(struct ld_obj *o, const char *name, __u32 max_entries,
 	return 0;
 }
 
+int ld_stub_map(struct ld_obj *o, const char *name, char *err,
+		size_t err_len)
+{
+	int i = elf_find_map(&o->elf, name);
+	struct elf_map *m;
+
+	if (i < 0) {
+		snprintf(err, err_len, "no map %s in the object", name);
+		return -ENOENT;
+	}
+	m = &o->elf.maps[i];
+	if (m->kind != ELF_MAP_DEF || m->pinning || m->inner_idx >= 0) {
+		snprintf(err, err_len, "map %s cannot be stubbed: global data, pinned or map-in-map",
+			 name);
+		return -EINVAL;
+	}
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = m->value_size = sizeof(__u32);
+	m->max_entries = 1;
+	m->map_flags = m->numa_node = 0;
+	say(o, "map %s: a one-entry array stands in (the program does not use it here)",
+	    name);
+	return 0;
+}
+
 static int map_create(const struct elf_map *m, int inner_fd)
 {
 	char name[BPF_OBJ_NAME_LEN];
@@ -276,6 +301,11 @@ static void load_btf(struct ld_obj *o)
 
 	if (!o->elf.btf)
 		return;
+	if (o->no_btf) {
+		snprintf(o->note, sizeof(o->note),
+			 "BTF not loaded (the kernel cannot take it): maps and programs load without it, verifier errors show no source lines");
+		return;
+	}
 	btf = malloc(o->elf.btf_len);
 	if (!btf)
 		return;

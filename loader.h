@@ -26,6 +26,7 @@ struct ld_obj {
 	const char *pin_dir;		/* LIBBPF_PIN_BY_NAME maps; NULL: LD_PIN_DIR */
 	void (*log_fn)(void *arg, const char *line);	/* -v: one line per step */
 	void *log_arg;
+	int no_btf;			/* do not upload the BTF (kernel has none) */
 	/*
 	 * The selected program (ld_open's name).  If set before ld_load,
 	 * only it and the programs that map `values` name are loaded.
@@ -56,6 +57,13 @@ int ld_set_func(struct ld_obj *o, const char *name,
 /* Set map name's max_entries before ld_load (e.g. a ring buffer size). */
 int ld_set_map_max(struct ld_obj *o, const char *name, __u32 max_entries,
 		   char *err, size_t err_len);
+/*
+ * Before ld_load: create a one-entry array in place of map name, for a
+ * map that only code the verifier will prune uses (a path a .rodata
+ * constant turns off) and whose type this kernel may lack.
+ */
+int ld_stub_map(struct ld_obj *o, const char *name, char *err,
+		size_t err_len);
 int ld_load(struct ld_obj *o, char *err, size_t err_len);
 
 /*

@@ -7,7 +7,8 @@
  * `replay` runs a capture file's frames through the embedded program
  * with BPF_PROG_TEST_RUN and prints them as a capture would.  `flows`
  * attaches it as a capture does, but only to count connections in its
- * in-kernel flow table, which it reads and prints as a table.
+ * in-kernel flow table, which it reads and prints as a table.  `probe`
+ * says what the kernel offers and what is used where it is missing.
  * All of them share one attach policy: never replace a program without
  * --replace, never remove a program we did not see.
  *
@@ -31,6 +32,7 @@
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include "bpf.h"
+#include "evbuf.h"
 #include "flows.h"
 #include "inspector.h"
 #include "loader.h"
@@ -38,8 +40,8 @@
 #include "output.h"
 #include "writer.h"
 #include "pcap.h"
+#include "probe.h"
 #include "replay.h"
-#include "ringbuf.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -47,17 +49,15 @@
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-/* The BPF object, embedded by embed.S. */
-extern const char ti_obj[], ti_obj_end[];
-
 #define MAX_IFACES	64	/* -i given, or up with -i any */
 #define FLOWS_TOP	20	/* flows: rows of a text table by default */
 #define FLOWS_MAX	(1u << 22)	/* flows --flows: most entries */
 
-enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY, CMD_FLOWS };
+enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY, CMD_FLOWS,
+	   CMD_PROBE };
 
 static const char *const cmd_names[] = { "capture", "load", "unload", "show",
-					  "replay", "flows" };
+					  "replay", "flows", "probe" };
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
@@ -67,6 +67,7 @@ static const char *const cmd_opts[] = {
 	[CMD_SHOW] = "hV",
 	[CMD_REPLAY] = "cJnvhVsxXA",
 	[CMD_FLOWS] = "iJMRnvhVDNOLF",
+	[CMD_PROBE] = "ihV",
 };
 
 struct opts {
@@ -125,6 +126,7 @@ struct capture {
 	struct writer *wr;	/* -w: records go to the file instead */
 	unsigned long count;
 	unsigned long captured;
+	unsigned long over;	/* emitted past -c, left unread: over the budget */
 };
 
 /* One program of an interface, in one mode. */
@@ -134,6 +136,9 @@ struct xdp_prog {
 };
 
 static volatile sig_atomic_t stop_sig;
+
+/* What the kernel offers (probe_kernel), for the commands that load. */
+static struct probe kp;
 
 static void on_signal(int sig)
 {
@@ -164,6 +169,7 @@ static void usage(FILE *f)
 	      "                       [--pin DIR] [--replace] [-v]\n"
 	      "       tcpinspect unload -i IFACE [--pin DIR]\n"
 	      "       tcpinspect show\n"
+	      "       tcpinspect probe [-i IFACE]\n"
 	      "       tcpinspect replay FILE [-c COUNT] [--json] [-s SNAPLEN] [-x | -X] [-v] [EXPR]\n"
 	      "       tcpinspect flows [-i IFACE ...] [--top N] [--sort COLUMN] [--interval S]\n"
 	      "                        [--duration S] [--flows N] [--json] [--mode MODE] [EXPR]\n"
@@ -193,6 +199,9 @@ static void usage(FILE *f)
 	      "  and every --interval seconds: the top N (default 20; all with --json)\n"
 	      "  by COLUMN: packets (default), bytes, syn, synack, fin, rst, first, last.\n"
 	      "  --flows N sizes the table (default 65536); the oldest entries are evicted.\n"
+	      "probe: each kernel feature tcpinspect can use, found by trying it, and\n"
+	      "  what it uses instead where one is missing; with -i, native and generic\n"
+	      "  XDP on IFACE (a pass program attached for a moment, only if nothing is).\n"
 	      "Exit status: 0 done, 1 runtime failure, 2 bad usage, interface or file.\n", f);
 }
 
@@ -318,11 +327,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	/* A first argument that is not an option names the command. */
 	if (argc > 1 && argv[1][0] != '-') {
-		for (i = CMD_LOAD; i <= CMD_FLOWS; i++)
+		for (i = CMD_LOAD; i <= CMD_PROBE; i++)
 			if (!strcmp(argv[1], cmd_names[i]))
 				break;
-		if (i > CMD_FLOWS) {
-			msg("unknown command '%s': want load, unload, show, replay or flows (see tcpinspect -h)",
+		if (i > CMD_PROBE) {
+			msg("unknown command '%s': want load, unload, show, replay, flows or probe (see tcpinspect -h)",
 			    argv[1]);
 			return EXIT_USAGE;
 		}
@@ -544,18 +553,53 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Test hook: TCPINSPECT_DISABLE=link makes us behave as on a kernel
- * without XDP bpf_link (netlink attach only). */
-static int disabled(const char *feature)
+static const char *lim_str(unsigned long long v, char *buf, size_t len)
 {
-	const char *s = getenv("TCPINSPECT_DISABLE");
-	size_t n = strlen(feature);
+	if (v == ~0ull)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%llu KiB", v >> 10);
+	return buf;
+}
 
-	while (s && *s) {
-		if (!strncmp(s, feature, n) && (s[n] == ',' || !s[n]))
-			return 1;
-		s = strchr(s, ',');
-		s = s ? s + 1 : NULL;
+/*
+ * Probe the kernel into kp (TCPINSPECT_DISABLE may hide features) and,
+ * but for load, refuse early, naming the missing feature, where
+ * tcpinspect cannot run; flows needs its table, not events.  0 or an
+ * exit status.
+ */
+static int kernel_probe(const struct opts *o)
+{
+	char err[512], off[256], was[32], now[32];
+	size_t used = 0;
+	int ret, f;
+
+	ret = probe_kernel(&kp, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return ret == -EINVAL && !strncmp(err, "TCPINSPECT_DISABLE", 18) ?
+		       EXIT_USAGE : EXIT_RUNTIME;
+	}
+	off[0] = 0;
+	for (f = 0; f < PROBE_CNT && used < sizeof(off); f++)
+		if (kp.off[f])
+			used += snprintf(off + used, sizeof(off) - used, "%s%s",
+					 used ? ", " : "", probe_names[f]);
+	if (o->verbose && *off)
+		msg("TCPINSPECT_DISABLE: treating as missing: %s", off);
+	if (!kp.has[PROBE_MEMCG] && o->verbose)
+		msg("this kernel charges BPF memory to RLIMIT_MEMLOCK: raised it from %s to %s%s%s%s",
+		    lim_str(kp.memlock_was, was, sizeof(was)),
+		    lim_str(kp.memlock_now, now, sizeof(now)),
+		    kp.memlock_err ? " (the hard limit; unlimited: " : "",
+		    kp.memlock_err ? strerror(-kp.memlock_err) : "",
+		    kp.memlock_err ? ")" : "");
+	if (o->cmd == CMD_LOAD)
+		return 0;
+	ret = probe_require(&kp, o->cmd == CMD_FLOWS, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return EXIT_RUNTIME;
 	}
 	return 0;
 }
@@ -666,7 +710,7 @@ static int attach_mode(struct attach *a, int prog_fd, __u32 mode, char *err,
 
 	err[0] = 0;
 	if (a->how == HOW_LINK ||
-	    (a->how == HOW_LINK_ELSE_NETLINK && a->old_fd < 0 && !disabled("link"))) {
+	    (a->how == HOW_LINK_ELSE_NETLINK && a->old_fd < 0)) {
 		/* A link cannot take over a netlink attachment: remove the
 		 * old program first and put it back if the link fails. */
 		if (a->old_fd >= 0) {
@@ -709,7 +753,7 @@ static const char *attach_hint(int err, __u32 mode, enum attach_how how)
 	if (err == -EPERM)
 		return "needs root, or CAP_BPF and CAP_NET_ADMIN";
 	if (err == -EINVAL && how == HOW_LINK)
-		return "--pin needs XDP bpf_link support, kernel 5.9";
+		return "--pin needs XDP bpf_link support, Linux 5.9";
 	return NULL;
 }
 
@@ -851,6 +895,13 @@ static int on_event(void *arg, const void *rec, __u32 len)
 	return c->count && c->captured >= c->count;
 }
 
+/* A record left after -c was reached: counted, not written. */
+static int count_over(void *arg, const void *rec, __u32 len)
+{
+	(*(unsigned long *)arg)++;
+	return 0;
+}
+
 static void setup_signals(sigset_t *run_mask)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
@@ -945,6 +996,19 @@ static void summary(unsigned long written, const __u64 *c, int json)
 	malformed_line(c);
 }
 
+/* Open the program's event buffer; 0 or EXIT_RUNTIME (said why). */
+static int events_open(const struct inspector *in, struct evbuf *eb)
+{
+	int ret = insp_events_open(in, eb);
+
+	if (!ret)
+		return 0;
+	msg("cannot map the %s: %s%s", in->perf ? "perf buffers" : "ring buffer",
+	    strerror(-ret), in->perf && (ret == -EACCES || ret == -EPERM) ?
+	    " (perf events need root, or CAP_PERFMON)" : "");
+	return EXIT_RUNTIME;
+}
+
 /* Load the embedded program as o says; 0 or an exit status. */
 static int open_inspector(struct inspector *in, const struct opts *o,
 			  __u64 deadline_ns)
@@ -961,12 +1025,13 @@ static int open_inspector(struct inspector *in, const struct opts *o,
 		.log_fn = o->verbose ? log_line : NULL,
 		/* The table flows reads; the others need none (1 entry). */
 		.flows_max = 1,
+		.probe = &kp,
 	};
 	char err[4096];
 	int ret;
 
 	if (o->cmd == CMD_FLOWS) {
-		/* No events: the smallest ring buffer the kernel takes. */
+		/* No events: the smallest buffer the kernel takes. */
 		cfg.mode = TI_MODE_FLOWS;
 		cfg.ring_len = sysconf(_SC_PAGESIZE);
 		cfg.flows_max = o->flows_max;
@@ -974,6 +1039,9 @@ static int open_inspector(struct inspector *in, const struct opts *o,
 	ret = insp_open(in, &cfg, err, sizeof(err));
 	if (ret) {
 		msg("%s", err);
+		if (ret == -EPERM && !kp.has[PROBE_MEMCG])
+			msg("this kernel charges BPF memory to RLIMIT_MEMLOCK, now %s: raise it (ulimit -l unlimited, or CAP_SYS_RESOURCE)",
+			    lim_str(kp.memlock_now, err, sizeof(err)));
 		return ret == -EINVAL && o->filter && !strncmp(err, "filter", 6) ?
 		       EXIT_USAGE : EXIT_RUNTIME;
 	}
@@ -1050,9 +1118,10 @@ static int capture_ifaces(struct opts *o, struct attach *at)
 }
 
 /*
- * Before capture or flows load anything: the interfaces into at[], each
- * checked for a program already there (kept with --replace), and the
- * signal handlers set.  Their number, or -(exit status), nothing held.
+ * Before capture or flows load anything: the interfaces into at[], the
+ * kernel probed (kp), each interface checked for a program already
+ * there (kept with --replace), and the signal handlers set.  Their
+ * number, or -(exit status), nothing held.
  */
 static int ifaces_open(struct opts *o, struct attach *at, sigset_t *run_mask)
 {
@@ -1064,6 +1133,12 @@ static int ifaces_open(struct opts *o, struct attach *at, sigset_t *run_mask)
 	n_if = capture_ifaces(o, at);
 	if (n_if < 0)
 		return n_if;
+	status = kernel_probe(o);
+	if (status)
+		return -status;
+	/* No XDP bpf_link: netlink, detached by us on every exit path. */
+	for (i = 0; i < n_if; i++)
+		at[i].how = kp.has[PROBE_LINK] ? HOW_LINK_ELSE_NETLINK : HOW_NETLINK;
 	setup_signals(run_mask);
 	for (i = 0; i < n_if; i++) {
 		status = check_existing(&at[i], o);
@@ -1129,8 +1204,8 @@ static int cmd_capture(struct opts *o)
 	int ifx[MAX_IFACES], i;
 	__u64 cnt[TI_CNT_MAX], deadline = 0, now, next_stats = 0;
 	sigset_t run_mask;
-	struct rb rb = { .epfd = -1 };
-	int n_if, ret, stopped = 0, status = EXIT_RUNTIME, timeout;
+	struct evbuf eb = EVB_INIT;
+	int n_if, ret, stopped = 0, over_stop = 0, status = EXIT_RUNTIME, timeout;
 	long n;
 
 	n_if = ifaces_open(o, at, &run_mask);
@@ -1142,11 +1217,11 @@ static int cmd_capture(struct opts *o)
 	if (status)
 		goto out;
 	status = EXIT_RUNTIME;
-	ret = rb_open(&rb, in.events_fd, in.events_len);
-	if (ret) {
-		msg("cannot map the ring buffer: %s", strerror(-ret));
+	if (events_open(&in, &eb))
 		goto out_insp;
-	}
+	if (o->verbose && in.perf)
+		msg("perf buffers: %u bytes on each of %d CPUs", in.events_len,
+		    eb.pb.open_cnt);
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
 	out.hex = o->hex;
 	out.show_iface = n_if > 1;
@@ -1160,13 +1235,13 @@ static int cmd_capture(struct opts *o)
 		if (wr_open(&wr, &wc, werr, sizeof(werr))) {
 			msg("%s", werr);
 			status = EXIT_USAGE;
-			goto out_rb;
+			goto out_eb;
 		}
 		cap.wr = &wr;
 	}
 
 	if (attach_all(at, n_if, in.prog_fd))
-		goto out_rb;
+		goto out_eb;
 	status = 0;
 	if (o->stats_ns)
 		next_stats = mono_ns() + o->stats_ns;
@@ -1185,9 +1260,9 @@ static int cmd_capture(struct opts *o)
 			timeout = (deadline - now) / 1000000 + 1;
 		if (next_stats && (next_stats - now) / 1000000 < (__u64)timeout)
 			timeout = (next_stats - now) / 1000000 + 1;
-		n = rb_poll(&rb, timeout, &run_mask, on_event, &cap, &stopped);
+		n = evb_poll(&eb, timeout, &run_mask, on_event, &cap, &stopped);
 		if (n < 0) {
-			msg("ring buffer wait failed: %s", strerror(-n));
+			msg("waiting for events failed: %s", strerror(-n));
 			status = EXIT_RUNTIME;
 			break;
 		}
@@ -1195,9 +1270,13 @@ static int cmd_capture(struct opts *o)
 			break;
 	}
 	detach_all(at, n_if);
-	/* Whatever the program submitted before detach still gets out. */
+	/* Whatever the program submitted before detach still gets out.
+	 * What it let through past -c (the v2 object counts without atomic
+	 * fetch, so CPUs may race past the budget) is over the budget. */
 	if (!stopped && !flush(&cap))
-		rb_consume(&rb, on_event, &cap, &stopped);
+		evb_consume(&eb, on_event, &cap, &stopped);
+	if (cap.count && cap.captured >= cap.count)
+		evb_consume(&eb, count_over, &cap.over, &over_stop);
 	ret = flush(&cap);
 	if (cap.wr) {
 		ret = wr_close(cap.wr, werr, sizeof(werr));
@@ -1209,11 +1288,16 @@ static int cmd_capture(struct opts *o)
 	if (ret && ret != -EPIPE)
 		status = EXIT_RUNTIME;
 	insp_counters(&in, cnt);
+	cnt[TI_CNT_BUDGET] += cap.over;
 	summary(written(&cap), cnt, 0);
 	if (o->json)	/* and once more for scripts */
 		summary(written(&cap), cnt, 1);
-out_rb:
-	rb_close(&rb);
+	if (o->verbose && in.perf)
+		msg("perf buffers: the kernel reported %llu samples lost (the program counted its failed outputs: %llu lost)",
+		    (unsigned long long)evb_lost(&eb),
+		    (unsigned long long)cnt[TI_CNT_LOST]);
+out_eb:
+	evb_close(&eb);
 out_insp:
 	insp_close(&in);
 out:
@@ -1457,7 +1541,7 @@ static int cmd_replay(struct opts *o)
 	struct replayed r = { .cap = { .out = &out, .count = o->count } };
 	struct replay_stats st = { 0 };
 	struct replay_file f;
-	struct rb rb = { .epfd = -1 };
+	struct evbuf eb = EVB_INIT;
 	__u64 cnt[TI_CNT_MAX];
 	sigset_t run_mask;
 	char err[512];
@@ -1475,15 +1559,12 @@ static int cmd_replay(struct opts *o)
 		    pr.linktype != PCAP_LINKTYPE_ETHERNET ? "; replay takes Ethernet captures" : "");
 		goto out_file;
 	}
-	status = open_inspector(&in, o, 0);
+	status = kernel_probe(o) ?: open_inspector(&in, o, 0);
 	if (status)
 		goto out_file;
 	status = EXIT_RUNTIME;
-	ret = rb_open(&rb, in.events_fd, in.events_len);
-	if (ret) {
-		msg("cannot map the ring buffer: %s", strerror(-ret));
+	if (events_open(&in, &eb))
 		goto out_insp;
-	}
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
 	out.hex = o->hex;
 	/* Handlers as for a capture, but nothing waits in epoll_pwait to
@@ -1494,7 +1575,7 @@ static int cmd_replay(struct opts *o)
 		o->pcap_path, pr.fmt == PCAP_FMT_PCAPNG ? "pcapng" : "pcap",
 		pr.fmt == PCAP_FMT_PCAP && pr.nsec ? " nanosecond" : "",
 		pcap_linktype_name(pr.linktype), pr.snaplen);
-	ret = replay_run(&pr, in.prog_fd, &rb, on_replayed, &r, &stop_sig,
+	ret = replay_run(&pr, in.prog_fd, &eb, on_replayed, &r, &stop_sig,
 			 &st, err, sizeof(err));
 	out_flush(&out);
 	status = 0;
@@ -1517,7 +1598,7 @@ static int cmd_replay(struct opts *o)
 		    r.partial, r.seen_len);
 	insp_counters(&in, cnt);
 	summary(r.cap.captured, cnt, 0);
-	rb_close(&rb);
+	evb_close(&eb);
 out_insp:
 	insp_close(&in);
 out_file:
@@ -1690,6 +1771,13 @@ static int cmd_load(struct opts *o)
 		status = EXIT_USAGE;
 		goto out_obj;
 	}
+	if (kernel_probe(o))
+		goto out_obj;
+	if (o->pin_dir && !kp.has[PROBE_LINK]) {
+		msg("--pin needs XDP bpf_link (Linux 5.9), which this kernel lacks; without --pin, load attaches over netlink");
+		goto out_obj;
+	}
+	obj.no_btf = !kp.has[PROBE_BTF];
 	if (check_existing(&a, o))
 		goto out_obj;
 	ret = ld_load(&obj, err, sizeof(err));
@@ -1890,6 +1978,119 @@ static int cmd_show(struct opts *o)
 	return 0;
 }
 
+/* One line of `tcpinspect probe`: "ring buffer            yes". */
+static void probe_line(const char *name, int has, const char *instead,
+		       const char *note)
+{
+	if (has)
+		printf("%-23syes\n", name);
+	else
+		printf("%-23sno  -> %s%s\n", name, instead, note);
+}
+
+/*
+ * The XDP modes of -i IFACE: tried with a pass program, attached and
+ * removed at once (never over someone's program).  Only when asked for:
+ * some drivers reset their rings when a native program comes or goes.
+ * 0 or an exit status.
+ */
+static int probe_iface(const struct opts *o)
+{
+	struct probe_xdp x;
+	char name[IF_NAMESIZE], row[64], why[192];
+	int ifindex, ret;
+
+	if (!o->iface) {
+		printf("%-23s%s\n", "xdp modes", "not tried: -i IFACE tries native and generic there");
+		return 0;
+	}
+	ret = iface_index(o, &ifindex);
+	if (ret)
+		return ret;
+	snprintf(name, sizeof(name), "%s", o->iface);
+	ret = probe_xdp_modes(ifindex, &x);
+	if (ret) {
+		msg("cannot try XDP on %s: %s", name, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	snprintf(row, sizeof(row), "native xdp on %s", name);
+	if (x.native < 0) {
+		printf("%-23s?   -> not tried: program %u is attached in %s mode\n",
+		       row, x.busy_id, mode_name(x.busy_mode));
+	} else {
+		snprintf(why, sizeof(why), "generic xdp (%s%s%s)", strerror(-x.native_err),
+			 *x.native_why ? "; kernel: " : "", x.native_why);
+		probe_line(row, x.native, why, "");
+	}
+	snprintf(row, sizeof(row), "generic xdp on %s", name);
+	if (x.generic < 0) {
+		printf("%-23s?   -> not tried: program %u is attached in %s mode\n",
+		       row, x.busy_id, mode_name(x.busy_mode));
+	} else {
+		snprintf(why, sizeof(why), "none (%s%s%s)", strerror(-x.generic_err),
+			 *x.generic_why ? "; kernel: " : "", x.generic_why);
+		probe_line(row, x.generic, why, "");
+	}
+	return 0;
+}
+
+/*
+ * tcpinspect probe [-i IFACE]: each feature, yes or what is used instead.
+ * Exit 0 if a capture can run here, else 1 with the reason.
+ */
+static int cmd_probe(struct opts *o)
+{
+	static const struct {
+		enum probe_feat f;
+		const char *name;
+	} rows[] = {
+		{ PROBE_RINGBUF, "ring buffer" },
+		{ PROBE_PERF, "perf event output" },
+		{ PROBE_LINK, "xdp bpf_link" },
+		{ PROBE_BTF, "btf upload" },
+		{ PROBE_GLOBAL, "global data" },
+		{ PROBE_ALU32, "jmp32/alu32 (v3)" },
+		{ PROBE_FETCH, "atomic fetch-add" },
+		{ PROBE_LOAD_BYTES, "bpf_xdp_load_bytes" },
+		{ PROBE_PERCPU, "per-cpu arrays" },
+		{ PROBE_LRU, "lru hash" },
+	};
+	const char *off = " (TCPINSPECT_DISABLE)";
+	char err[512], instead[128], was[32], now[32];
+	size_t i;
+	int ret;
+
+	ret = probe_kernel(&kp, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return ret == -EINVAL && !strncmp(err, "TCPINSPECT_DISABLE", 18) ?
+		       EXIT_USAGE : EXIT_RUNTIME;
+	}
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		probe_line(rows[i].name, kp.has[rows[i].f],
+			   probe_instead(&kp, rows[i].f), kp.off[rows[i].f] ? off : "");
+	ret = probe_iface(o);
+	if (ret)
+		return ret;
+	snprintf(instead, sizeof(instead), "RLIMIT_MEMLOCK raised from %s to %s%s",
+		 lim_str(kp.memlock_was, was, sizeof(was)),
+		 lim_str(kp.memlock_now, now, sizeof(now)),
+		 kp.memlock_err ? " (its hard limit)" : "");
+	probe_line("memcg accounting", kp.has[PROBE_MEMCG], instead,
+		   kp.off[PROBE_MEMCG] ? off : "");
+	printf("%-23s%d\n", "possible cpus", kp.ncpu);
+	if (fflush(stdout) || ferror(stdout)) {
+		msg("cannot write output: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	ret = probe_require(&kp, 0, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -1909,6 +2110,8 @@ int main(int argc, char **argv)
 		return cmd_replay(&o);
 	case CMD_FLOWS:
 		return cmd_flows(&o);
+	case CMD_PROBE:
+		return cmd_probe(&o);
 	default:
 		return cmd_capture(&o);
 	}

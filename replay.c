@@ -167,7 +167,7 @@ static int on_record(void *arg, const void *rec, __u32 len)
 	return d->fn(d->arg, rec, len, d->frame);
 }
 
-int replay_run(struct pcap_reader *r, int prog_fd, struct rb *rb,
+int replay_run(struct pcap_reader *r, int prog_fd, struct evbuf *eb,
 	       replay_fn fn, void *arg, const volatile sig_atomic_t *stop,
 	       struct replay_stats *st, char *err, size_t err_len)
 {
@@ -189,7 +189,7 @@ int replay_run(struct pcap_reader *r, int prog_fd, struct rb *rb,
 		ret = run_frame(prog_fd, &rec, st, err, err_len);
 		if (ret)
 			return ret;
-		rb_consume(rb, on_record, &d, &stopped);
+		evb_consume(eb, on_record, &d, &stopped);
 		if (stopped)
 			return 1;
 	}

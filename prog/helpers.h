@@ -31,6 +31,9 @@ static void (*bpf_ringbuf_submit)(void *data, __u64 flags) =
 	(void *)BPF_FUNC_ringbuf_submit;
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size,
 				  __u64 flags) = (void *)BPF_FUNC_ringbuf_output;
+static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags,
+				     void *data, __u64 size) =
+	(void *)BPF_FUNC_perf_event_output;
 static long (*bpf_xdp_load_bytes)(struct xdp_md *ctx, __u32 off, void *buf,
 				  __u32 len) = (void *)BPF_FUNC_xdp_load_bytes;
 

@@ -17,8 +17,8 @@
 enum ti_counter {
 	TI_CNT_SEEN,		/* every packet the program ran on */
 	TI_CNT_TCP,		/* TCP segments with a complete header */
-	TI_CNT_EMITTED,		/* events submitted to the ring buffer */
-	TI_CNT_LOST,		/* events dropped: ring buffer full */
+	TI_CNT_EMITTED,		/* events submitted to the ring or perf buffer */
+	TI_CNT_LOST,		/* events dropped: that buffer was full */
 	TI_CNT_MALFORMED,	/* IP or TCP headers were bad: the sum of */
 	TI_CNT_BAD_IHL,		/*   IPv4 header length < 20 */
 	TI_CNT_BAD_DOFF,	/*   TCP data offset < 5 */
@@ -60,7 +60,8 @@ enum ti_counter {
 /*
  * One TCP segment (or later fragment), as seen by the XDP program,
  * followed in the ring buffer by snap_len bytes of the frame from its
- * first byte.  Numbers are in host byte order; addresses stay in network
+ * first byte (in a perf buffer record, then by up to 7 bytes of padding).
+ * Numbers are in host byte order; addresses stay in network
  * order (IPv4 in the first four bytes of saddr/daddr).  Options are not
  * decoded here: user space reads them from the snapped bytes at l4_off.
  */
@@ -178,10 +179,22 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 #define TI_VAR_DEADLINE	"ti_deadline"	/* CLOCK_MONOTONIC ns to stop at; 0: none */
 #define TI_VAR_SAMPLE	"ti_sample"	/* emit one in N matches; 0 or 1: all */
 #define TI_VAR_MODE	"ti_mode"	/* TI_MODE_*; 0 means TI_MODE_EVENTS */
+#define TI_VAR_OUTPUT	"ti_output"	/* TI_OUT_*: where events go */
+
+/*
+ * TI_VAR_OUTPUT values.  The path not taken is dead code to the
+ * verifier, so its helpers and map types need not exist in the kernel
+ * (the loader puts a one-entry array in place of the unused map).
+ */
+#define TI_OUT_RINGBUF	0	/* the frame copied by bpf_xdp_load_bytes,
+				 * bpf_ringbuf_output to "events" (5.18) */
+#define TI_OUT_PERF	1	/* bpf_perf_event_output to "perf_events";
+				 * the kernel appends the frame (BPF_F_CTXLEN) */
 
 /* Map and program names the loader looks up in the object. */
 #define TI_MAP_EVENTS	"events"
 #define TI_MAP_COUNTERS	"counters"
+#define TI_MAP_PERF	"perf_events"	/* one slot per possible CPU */
 #define TI_PROG_SEC	"xdp"
 
 /* Default ring buffer size (bytes, power of two, multiple of the page). */

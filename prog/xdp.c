@@ -4,7 +4,12 @@
  * IPv4 (options, fragments) or IPv6 (extension header chain) -> TCP, ask
  * the filter, and emit one ti_event plus the first snap bytes of the
  * frame per TCP segment (or later fragment) into the "events" ring
- * buffer.  Every path returns XDP_PASS: we look, we never touch.
+ * buffer, or on kernels without one (or without bpf_xdp_load_bytes) into
+ * per-CPU perf buffers through "perf_events" (ti_output).  Every path
+ * returns XDP_PASS: we look, we never touch.
+ *
+ * Built twice: for -mcpu=v3, and for kernels without JMP32/ALU32 or
+ * atomic fetch (BPF_FETCH, 5.12) for -mcpu=v2 with TI_NO_FETCH.
  *
  * Parsing contract: before any header is read, the check that it lies
  * wholly before data_end is made on the very pointer that is read (the
@@ -49,6 +54,13 @@ struct {
 } events SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 1);		/* the loader sets: possible CPUs */
+} perf_events SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -75,7 +87,25 @@ const volatile __u64 ti_deadline = 0;		/* TI_VAR_DEADLINE */
 const volatile __u32 ti_sample = 0;		/* TI_VAR_SAMPLE */
 __u64 ti_sample_seq;			/* matches counted for --sample */
 const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
+const volatile __u32 ti_output = TI_OUT_RINGBUF;	/* TI_VAR_OUTPUT */
 __u64 ti_taken;				/* events asked for against the budget */
+
+#ifdef TI_NO_FETCH
+/*
+ * No atomic fetch (kernels before 5.12 reject BPF_FETCH anywhere in a
+ * program, dead code included): read, then add.  CPUs racing here may
+ * read the same value, so the kernel's -c may let a few more events
+ * through (user space still stops at -c and counts the rest as over the
+ * budget) and --sample may pick one more or fewer.
+ */
+#define fetch_add(p, v) ({					\
+	__u64 old_ = *(volatile __u64 *)(p);			\
+	__sync_fetch_and_add(p, v);	/* result unused: XADD */	\
+	old_;							\
+})
+#else
+#define fetch_add(p, v) __sync_fetch_and_add(p, v)
+#endif
 
 /*
  * The filter.  This body accepts everything; the loader replaces it
@@ -133,6 +163,19 @@ static __always_inline void flow_count(const struct ti_pkt *m, __u8 flags,
 		__sync_fetch_and_add(&f->rst, 1);
 }
 
+/*
+ * a - b as a plain number.  With ALU32 (-mcpu=v3) clang may otherwise
+ * fold the difference into the 32-bit sums it is used in, and the
+ * verifier refuses 32-bit arithmetic on a pointer.
+ */
+static __always_inline __u32 ptr_diff(const void *a, const void *b)
+{
+	long d = a - b;
+
+	asm volatile("" : "+r"(d));
+	return d;
+}
+
 static __always_inline int malformed(__u32 reason)
 {
 	count(TI_CNT_MALFORMED);
@@ -151,8 +194,9 @@ int tcpinspect(struct xdp_md *ctx)
 	struct scratch *s;
 	struct ti_event *e;
 	void *cur, *l3;
-	__u32 ip_len, hlen = 0, snap, zero = 0, flow = 0, frag_id = 0, i;
+	__u32 ip_len, hlen = 0, snap, zero = 0, flow = 0, frag_id = 0, i, l3_len;
 	__u64 now;
+	long ret;
 	__u16 proto, ip_id = 0, frag_off = 0;
 	__u8 ev_flags = 0, ttl, tos, nh = 0, ext_cnt = 0;
 
@@ -277,6 +321,7 @@ int tcpinspect(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
+	l3_len = ptr_diff(cur, l3);	/* IP header and extension headers */
 	if (frag_off) {
 		/* A later fragment: the TCP header is in another packet. */
 		count(TI_CNT_FRAGMENT);
@@ -289,7 +334,7 @@ int tcpinspect(struct xdp_md *ctx)
 		hlen = th->doff * 4;
 		if (hlen < sizeof(*th))
 			return malformed(TI_CNT_BAD_DOFF);
-		if (cur - l3 + hlen > ip_len)
+		if (l3_len + hlen > ip_len)
 			return malformed(TI_CNT_BAD_LEN);
 		if (cur + hlen > end)
 			return malformed(TI_CNT_TRUNCATED);
@@ -316,11 +361,11 @@ int tcpinspect(struct xdp_md *ctx)
 		flow_count(&m, ((__u8 *)th)[13], now);
 	if (ti_mode && !(ti_mode & TI_MODE_EVENTS))
 		return XDP_PASS;
-	if (ti_sample > 1 && __sync_fetch_and_add(&ti_sample_seq, 1) % ti_sample) {
+	if (ti_sample > 1 && fetch_add(&ti_sample_seq, 1) % ti_sample) {
 		count(TI_CNT_SAMPLED);
 		return XDP_PASS;
 	}
-	if (ti_budget && __sync_fetch_and_add(&ti_taken, 1) >= ti_budget) {
+	if (ti_budget && fetch_add(&ti_taken, 1) >= ti_budget) {
 		count(TI_CNT_BUDGET);
 		return XDP_PASS;
 	}
@@ -341,8 +386,8 @@ int tcpinspect(struct xdp_md *ctx)
 	e->vlan[1] = m.vlan[1];
 	e->ip_id = ip_id;
 	e->frag_off = frag_off;
-	e->l3_off = l3 - data;
-	e->l4_off = cur - data;
+	e->l3_off = ptr_diff(l3, data);
+	e->l4_off = ptr_diff(cur, data);
 	e->family = m.family;
 	e->ev_flags = ev_flags;
 	e->ttl = ttl;
@@ -359,12 +404,12 @@ int tcpinspect(struct xdp_md *ctx)
 		e->urg_ptr = bswap16(th->urg_ptr);
 		e->tcp_flags = ((__u8 *)th)[13];
 		e->tcp_hlen = hlen;
-		e->payload_len = ip_len - (cur - l3) - hlen;
+		e->payload_len = ip_len - l3_len - hlen;
 	} else {
 		e->seq = e->ack = 0;
 		e->sport = e->dport = e->window = e->urg_ptr = 0;
 		e->tcp_flags = e->tcp_hlen = 0;
-		e->payload_len = ip_len > cur - l3 ? ip_len - (cur - l3) : 0;
+		e->payload_len = ip_len > l3_len ? ip_len - l3_len : 0;
 	}
 
 	snap = m.len < ti_snaplen ? m.len : ti_snaplen;
@@ -372,10 +417,20 @@ int tcpinspect(struct xdp_md *ctx)
 	/* 1..TI_SNAP_MAX in a form the verifier can follow into the call
 	 * (frames have 14 bytes at least, the loader keeps snaplen >= 1). */
 	snap = ((snap - 1) & (TI_SNAP_MAX - 1)) + 1;
-	if (bpf_xdp_load_bytes(ctx, 0, s->data, snap))
-		snap = 0;
-	e->snap_len = snap;
-	if (bpf_ringbuf_output(&events, s, sizeof(*e) + snap, 0)) {
+	if (ti_output == TI_OUT_PERF) {
+		/* The kernel appends the frame's first snap bytes itself:
+		 * no copy, no bpf_xdp_load_bytes (snap <= the linear part). */
+		e->snap_len = snap;
+		ret = bpf_perf_event_output(ctx, &perf_events,
+					    BPF_F_CURRENT_CPU | (__u64)snap << 32,
+					    e, sizeof(*e));
+	} else {
+		if (bpf_xdp_load_bytes(ctx, 0, s->data, snap))
+			snap = 0;
+		e->snap_len = snap;
+		ret = bpf_ringbuf_output(&events, s, sizeof(*e) + snap, 0);
+	}
+	if (ret) {	/* full (-ENOSPC), or no perf buffer on this CPU */
 		if (ti_budget)	/* give the slot back: -c counts delivered events */
 			__sync_fetch_and_add(&ti_taken, -1);
 		count(TI_CNT_LOST);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * elf_test.c - unit tests of elf.c against the real build/xdp.o.
+ * elf_test.c - unit tests of elf.c against the real build/xdp.o, then
+ * build/xdp_v2.o (the -mcpu=v2 build without atomic fetch).
  *
  * Run from the repository root.  Prints "ok NAME" or "not ok NAME: why"
  * per case and exits 1 if any case failed.  Each case runs in a child
@@ -32,7 +33,7 @@
 #include "elf.h"
 #include "prog/tcpinspect.h"
 
-#define OBJ_PATH	"build/xdp.o"
+static const char *const obj_paths[] = { "build/xdp.o", "build/xdp_v2.o" };
 #define FD_BASE		1000	/* sentinel "fd" of map i is FD_BASE + i */
 #define R_BPF_64_64	1
 #define R_BPF_64_32	10
@@ -42,6 +43,8 @@
 #define CHILD_FAILED	3	/* child exit status: the case failed */
 #define WHY_LEN		1024
 
+static const char *obj_path;	/* the object under test */
+static int obj_v2;		/* it is the v2 build */
 static const __u8 *obj;		/* the object as read, never modified */
 static size_t obj_len;
 static char *why;		/* shared with the children: reason or detail */
@@ -232,7 +235,7 @@ static int layout_init(void)
 	int i;
 
 	if (obj_len < sizeof(lay.eh))
-		return bad("%s: too short", OBJ_PATH);
+		return bad("%s: too short", obj_path);
 	memcpy(&lay.eh, obj, sizeof(lay.eh));
 	if (memcmp(lay.eh.e_ident, ELFMAG, SELFMAG) ||
 	    lay.eh.e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -241,7 +244,7 @@ static int layout_init(void)
 	    lay.eh.e_shoff > obj_len ||
 	    lay.eh.e_shnum * sizeof(Elf64_Shdr) > obj_len - lay.eh.e_shoff ||
 	    lay.eh.e_shstrndx >= lay.eh.e_shnum)
-		return bad("%s: not a little-endian ELF64 object", OBJ_PATH);
+		return bad("%s: not a little-endian ELF64 object", obj_path);
 	lay.sh_shstr = shdr(lay.eh.e_shstrndx);
 
 	lay.xdp = sec_find(TI_PROG_SEC);
@@ -258,7 +261,7 @@ static int layout_init(void)
 	if (lay.xdp < 0 || lay.btf < 0 || lay.license < 0 || lay.symtab < 0 ||
 	    lay.relxdp < 0)
 		return bad("%s: missing xdp, .BTF, license, symtab or .relxdp",
-			   OBJ_PATH);
+			   obj_path);
 	lay.sh_xdp = shdr(lay.xdp);
 	lay.sh_rel = shdr(lay.relxdp);
 	lay.sh_sym = shdr(lay.symtab);
@@ -269,10 +272,10 @@ static int layout_init(void)
 	lay.sym_cnt = lay.sh_sym.sh_size / sizeof(Elf64_Sym);
 	lay.rel_cnt = lay.sh_rel.sh_size / sizeof(Elf64_Rel);
 	if (!lay.insn_cnt || !lay.rel_cnt)
-		return bad("%s: no instructions or no relocations", OBJ_PATH);
+		return bad("%s: no instructions or no relocations", obj_path);
 	r = rel_get(0);
 	if (ELF64_R_TYPE(r.r_info) != R_BPF_64_64)
-		return bad("%s: first relocation is not R_BPF_64_64", OBJ_PATH);
+		return bad("%s: first relocation is not R_BPF_64_64", obj_path);
 	lay.parsed[0] = (struct range){ 0, sizeof(lay.eh) };
 	lay.parsed[1] = (struct range){ lay.eh.e_shoff,
 					lay.eh.e_shnum * sizeof(Elf64_Shdr) };
@@ -286,7 +289,7 @@ static int layout_init(void)
 	if (!btf_find(BTF_KIND_DATASEC, ".maps") ||
 	    !btf_find(BTF_KIND_VAR, TI_MAP_COUNTERS))
 		return bad("%s: no .maps DATASEC or no counters VAR in .BTF",
-			   OBJ_PATH);
+			   obj_path);
 	return 0;
 }
 
@@ -480,6 +483,59 @@ static int check_var(const struct elf_obj *o, const char *name,
 	return 0;
 }
 
+/* A 4-byte variable at off of a data map, with its initial value. */
+static int check_var4(const struct elf_obj *o, const char *name,
+		      const char *map, __u32 want_off, __u32 init)
+{
+	__u32 mi, off, size, val = 0;
+
+	if (elf_find_var(o, name, &mi, &off, &size))
+		return bad("no variable %s", name);
+	if ((int)mi != elf_find_map(o, map) || off != want_off || size != 4)
+		return bad("variable %s: map %u off %u size %u, want in %s at %u, 4 bytes",
+			   name, mi, off, size, map, want_off);
+	if (o->maps[mi].init)
+		memcpy(&val, (const __u8 *)o->maps[mi].init + off, 4);
+	if (val != init)
+		return bad("variable %s starts as %u, want %u", name, val, init);
+	return 0;
+}
+
+/*
+ * What each build may hold: the v3 object uses JMP32 (that is the point
+ * of it); the v2 object must use neither JMP32 nor an atomic with
+ * BPF_FETCH, which kernels before 5.1 and 5.12 refuse anywhere in a
+ * program, dead code included.
+ */
+static int t_cpu(const void *arg)
+{
+	struct bpf_insn in;
+	__u32 i, jmp32 = 0, fetch = 0, atomic = 0;
+
+	for (i = 0; i < lay.insn_cnt; i++) {
+		in = insn_get(obj, i);
+		if (BPF_CLASS(in.code) == BPF_JMP32)
+			jmp32++;
+		if (in.code == (BPF_STX | BPF_ATOMIC | BPF_DW) ||
+		    in.code == (BPF_STX | BPF_ATOMIC | BPF_W)) {
+			atomic++;
+			if (in.imm & BPF_FETCH)
+				fetch++;
+		}
+	}
+	if (!atomic)
+		return bad("no atomic add at all: the flow counts need them");
+	if (obj_v2 && (jmp32 || fetch))
+		return bad("v2 object: %u JMP32 instructions, %u atomic fetches, want none",
+			   jmp32, fetch);
+	if (!obj_v2 && (!jmp32 || !fetch))
+		return bad("v3 object: %u JMP32 instructions, %u atomic fetches, want some",
+			   jmp32, fetch);
+	snprintf(why, WHY_LEN, "%u instructions, %u JMP32, %u atomic adds, %u with fetch",
+		 lay.insn_cnt, jmp32, atomic, fetch);
+	return 0;
+}
+
 static int t_maps(const void *arg)
 {
 	static const char *const unknown[] = {
@@ -496,9 +552,9 @@ static int t_maps(const void *arg)
 		ret = bad("elf_parse: %d: %s", ret, err);
 		goto out;
 	}
-	/* events, counters, scratch, flows, and the global data */
-	if (o.map_cnt != 6) {
-		ret = bad("%u maps, want 6", o.map_cnt);
+	/* events, perf_events, counters, scratch, flows, and the global data */
+	if (o.map_cnt != 7) {
+		ret = bad("%u maps, want 7", o.map_cnt);
 		goto out;
 	}
 	ret = check_map(&o, TI_MAP_FLOWS, BPF_MAP_TYPE_LRU_HASH,
@@ -510,16 +566,22 @@ static int t_maps(const void *arg)
 			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
 	if (ret)
 		goto out;
-	/* .rodata: ti_budget, ti_deadline (8 bytes each), ti_snaplen, ti_mode,
-	 * ti_sample (4 each); .bss: ti_taken, ti_sample_seq */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 32) ?:
+	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
+	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output (4 each);
+	 * .bss: ti_taken, ti_sample_seq */
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 36) ?:
 	      check_data(&o, ".bss", 0, 0, 16) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
-	      check_var(&o, "ti_taken", ".bss");
+	      check_var(&o, "ti_taken", ".bss") ?:
+	      check_var4(&o, TI_VAR_OUTPUT, ".rodata", 32, TI_OUT_RINGBUF);
 	if (ret)
 		goto out;
 	ret = check_map(&o, TI_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF, 0, 0,
 			TI_RINGBUF_SIZE);
+	if (ret)
+		goto out;
+	/* One slot until the loader sizes it to the possible CPUs. */
+	ret = check_map(&o, TI_MAP_PERF, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1);
 	if (ret)
 		goto out;
 	ret = check_map(&o, TI_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
@@ -737,7 +799,7 @@ static int t_em_none(const void *arg)
 	ret = elf_parse(&o, b, obj_len, err, sizeof(err));
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1 || o.map_cnt != 6)
+	else if (o.prog_cnt != 1 || o.map_cnt != 7)
 		ret = bad("%u programs, %u maps", o.prog_cnt, o.map_cnt);
 	free(b);
 	return ret;
@@ -1204,13 +1266,13 @@ static int read_obj(void)
 	size_t got = 0;
 	int fd;
 
-	fd = open(OBJ_PATH, O_RDONLY | O_CLOEXEC);
+	fd = open(obj_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return bad("%s: %s (run from the repository root after make)",
-			   OBJ_PATH, strerror(errno));
+			   obj_path, strerror(errno));
 	if (fstat(fd, &st) || st.st_size <= 0) {
 		close(fd);
-		return bad("%s: empty or unreadable", OBJ_PATH);
+		return bad("%s: empty or unreadable", obj_path);
 	}
 	b = malloc(st.st_size);
 	while (got < (size_t)st.st_size) {
@@ -1218,7 +1280,7 @@ static int read_obj(void)
 		if (n <= 0) {
 			close(fd);
 			free(b);
-			return bad("%s: short read", OBJ_PATH);
+			return bad("%s: short read", obj_path);
 		}
 		got += n;
 	}
@@ -1239,11 +1301,13 @@ int main(void)
 		{ "relocation", t_relocate },
 		{ "find program", t_find_prog },
 		{ "EM_NONE accepted", t_em_none },
+		{ "instructions of the -mcpu build", t_cpu },
 		{ "every truncation rejected", t_truncated },
 		{ "err buffer bounds", t_err_len },
 	};
 	char name[128];
-	unsigned int i;
+	const char *pre;
+	unsigned int i, k;
 	int failed = 0;
 
 	why = mmap(NULL, WHY_LEN, PROT_READ | PROT_WRITE,
@@ -1252,18 +1316,29 @@ int main(void)
 		perror("mmap");
 		return 1;
 	}
-	if (read_obj() || layout_init()) {
-		printf("not ok load %s: %s\n", OBJ_PATH, why);
-		return 1;
+	for (k = 0; k < sizeof(obj_paths) / sizeof(obj_paths[0]); k++) {
+		obj_path = obj_paths[k];
+		obj_v2 = k == 1;
+		pre = obj_v2 ? "v2 object: " : "";
+		memset(&lay, 0, sizeof(lay));
+		if (read_obj() || layout_init()) {
+			printf("not ok load %s: %s\n", obj_path, why);
+			return 1;
+		}
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(name, sizeof(name), "%s%s", pre, cases[i].name);
+			failed += run(name, cases[i].fn, NULL);
+		}
+		for (i = 0; i < sizeof(corruptions) / sizeof(corruptions[0]); i++) {
+			snprintf(name, sizeof(name), "%scorrupt %s", pre,
+				 corruptions[i].name);
+			failed += run(name, t_corrupt, &corruptions[i]);
+		}
+		snprintf(name, sizeof(name), "%srandom corruption", pre);
+		failed += run(name, t_random, NULL);
+		snprintf(name, sizeof(name), "%srandom corruption of parsed bytes", pre);
+		failed += run(name, t_random, &lay);
+		free((void *)obj);
 	}
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		failed += run(cases[i].name, cases[i].fn, NULL);
-	for (i = 0; i < sizeof(corruptions) / sizeof(corruptions[0]); i++) {
-		snprintf(name, sizeof(name), "corrupt %s", corruptions[i].name);
-		failed += run(name, t_corrupt, &corruptions[i]);
-	}
-	failed += run("random corruption", t_random, NULL);
-	failed += run("random corruption of parsed bytes", t_random, &lay);
-	free((void *)obj);
 	return failed ? 1 : 0;
 }

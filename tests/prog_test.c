@@ -10,13 +10,19 @@
  * the number of records in the ring buffer, every field of the event and
  * the snapped frame bytes that follow it.  Then it fills the ring buffer
  * to check the lost-event path (with and without a budget) and prints
- * timing figures.
+ * timing figures.  Then the table again, and the budget, for each
+ * fallback (probe.h) as if the kernel lacked the feature: the -mcpu=v2
+ * object, perf buffers (filled too, to check the kernel's loss records
+ * against the program's count), and both without BTF; their cases are
+ * named "v2/...", "perf/...", "v2+perf-btf/...".
  *
  * Output: one line per case, "ok NAME[: note]", "not ok NAME: why" or
  * "skip NAME: why" (tests/run counts them).  Exit status 1 if a case
  * failed, else 0 (also when skipping for lack of privilege).
  */
+#define _GNU_SOURCE	/* sched_setaffinity */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +30,12 @@
 #include <time.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/perf_event.h>
 #include "bpf.h"
 #include "inspector.h"
 #include "loader.h"
-#include "ringbuf.h"
+#include "evbuf.h"
+#include "probe.h"
 #include "prog/tcpinspect.h"
 
 #define FRAME_MAX	2048
@@ -120,6 +128,7 @@ struct events {
 	struct rec rec[EV_KEEP];
 	long cnt;
 	long bad_len;		/* records not sizeof(ti_event) + snap_len long */
+	int padded;		/* perf samples: up to 7 bytes of padding after */
 };
 
 struct result {
@@ -127,14 +136,14 @@ struct result {
 	__u32 duration;		/* kernel's mean ns per run */
 	__u64 delta[TI_CNT_MAX];
 	__u64 t0, t1;		/* CLOCK_MONOTONIC around the run */
-	__u64 consume_ns;	/* time rb_consume() took */
+	__u64 consume_ns;	/* time evb_consume() took */
 	struct events ev;
 };
 
 /* One loaded copy of the program, configured as insp_open() was told. */
 struct env {
 	struct inspector in;
-	struct rb rb;
+	struct evbuf eb;
 	__u64 budget;
 	__u32 snaplen;
 	int open;
@@ -144,6 +153,7 @@ static int ncpu;		/* possible CPUs, from /sys */
 static __u64 *percpu;		/* ncpu values: one counter lookup */
 static int use_ctx;		/* pass a struct xdp_md as ctx_in */
 static int failed;
+static const char *pass_name = "";	/* "v2/": the fallback under test */
 
 /* Sums over the table, for the filter and malformed summaries. */
 static __u64 table_delta[TI_CNT_MAX];
@@ -830,10 +840,12 @@ static int on_event(void *arg, const void *rec, __u32 len)
 		ev->bad_len++;
 	} else {
 		memcpy(&e, rec, sizeof(e));
-		if (len != sizeof(e) + e.snap_len || e.snap_len > FRAME_MAX)
+		if (len < sizeof(e) + e.snap_len ||
+		    len > sizeof(e) + e.snap_len + (ev->padded ? 7 : 0) ||
+		    e.snap_len > FRAME_MAX)
 			ev->bad_len++;
 		else if (ev->cnt < EV_KEEP)
-			memcpy(&ev->rec[ev->cnt], rec, len);
+			memcpy(&ev->rec[ev->cnt], rec, sizeof(e) + e.snap_len);
 	}
 	ev->cnt++;
 	return 0;
@@ -860,6 +872,7 @@ static int run(struct env *t, const __u8 *frame, size_t len, __u32 repeat,
 	int stopped = 0, ret, i;
 
 	memset(r, 0, sizeof(*r));
+	r->ev.padded = t->in.perf;
 	if (use_ctx) {
 		tr.ctx_in = &md;
 		tr.ctx_len_in = sizeof(md);
@@ -870,7 +883,7 @@ static int run(struct env *t, const __u8 *frame, size_t len, __u32 repeat,
 	r->t0 = now_ns();
 	ret = bpf_prog_test_run(t->in.prog_fd, &tr);
 	r->t1 = now_ns();
-	rb_consume(&t->rb, on_event, &r->ev, &stopped);
+	evb_consume(&t->eb, on_event, &r->ev, &stopped);
 	r->consume_ns = now_ns() - r->t1;
 	if (!ret) {
 		r->retval = tr.retval;
@@ -900,10 +913,10 @@ static int fail(char *why, size_t why_len, const char *fmt, ...)
 static void report(const char *name, int bad, const char *why)
 {
 	if (bad) {
-		printf("not ok %s: %s\n", name, why);
+		printf("not ok %s%s: %s\n", pass_name, name, why);
 		failed = 1;
 	} else {
-		printf("ok %s%s%s\n", name, *why ? ": " : "", why);
+		printf("ok %s%s%s%s\n", pass_name, name, *why ? ": " : "", why);
 	}
 	fflush(stdout);
 }
@@ -1424,25 +1437,94 @@ static void test_verifier_reject(void)
 
 /* --- main -------------------------------------------------------------- */
 
-/* Load the program as insp_open() does for -c budget -s snaplen. */
-static int env_open(struct env *t, __u64 budget, __u32 snaplen, char *err,
+/*
+ * Fill one CPU's perf buffer (of a page) in one run without consuming:
+ * its capacity is emitted, the rest counted lost by the program.  The
+ * kernel reports the same loss in a PERF_RECORD_LOST record, written
+ * before the next sample that fits: after draining, one more run must
+ * bring exactly the program's count.  Pinned to one CPU meanwhile, as
+ * BPF_F_CURRENT_CPU picks the buffer.
+ */
+static void test_perf_full(struct env *t, __u32 runs)
+{
+	static const struct pkt syn = TCP4();
+	static __u8 frame[FRAME_MAX];
+	static struct result r;
+	struct layout l;
+	size_t len = build(&syn, frame, &l);
+	/* header, u32 size, raw data padded so that the record is 8-aligned */
+	size_t rec = (sizeof(struct perf_event_header) + 4 +
+		      sizeof(struct ti_event) + len + 7) & ~7ul;
+	const __u64 cap = (t->in.events_len - 1) / rec;
+	const __u64 full[TI_CNT_MAX] = {
+		[TI_CNT_SEEN] = runs, [TI_CNT_TCP] = runs,
+		[TI_CNT_MATCHED] = runs, [TI_CNT_EMITTED] = cap,
+		[TI_CNT_LOST] = runs - cap,
+	};
+	static const __u64 one[TI_CNT_MAX] = EMITTED;
+	cpu_set_t was, cpu;
+	char why[256] = "";
+	int err;
+
+	sched_getaffinity(0, sizeof(was), &was);
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	sched_setaffinity(0, sizeof(cpu), &cpu);
+	err = run(t, frame, len, runs, &r);
+	if (err)
+		fail(why, sizeof(why), "test run: %s", strerror(-err));
+	else
+		err = check_run(&r, full, why, sizeof(why));
+	if (!err && t->eb.pb.lost)
+		err = fail(why, sizeof(why), "%llu lost reported before a sample fitted",
+			   (unsigned long long)t->eb.pb.lost);
+	if (!err) {
+		err = run(t, frame, len, 1, &r);
+		if (err)
+			fail(why, sizeof(why), "after draining: test run: %s",
+			     strerror(-err));
+		else
+			err = check_run(&r, one, why, sizeof(why));
+	}
+	if (!err && t->eb.pb.lost != runs - cap)
+		err = fail(why, sizeof(why), "PERF_RECORD_LOST says %llu lost, the program %llu",
+			   (unsigned long long)t->eb.pb.lost,
+			   (unsigned long long)(runs - cap));
+	if (!err)
+		snprintf(why, sizeof(why), "%u runs into %u bytes: %llu emitted (%zu bytes a record), %llu lost, as PERF_RECORD_LOST says",
+			 runs, t->in.events_len, (unsigned long long)cap, rec,
+			 (unsigned long long)(runs - cap));
+	sched_setaffinity(0, sizeof(was), &was);
+	report("perf_buffer_full", err, why);
+}
+
+/* --- main -------------------------------------------------------------- */
+
+/*
+ * Load the program as insp_open() does for -c budget -s snaplen, fitted
+ * to what probe says (NULL: everything), with ring_len (0: default).
+ */
+static int env_open(struct env *t, __u64 budget, __u32 snaplen,
+		    const struct probe *probe, __u32 ring_len, char *err,
 		    size_t err_len)
 {
-	const struct insp_config cfg = { .budget = budget, .snaplen = snaplen };
+	const struct insp_config cfg = { .budget = budget, .snaplen = snaplen,
+					 .probe = probe, .ring_len = ring_len };
+	const struct evbuf closed = EVB_INIT;
 	int ret;
 
-	t->rb.epfd = -1;
+	t->eb = closed;
 	t->budget = budget;
 	t->snaplen = snaplen;
 	ret = insp_open(&t->in, &cfg, err, err_len);
 	if (ret)
 		return ret;
 	t->open = 1;
-	ret = rb_open(&t->rb, t->in.events_fd, t->in.events_len);
+	ret = insp_events_open(&t->in, &t->eb);
 	if (ret)
-		snprintf(err, err_len, "cannot map the ring buffer: %s",
-			 strerror(-ret));
-	else if (t->in.events_len != TI_RINGBUF_SIZE)
+		snprintf(err, err_len, "cannot map the %s: %s",
+			 t->in.perf ? "perf buffers" : "ring buffer", strerror(-ret));
+	else if (!t->in.perf && !ring_len && t->in.events_len != TI_RINGBUF_SIZE)
 		ret = -EINVAL, snprintf(err, err_len, "ring buffer of %u bytes, want %u",
 					t->in.events_len, TI_RINGBUF_SIZE);
 	return ret;
@@ -1450,10 +1532,71 @@ static int env_open(struct env *t, __u64 budget, __u32 snaplen, char *err,
 
 static void env_close(struct env *t)
 {
-	rb_close(&t->rb);
+	evb_close(&t->eb);
 	if (t->open)
 		insp_close(&t->in);
 	t->open = 0;
+}
+
+/*
+ * The table, its sums and the budget once more, loaded as on a kernel
+ * that lacks what p lacks; perf buffers are also filled.
+ */
+static void fallback_pass(const char *name, const struct probe *p,
+			  struct env *def, struct env *snap1, struct env *snap64,
+			  struct env *snapmax, struct env *budget3)
+{
+	static const struct pkt syn = TCP4();
+	static const __u64 emitted[TI_CNT_MAX] = EMITTED;
+	struct env *e;
+	char err[4096];
+	size_t i;
+	int ret;
+
+	pass_name = name;
+	memset(table_delta, 0, sizeof(table_delta));
+	table_events = 0;
+	if ((ret = env_open(def, 0, TI_SNAP_DEFAULT, p, 0, err, sizeof(err))) ||
+	    (ret = env_open(snap1, 0, 1, p, 0, err, sizeof(err))) ||
+	    (ret = env_open(snap64, 0, 64, p, 0, err, sizeof(err))) ||
+	    (ret = env_open(snapmax, 0, TI_SNAP_MAX, p, 0, err, sizeof(err))) ||
+	    (ret = env_open(budget3, 3, TI_SNAP_DEFAULT, p, 0, err, sizeof(err)))) {
+		report("load", 1, err);
+		goto out;
+	}
+	snprintf(err, sizeof(err), "%s object, %s%s", def->in.v2 ? "-mcpu=v2" : "-mcpu=v3",
+		 def->in.perf ? "perf buffers" : "ring buffer",
+		 def->in.obj.btf_fd < 0 ? ", no BTF" : ", BTF");
+	report("load", def->in.v2 != !p->has[PROBE_ALU32] ||
+	       def->in.perf != !p->has[PROBE_RINGBUF] ||
+	       (def->in.obj.btf_fd < 0) != !p->has[PROBE_BTF], err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e = cases[i].snaplen == 1 ? snap1 :
+		    cases[i].snaplen == 64 ? snap64 :
+		    cases[i].snaplen == TI_SNAP_MAX ? snapmax : def;
+		test_case(e, &cases[i]);
+	}
+	test_table_sums();
+	test_budget(budget3);
+	/* Perf buffers: what one CPU's share of the default holds. */
+	test_perf(def, "perf_tcp_event", &syn, emitted, def->in.perf ? 5000 : 20000);
+	if (def->in.perf) {
+		env_close(def);
+		/* A page per CPU: the smallest perf buffer. */
+		ret = env_open(def, 0, TI_SNAP_DEFAULT, p, sysconf(_SC_PAGESIZE) * ncpu,
+			       err, sizeof(err));
+		if (ret)
+			report("perf_buffer_full", 1, err);
+		else
+			test_perf_full(def, 100);
+	}
+out:
+	env_close(budget3);
+	env_close(snapmax);
+	env_close(snap64);
+	env_close(snap1);
+	env_close(def);
+	pass_name = "";
 }
 
 int main(void)
@@ -1470,6 +1613,7 @@ int main(void)
 	};
 	/* Statics: struct inspector holds a filter buffer of 32 KiB. */
 	static struct env def, snap1, snap64, snapmax, budget3, ringb;
+	struct probe kp, p;
 	struct env *e;
 	char err[4096];
 	size_t i;
@@ -1481,7 +1625,7 @@ int main(void)
 		printf("not ok setup: cannot read the possible CPUs\n");
 		return 1;
 	}
-	ret = env_open(&def, 0, TI_SNAP_DEFAULT, err, sizeof(err));
+	ret = env_open(&def, 0, TI_SNAP_DEFAULT, NULL, 0, err, sizeof(err));
 	if (ret == -EPERM) {
 		printf("skip prog_test: needs root (CAP_BPF)\n");
 		env_close(&def);
@@ -1493,12 +1637,12 @@ int main(void)
 		failed = 1;
 		goto out;
 	}
-	if ((ret = env_open(&snap1, 0, 1, err, sizeof(err))) ||
-	    (ret = env_open(&snap64, 0, 64, err, sizeof(err))) ||
-	    (ret = env_open(&snapmax, 0, TI_SNAP_MAX, err, sizeof(err))) ||
-	    (ret = env_open(&budget3, 3, TI_SNAP_DEFAULT, err, sizeof(err))) ||
+	if ((ret = env_open(&snap1, 0, 1, NULL, 0, err, sizeof(err))) ||
+	    (ret = env_open(&snap64, 0, 64, NULL, 0, err, sizeof(err))) ||
+	    (ret = env_open(&snapmax, 0, TI_SNAP_MAX, NULL, 0, err, sizeof(err))) ||
+	    (ret = env_open(&budget3, 3, TI_SNAP_DEFAULT, NULL, 0, err, sizeof(err))) ||
 	    (ret = env_open(&ringb, ring_cap(TI_RINGBUF_SIZE, syn_len(), TI_SNAP_DEFAULT) + 10,
-			    TI_SNAP_DEFAULT, err, sizeof(err)))) {
+			    TI_SNAP_DEFAULT, NULL, 0, err, sizeof(err)))) {
 		printf("not ok load: %s\n", err);
 		failed = 1;
 		goto out;
@@ -1524,6 +1668,28 @@ int main(void)
 	test_perf(&budget3, "perf_tcp_no_filter_no_event", &syn, over, 1000000);
 	test_perf(&def, "perf_tcp_event", &syn, emitted, 20000);
 	test_perf(&snapmax, "perf_tcp_event_snap_1500", &syn1500, emitted, 2000);
+
+	/* The fallbacks, on this kernel, as if it lacked the feature. */
+	env_close(&ringb);
+	env_close(&budget3);
+	env_close(&snapmax);
+	env_close(&snap64);
+	env_close(&snap1);
+	env_close(&def);
+	ret = probe_kernel(&kp, err, sizeof(err));
+	if (ret) {
+		printf("not ok probe: %s\n", err);
+		failed = 1;
+		goto out;
+	}
+	p = kp;
+	p.has[PROBE_ALU32] = 0;
+	fallback_pass("v2/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
+	p = kp;
+	p.has[PROBE_RINGBUF] = 0;
+	fallback_pass("perf/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
+	p.has[PROBE_ALU32] = p.has[PROBE_BTF] = 0;
+	fallback_pass("v2+perf-btf/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
 out:
 	env_close(&ringb);
 	env_close(&budget3);
