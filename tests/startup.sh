@@ -2,7 +2,8 @@
 # tests/startup.sh - figures for BENCHMARKS.md (not a test): time from exec
 # to the "listening on" line, and peak RSS, of tcpinspect on lo in a
 # throw-away namespace; ARGS adds options.  Run from the top directory.
-ip netns add tsu; ip netns exec tsu ip link set lo up
+ip netns add tsu && ip netns exec tsu ip link set lo up || exit 1
+trap 'ip netns del tsu; rm -f "${TMPDIR:-/tmp}/su.fifo"' EXIT
 for i in $(seq 10); do
 	rm -f "${TMPDIR:-/tmp}/su.fifo"; mkfifo "${TMPDIR:-/tmp}/su.fifo"
 	t0=$(date +%s%N)
@@ -14,4 +15,3 @@ for i in $(seq 10); do
 	kill -TERM $pid; wait $pid 2>/dev/null
 	echo "$(( (t1 - t0) / 1000 )) $hwm"
 done
-ip netns del tsu
