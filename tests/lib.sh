@@ -91,6 +91,8 @@ wait_exit() {
 start_capture() {
 	local out=$1 err=$2
 	shift 2
+	# A file left by an earlier run would let wait_for see its line.
+	rm -f "$out" "$err"
 	# Not through inb(): a backgrounded function is a subshell, and $!
 	# must be tcpinspect itself (ip netns exec execs it) for kill -9.
 	ip netns exec "$NS_B" "$TI" "$@" >"$out" 2>"$err" &

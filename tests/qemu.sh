@@ -50,23 +50,34 @@ extract_vmlinux() {
 	return 1
 }
 
-# get_kernel: KVER, and VMLINUX and VETH under build/qemu/KVER/, from the
-# cache or from the package linux-image-amd64 depends on.  Says why not.
+# get_kernel: KVER, and VMLINUX and VETH under build/qemu/KVER/: the
+# kernel linux-image-amd64 depends on, from the cache or downloaded, else
+# the newest one cached.  Otherwise WHY says why not.
 get_kernel() {
-	local pkg deb dir how
+	local pkg dir
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
-	KVER=${pkg#linux-image-}
 	if [ -z "$pkg" ]; then
-		# No package lists: use the newest kernel already unpacked.
-		dir=$(ls -d "$QDIR"/6.1.*/ 2>/dev/null | sort -V | tail -1)
-		[ -n "$dir" ] || { WHY="no linux-image-amd64 in the package lists (apt-get update?) and none cached in $QDIR"; return 1; }
-		KVER=$(basename "$dir")
+		WHY="no linux-image-amd64 in the package lists (apt-get update?)"
+	elif [ -s "$QDIR/${pkg#linux-image-}/vmlinux" ]; then
+		KERNEL_HOW=cached
+	else
+		fetch_kernel "$pkg"
 	fi
-	dir=$QDIR/$KVER
-	VMLINUX=$dir/vmlinux VETH=$dir/veth.ko
-	[ -s "$VMLINUX" ] && [ -s "$VETH" ] && { KERNEL_HOW="cached"; return 0; }
-	mkdir -p "$dir/deb" || return 1
+	if [ -z "$KERNEL_HOW" ]; then
+		dir=$(ls -d "$QDIR"/*/ 2>/dev/null | sort -V | tail -1)
+		[ -n "$dir" ] || { WHY="$WHY; none cached in $QDIR"; return 1; }
+		pkg=linux-image-$(basename "$dir")
+		KERNEL_HOW="cached; $WHY"
+	fi
+	KVER=${pkg#linux-image-}
+	VMLINUX=$QDIR/$KVER/vmlinux VETH=$QDIR/$KVER/veth.ko
+}
+
+# fetch_kernel PKG: its vmlinux and veth.ko into build/qemu/VERSION/.
+fetch_kernel() {
+	local pkg=$1 dir=$QDIR/${1#linux-image-} deb how
+	rm -rf "$dir" && mkdir -p "$dir/deb" || return 1
 	if ! (cd "$dir/deb" && apt-get download -q "$pkg" >download.log 2>&1); then
 		WHY="apt-get download $pkg failed: $(grep -E '^(E|Err):' "$dir/deb/download.log" | head -1)"
 		rm -rf "$dir"
@@ -75,12 +86,17 @@ get_kernel() {
 	deb=$(ls "$dir"/deb/"$pkg"_*.deb | head -1)
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -x -C "$dir/deb" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/net/veth.ko'
-	cp "$dir"/deb/lib/modules/*/kernel/drivers/net/veth.ko "$VETH" || {
-		WHY="no veth.ko in $deb"; rm -rf "$dir"; return 1; }
-	how=$(extract_vmlinux "$dir"/deb/boot/vmlinuz-* "$VMLINUX") || {
-		WHY="no compressed ELF kernel found in the bzImage of $deb"; rm -rf "$dir"; return 1; }
-	rm -rf "$dir/deb"
-	KERNEL_HOW="downloaded $pkg, vmlinux unpacked with $how"
+	if ! cp "$dir"/deb/lib/modules/*/kernel/drivers/net/veth.ko "$dir/veth.ko"; then
+		WHY="no veth.ko in $deb"
+	elif ! how=$(extract_vmlinux "$dir"/deb/boot/vmlinuz-* "$dir/vmlinux"); then
+		WHY="no compressed ELF kernel found in the bzImage of $deb"
+	else
+		rm -rf "$dir/deb"
+		KERNEL_HOW="downloaded $pkg, vmlinux unpacked with $how"
+		return 0
+	fi
+	rm -rf "$dir"
+	return 1
 }
 
 missing=
@@ -152,6 +168,5 @@ else
 fi
 check "qemu: qemu exited by itself (status $qrc)" [ "$qrc" = 0 ]
 check "qemu: guest kernel is $KVER" grep -q "^GUEST ok uname -r: $KVER$" "$TMP/console.txt"
+# Figures, not assertions: TCG speed depends on what else the host runs.
 echo "# qemu: boot to power-off $BOOT_TIME, whole test $(ms_since "$T0")"
-total_ms=$((($(date +%s%N) - T0) / 1000000))
-check "qemu: whole test under 60 s ($(ms_since "$T0"))" [ "$total_ms" -lt 60000 ]
