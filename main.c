@@ -49,6 +49,7 @@
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
+#define NS_PER_S	1000000000ull
 #define MAX_IFACES	64	/* -i given, or up with -i any */
 #define FLOWS_TOP	20	/* flows: rows of a text table by default */
 #define FLOWS_MAX	(1u << 22)	/* flows --flows: most entries */
@@ -249,6 +250,17 @@ static int parse_num(const char *s, unsigned long long unit,
 	return *v && *v <= max ? 0 : -1;
 }
 
+/* parse_num for an option's value; says what it wants if it is bad. */
+static int num_arg(const char *arg, unsigned long long unit,
+		   unsigned long long max, const char *what, const char *want,
+		   unsigned long long *v)
+{
+	if (!parse_num(arg, unit, max, v))
+		return 0;
+	msg("bad %s '%s': want %s", what, arg, want);
+	return -1;
+}
+
 /* A byte size with an optional k, M or G suffix (powers of 1024). */
 static int parse_size(const char *s, unsigned long long *v)
 {
@@ -358,17 +370,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->ifaces[o->iface_cnt++] = optarg;
 			break;
 		case 'D':
-			if (parse_num(optarg, 1000000000ull, 365ull * 86400 * 1000000000, &u)) {
-				msg("bad duration '%s': want seconds (decimals allowed), more than 0", optarg);
+			if (num_arg(optarg, NS_PER_S, 365 * 86400 * NS_PER_S,
+				    "duration",
+				    "seconds (decimals allowed), more than 0", &u))
 				return EXIT_USAGE;
-			}
 			o->duration_ns = u;
 			break;
 		case 'A':
-			if (parse_num(optarg, 1, 0xffffffffu, &u)) {
-				msg("bad sample rate '%s': want N, to emit one in N matching packets", optarg);
+			if (num_arg(optarg, 1, 0xffffffffu,
+				    "sample rate",
+				    "N, to emit one in N matching packets", &u))
 				return EXIT_USAGE;
-			}
 			o->sample = u;
 			break;
 		case 'B':
@@ -379,17 +391,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->buffer = u;
 			break;
 		case 'T':
-			if (parse_num(optarg, 1000000000ull, 86400ull * 1000000000, &u)) {
-				msg("bad stats interval '%s': want seconds, more than 0", optarg);
+			if (num_arg(optarg, NS_PER_S, 86400 * NS_PER_S,
+				    "stats interval",
+				    "seconds, more than 0", &u))
 				return EXIT_USAGE;
-			}
 			o->stats_ns = u;
 			break;
 		case 'N':
-			if (parse_num(optarg, 1, 0xffffffffu, &u)) {
-				msg("bad --top '%s': want a number of flows, more than 0", optarg);
+			if (num_arg(optarg, 1, 0xffffffffu,
+				    "--top",
+				    "a number of flows, more than 0", &u))
 				return EXIT_USAGE;
-			}
 			o->top = u;
 			break;
 		case 'O':
@@ -401,10 +413,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->sort = i;
 			break;
 		case 'L':
-			if (parse_num(optarg, 1000000000ull, 86400ull * 1000000000, &u)) {
-				msg("bad interval '%s': want seconds, more than 0", optarg);
+			if (num_arg(optarg, NS_PER_S, 86400 * NS_PER_S,
+				    "interval",
+				    "seconds, more than 0", &u))
 				return EXIT_USAGE;
-			}
 			o->interval_ns = u;
 			break;
 		case 'F':
@@ -446,10 +458,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'W':
-			if (parse_num(optarg, 1, 1000000, &u)) {
-				msg("bad file count '%s': want 1 to 1000000", optarg);
+			if (num_arg(optarg, 1, 1000000,
+				    "file count",
+				    "1 to 1000000", &u))
 				return EXIT_USAGE;
-			}
 			o->rotate_cnt = u;
 			break;
 		case 'g':
