@@ -17,25 +17,9 @@
 #include <string.h>
 #include <time.h>
 #include "flows.h"
+#include "result.h"
 
-static int failed;
 
-__attribute__((format(printf, 3, 4)))
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	printf("not ok %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed = 1;
-}
 
 /* 1700000000 s is 2023-11-14T22:13:20Z; the tables' monotonic 0. */
 #define REAL0	1700000000000000000ll

@@ -17,28 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pcap.h"
+#include "result.h"
 
 #define FILE_LEN	4096
 #define NREC		4
 
-static int failed;
 
-__attribute__((format(printf, 3, 4)))
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	printf("not ok %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed = 1;
-}
 
 /* The frames every file holds: lengths 14, 60, 61 (odd: pcapng pads), 1514. */
 static const __u32 rec_len[NREC] = { 14, 60, 61, 1514 };

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include "prog/tcpinspect.h"
 #include "writer.h"
+#include "result.h"
 
 /* Messages cut short in a test's output are fine. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -46,26 +47,9 @@
 #define IF_A		1001
 #define IF_B		1002
 
-static int failed;
 static char dir[64];
 static struct writer w;		/* large: not on the stack */
 
-__attribute__((format(printf, 3, 4)))
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	printf("not ok %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed = 1;
-}
 
 /* --- frames ------------------------------------------------------------- */
 
