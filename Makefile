@@ -25,7 +25,8 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common
+TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common \
+	      xdp-tools ethtool procps
 # tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
 # test with apt-get download into $(B)/qemu/, not installed into /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
@@ -90,7 +91,7 @@ PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netli
 $(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
 
-$(B)/pass.o $(B)/reject.o: $(B)/%.o: tests/%.c $(INC)/.stamp
+$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/peer.c
@@ -141,7 +142,8 @@ $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
 		-o $@ tests/mkpcap.c pcap.c
 
 TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test
+	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test \
+	     $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s all $(TEST_BINS)
@@ -190,11 +192,23 @@ $(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
-bench: test-deps
-	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o
-	./$(B)/bench_prog
+GEN_SRCS := bpf.c elf.c loader.c
+
+$(B)/gen: tests/gen.c $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/gen.c $(GEN_SRCS)
+
+# The peers tests/bench.sh measures tcpinspect against, and ethtool to
+# turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
+BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
+
+bench-deps:
+	@./tests/deps.sh $(BUILD_PKGS) iproute2 $(BENCH_PKGS)
+
+bench: bench-deps
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
+	./tests/bench.sh
 
 clean:
 	rm -rf $(B) tcpinspect
 
-.PHONY: bench all deps demo-deps test-deps demo check clean objs
+.PHONY: bench bench-deps all deps demo-deps test-deps demo check clean objs

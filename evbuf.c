@@ -45,3 +45,8 @@ __u64 evb_lost(const struct evbuf *b)
 {
 	return b->perf ? b->pb.lost : 0;
 }
+
+int evb_woken(const struct evbuf *b)
+{
+	return b->perf ? 1 : b->rb.woken;
+}

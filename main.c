@@ -1218,7 +1218,7 @@ static int cmd_capture(struct opts *o)
 	sigset_t run_mask;
 	struct evbuf eb = EVB_INIT;
 	int n_if, ret, stopped = 0, over_stop = 0, status = EXIT_RUNTIME, timeout;
-	long n;
+	long n = 0;
 
 	n_if = ifaces_open(o, at, &run_mask);
 	if (n_if < 0)
@@ -1267,7 +1267,11 @@ static int cmd_capture(struct opts *o)
 			summary(written(&cap), cnt, o->json);
 			next_stats += o->stats_ns;
 		}
-		timeout = 1000;
+		/* The program wakes us at most once per TI_WAKE_NS (perf
+		 * buffers: always): after a wake-up, or records, look again
+		 * when what came unannounced since is sure to be there. */
+		timeout = (n > 0 || evb_woken(&eb)) && !in.perf ?
+			  TI_WAKE_NS / 1000000 + 1 : 1000;
 		if (deadline && (deadline - now) / 1000000 < (__u64)timeout)
 			timeout = (deadline - now) / 1000000 + 1;
 		if (next_stats && (next_stats - now) / 1000000 < (__u64)timeout)
