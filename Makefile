@@ -134,6 +134,9 @@ $(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpin
 $(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
 
+$(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/http_test.c http.c
+
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
 $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
@@ -177,6 +180,7 @@ fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
 TEST_BINS += $(B)/fuzz_elf
+TEST_BINS += $(B)/http_test
 TEST_BINS += $(B)/flows_test
 TEST_BINS += $(B)/peer-static
 
