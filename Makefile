@@ -135,6 +135,9 @@ $(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpin
 $(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
 
+$(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/http_test.c http.c
+
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
 $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
@@ -149,25 +152,31 @@ check: test-deps
 	$(MAKE) -s all $(TEST_BINS)
 	./tests/run
 
-# libFuzzer harness of elf.c.  Built only where clang has the fuzzer
-# runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
-# `make fuzz FUZZ_SECONDS=N` grows $(B)/fuzz-corpus, seeded from the
-# objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
+# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
+# `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
+# from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
+# $(B)/fuzz-corpus-http grows from tests/http-seeds/ with the words of
+# tests/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
+FUZZ_TARGET  ?= elf
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
-$(B)/fuzz_elf: tests/fuzz_elf.c elf.c elf.h $(INC)/.stamp
+$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_elf.c elf.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_elf.c elf.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c; \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
 
-fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
+fuzz: fuzz-$(FUZZ_TARGET)
+
+fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@test -x $(B)/fuzz_elf || { echo "fuzz: no $(B)/fuzz_elf"; exit 1; }
 	@mkdir -p $(B)/fuzz-corpus
 	@for f in $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
@@ -178,11 +187,25 @@ fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
+# New inputs go to the first directory only: tests/http-seeds stays as it is.
+fuzz-http: $(B)/fuzz_http
+	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-http
+	@{ ./$(B)/fuzz_http -max_len=10000 -max_total_time=$(FUZZ_SECONDS) \
+		-dict=tests/fuzz-http.dict -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz-http- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-http tests/http-seeds 2>&1; \
+		echo $$? >$(B)/fuzz-http.rc; } | tee $(B)/fuzz-http.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
+
 TEST_BINS += $(B)/fuzz_elf
+TEST_BINS += $(B)/http_test
+TEST_BINS += $(B)/fuzz_http
 TEST_BINS += $(B)/flows_test
 TEST_BINS += $(B)/peer-static
 
-.PHONY: fuzz
+.PHONY: fuzz fuzz-elf fuzz-http
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
