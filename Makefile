@@ -19,14 +19,14 @@ LDFLAGS += -static -s -Wl,--gc-sections
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c
+	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
 OBJS := $(SRCS:%.c=$(B)/%.o) $(B)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools ethtool procps
+	      xdp-tools ethtool procps curl prometheus
 # tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
 # test with apt-get download into $(B)/qemu/, not installed into /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
@@ -48,7 +48,7 @@ $(B)/%.o: %.c $(HDRS) $(INC)/.stamp
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The objects are .incbin'd: the compiler's dependency output cannot see them.
-$(B)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o
+$(B)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o openapi.json
 	$(CC) -c -o $@ embed.S
 
 # Two builds of the program: -mcpu=v3 (JMP32, ALU32; kernel 5.1) is the
@@ -86,7 +86,7 @@ $(B)/filter_test: tests/filter_test.c filter.c filter.h prog/tcpinspect.h $(INC)
 	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
 
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
-		  inspector.c filter.c
+		  inspector.c filter.c flows.c
 
 $(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
@@ -209,7 +209,7 @@ TEST_BINS += $(B)/peer-static
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
-	      inspector.c filter.c
+	      inspector.c filter.c flows.c
 
 $(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \

@@ -50,3 +50,8 @@ int evb_woken(const struct evbuf *b)
 {
 	return b->perf ? 1 : b->rb.woken;
 }
+
+int evb_fd(const struct evbuf *b)
+{
+	return b->perf ? b->pb.epfd : b->rb.epfd;
+}
