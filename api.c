@@ -33,16 +33,6 @@ static __u64 mono_ns(void)
 	return t.tv_sec * 1000000000ull + t.tv_nsec;
 }
 
-static __s64 mono_to_real(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
-	       (real.tv_nsec - mono.tv_nsec);
-}
-
 int api_init(struct api *a, const struct inspector *in, const struct srv *srv,
 	     const char *filter)
 {
@@ -55,7 +45,7 @@ int api_init(struct api *a, const struct inspector *in, const struct srv *srv,
 	if (!a->flows)
 		return -ENOMEM;
 	a->start_ns = a->tick_ns = mono_ns();
-	a->mono_to_real = mono_to_real();
+	a->mono_to_real = insp_mono_to_real();
 	return 0;
 }
 
@@ -155,7 +145,7 @@ static void put_flow(struct api *a, struct sbuf *b, const struct flow_entry *e,
 
 static size_t read_flows(struct api *a)
 {
-	a->mono_to_real = mono_to_real();	/* the clock may have been set */
+	a->mono_to_real = insp_mono_to_real();	/* the clock may have been set */
 	return insp_flows_read(a->in, a->flows, a->room);
 }
 

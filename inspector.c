@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "bpf.h"
 #include "filter.h"
@@ -223,4 +224,14 @@ size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
 		key = next;
 	}
 	return flow_dedup(e, n);
+}
+
+__s64 insp_mono_to_real(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
+	       (real.tv_nsec - mono.tv_nsec);
 }

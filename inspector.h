@@ -63,6 +63,9 @@ int insp_events_open(const struct inspector *in, struct evbuf *b);
 /* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
 void insp_counters(const struct inspector *in, __u64 *cnt);
 
+/* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
+__s64 insp_mono_to_real(void);
+
 /* The counters' names in JSON ("seen", "tcp", ...), by TI_CNT_*. */
 extern const char *const insp_counter_names[TI_CNT_MAX];
 

@@ -1363,16 +1363,6 @@ out:
 	return status;
 }
 
-/* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
-static __s64 mono_to_real(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
-	       (real.tv_nsec - mono.tv_nsec);
-}
 
 /* What flows read from the table, and how it shows it. */
 struct flow_report {
@@ -1398,7 +1388,7 @@ static int flows_print(const struct opts *o, struct flow_report *r,
 {
 	char line[FLOW_LINE_LEN];
 	struct flow_layout l;
-	__s64 off = mono_to_real();
+	__s64 off = insp_mono_to_real();
 	size_t i, rows = r->cnt, len;
 	time_t now = time(NULL);
 	struct tm tm;
