@@ -72,10 +72,11 @@ TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark
 # tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
 # test with apt-get download into $(B)/qemu/, not installed into /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
-# tests/qemu_arm64.sh: the arm64 binary on Debian's arm64 kernel
-# (qemu-system-arm has qemu-system-aarch64; busybox-static:arm64 and the
-# kernel are fetched by the test with apt-get download).
-TEST_PKGS  += qemu-system-arm $(XPKGS_arm64)
+# tests/qemu_arm64.sh, qemu_arm64_16k.sh, qemu_armhf.sh: the arm64 and
+# armhf binaries on Debian's kernels for them (qemu-system-arm has
+# qemu-system-aarch64; busybox-static:ARCH and the kernels are fetched by
+# the tests with apt-get download).
+TEST_PKGS  += qemu-system-arm $(XPKGS_arm64) $(XPKGS_armhf)
 
 all: $(TI)
 
@@ -209,6 +210,7 @@ TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
 	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static
+	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
 	./tests/run
 
 # libFuzzer harness of elf.c.  Built only where clang has the fuzzer

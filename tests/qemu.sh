@@ -8,8 +8,12 @@
 # the serial console; they become this test's own lines.
 #
 # TARGET is x86_64 (the default: Debian 12's 6.1 amd64 kernel, the host's
-# ./tcpinspect) or arm64 (Debian 12's 6.1 arm64 kernel under
-# qemu-system-aarch64, build/arm64/tcpinspect: tests/qemu_arm64.sh).
+# ./tcpinspect), arm64 (Debian 12's 6.1 arm64 kernel, 4 KiB pages, under
+# qemu-system-aarch64, build/arm64/tcpinspect: tests/qemu_arm64.sh),
+# arm64-16k (the same binary on Debian 12's 6.12 arm64 kernel with
+# 16 KiB pages: tests/qemu_arm64_16k.sh) or armhf (Debian 12's 6.1 armmp
+# kernel under qemu-system-arm, build/armhf/tcpinspect:
+# tests/qemu_armhf.sh).
 #
 # The kernel package, and for a foreign architecture busybox-static, are
 # fetched with apt-get download, not installed: the kernel image (an
@@ -31,28 +35,51 @@ QDIR=${QEMU_CACHE:-build/qemu}
 TARGET=${1:-x86_64}
 
 # Per target: the test's name, qemu and its machine, the serial console,
-# Debian's architecture and kernel flavour, the binaries, and which runs
-# the guest makes (by default all of them; under an emulated arm64 CPU
-# each capture takes about 3 s, so there: every required check once, the
-# perf-buffer fallback on lo, the -mcpu=v2 object).
+# Debian's architecture, the kernel's meta package and flavour, the
+# binaries (and the make ARCH that builds them), and which runs the guest
+# makes.  x86_64 runs all of them.  Under an emulated ARM CPU a capture
+# takes 3 s (arm64) to 6 s (armhf): there every required check runs
+# once (on lo; text, JSON and pcap across the veth pair; nothing left
+# attached), plus on arm64 the perf-buffer fallback on lo and the
+# -mcpu=v2 object, and on 16 KiB pages only what depends on the page
+# size (ring buffer and perf buffers on lo, --buffer 4k among them).
 case $TARGET in
 x86_64)
 	N=qemu QEMU=qemu-system-x86_64 MACHINE= CONSOLE=ttyS0 QPKG=qemu-system-x86
-	DEBARCH=amd64 FLAVOUR=amd64 KIMG=vmlinux ELF_MACHINE=X86-64
-	TI_BIN=$TI PEER_STATIC=build/peer-static GUEST_ARGS=
+	DEBARCH=amd64 KMETA=linux-image-amd64 FLAVOUR=amd64 KIMG=vmlinux
+	BUILD=x86_64 ELF_MACHINE=X86-64 TI_BIN=$TI PEER_STATIC=build/peer-static
+	GUEST_ARGS=
 	;;
 arm64)
 	N=qemu-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
 	MACHINE="-M virt -cpu cortex-a57"
-	DEBARCH=arm64 FLAVOUR=arm64 KIMG=Image ELF_MACHINE=AArch64
-	TI_BIN=build/arm64/tcpinspect PEER_STATIC=build/arm64/peer-static
+	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image
+	BUILD=arm64 ELF_MACHINE=AArch64
 	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default"
 	;;
+arm64-16k)
+	# A cortex-a57 has no 16 KiB translation granule; a cortex-a76 has.
+	N=qemu-arm64-16k QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
+	MACHINE="-M virt -cpu cortex-a76"
+	DEBARCH=arm64 KMETA=linux-image-6.12-arm64-16k FLAVOUR=arm64-16k KIMG=Image
+	BUILD=arm64 ELF_MACHINE=AArch64
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=none ti_pagesize=16"
+	;;
+armhf)
+	N=qemu-armhf QEMU=qemu-system-arm CONSOLE=ttyAMA0 QPKG=qemu-system-arm
+	MACHINE="-M virt -cpu cortex-a15"
+	DEBARCH=armhf KMETA=linux-image-armmp FLAVOUR=armmp KIMG=zImage
+	BUILD=armhf ELF_MACHINE=ARM
+	GUEST_ARGS="ti_lo=default ti_veth=default ti_v2=0"
+	;;
 *)
-	notok "qemu $TARGET" "unknown target (x86_64, arm64)"
+	notok "qemu $TARGET" "unknown target (x86_64, arm64, arm64-16k, armhf)"
 	exit 1
 	;;
 esac
+if [ "$BUILD" != x86_64 ]; then
+	TI_BIN=build/$BUILD/tcpinspect PEER_STATIC=build/$BUILD/peer-static
+fi
 
 # ms_since T: milliseconds since date +%s%N said T, as "S.SS s".
 ms_since() {
@@ -82,14 +109,19 @@ extract_vmlinux() {
 	return 1
 }
 
-# arm64_image VMLINUZ OUT: Debian's arm64 vmlinuz is the plain Image
-# ("ARMd" at byte 56); a gzip'd one is unpacked.
-arm64_image() {
-	if [ "$(head -c 2 "$1" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
-		gzip -dc <"$1" >"$2" && echo gzip
+# arm_image KIMG VMLINUZ OUT: Debian's arm64 vmlinuz is the plain Image
+# ("ARMd" at byte 56; a gzip'd one is unpacked), its armhf one a zImage
+# (0x016f2818 at byte 36), which qemu boots as it is.
+arm_image() {
+	if [ "$1" = Image ] && [ "$(head -c 2 "$2" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+		gzip -dc <"$2" >"$3" && echo gzip
 	else
-		cp "$1" "$2" && echo "plain Image"
-	fi && [ "$(tail -c +57 "$2" | head -c 4)" = ARMd ]
+		cp "$2" "$3" && echo "as it is"
+	fi || return 1
+	case $1 in
+	Image) [ "$(tail -c +57 "$3" | head -c 4)" = ARMd ] ;;
+	zImage) [ "$(od -An -tx4 -j 36 -N 4 "$3" | tr -d ' ')" = 016f2818 ] ;;
+	esac
 }
 
 # deb_fetch PKG DIR PATTERN...: Debian package PKG (apt-get download,
@@ -109,14 +141,14 @@ deb_fetch() {
 }
 
 # get_kernel: KVER, and KERNEL and VETH under build/qemu/KVER/: the
-# kernel linux-image-FLAVOUR depends on, from the cache or downloaded,
-# else the newest one of this flavour cached.  Otherwise WHY says why not.
+# kernel KMETA depends on, from the cache or downloaded, else the newest
+# one of this flavour cached.  Otherwise WHY says why not.
 get_kernel() {
 	local pkg dir
-	pkg=$(apt-cache depends "linux-image-$FLAVOUR:$DEBARCH" 2>/dev/null |
+	pkg=$(apt-cache depends "$KMETA:$DEBARCH" 2>/dev/null |
 		sed -n "s/^ *Depends: \(linux-image-[0-9].*-$FLAVOUR\)\(:$DEBARCH\)\?$/\1/p" | head -1)
 	if [ -z "$pkg" ]; then
-		WHY="no linux-image-$FLAVOUR:$DEBARCH in the package lists (apt-get update? dpkg --add-architecture $DEBARCH?)"
+		WHY="no $KMETA:$DEBARCH in the package lists (apt-get update? dpkg --add-architecture $DEBARCH?)"
 	elif [ -s "$QDIR/${pkg#linux-image-}/$KIMG" ]; then
 		KERNEL_HOW=cached
 	else
@@ -132,20 +164,27 @@ get_kernel() {
 	KERNEL=$QDIR/$KVER/$KIMG VETH=$QDIR/$KVER/veth.ko
 }
 
-# fetch_kernel PKG: its kernel image and veth.ko into build/qemu/VERSION/.
+# fetch_kernel PKG: its kernel image and veth.ko into build/qemu/VERSION/
+# (busybox insmod takes no compressed module: 6.12's veth.ko.xz is unpacked).
 fetch_kernel() {
-	local pkg=$1 dir=$QDIR/${1#linux-image-} how
+	local pkg=$1 dir=$QDIR/${1#linux-image-} how ko
 	rm -rf "$dir"
 	if ! deb_fetch "$pkg:$DEBARCH" "$dir" './boot/vmlinuz-*' \
-		'./lib/modules/*/kernel/drivers/net/veth.ko'; then
+		'./lib/modules/*/kernel/drivers/net/veth.ko*'; then
 		:
-	elif ! cp "$dir"/deb/lib/modules/*/kernel/drivers/net/veth.ko "$dir/veth.ko"; then
-		WHY="no veth.ko in $pkg"
+	elif ! ko=$(ls "$dir"/deb/lib/modules/*/kernel/drivers/net/veth.ko* 2>/dev/null | head -1) ||
+		! case $ko in
+		*.xz) xz -dc <"$ko" ;;
+		*.zst) zstd -dc <"$ko" ;;
+		*) cat "$ko" ;;
+		esac >"$dir/veth.ko"; then
+		WHY="no veth.ko in $pkg, or it could not be unpacked"
 	elif [ "$KIMG" = vmlinux ] &&
 		! how=$(extract_vmlinux "$dir"/deb/boot/vmlinuz-* "$dir/$KIMG"); then
 		WHY="no compressed ELF kernel found in the bzImage of $pkg"
-	elif [ "$KIMG" = Image ] && ! how=$(arm64_image "$dir"/deb/boot/vmlinuz-* "$dir/$KIMG"); then
-		WHY="the vmlinuz of $pkg is no arm64 Image"
+	elif [ "$KIMG" != vmlinux ] &&
+		! how=$(arm_image "$KIMG" "$dir"/deb/boot/vmlinuz-* "$dir/$KIMG"); then
+		WHY="the vmlinuz of $pkg is no $DEBARCH $KIMG"
 	else
 		rm -rf "$dir/deb"
 		KERNEL_HOW="downloaded $pkg, $KIMG: $how"
@@ -203,9 +242,9 @@ fi
 # The binaries: built here if they are not (plain make does not build
 # another architecture's; `make check` does).
 for f in "$TI_BIN" "$PEER_STATIC"; do
-	[ -x "$f" ] || make -s ARCH="$TARGET" "$f" >/dev/null 2>&1
+	[ -x "$f" ] || make -s ARCH="$BUILD" "$f" >/dev/null 2>&1
 	if [ ! -x "$f" ]; then
-		skip "$N" "no $f, and 'make ARCH=$TARGET $f' failed (make deps ARCH=$TARGET installs the compiler)"
+		skip "$N" "no $f, and 'make ARCH=$BUILD $f' failed (make deps ARCH=$BUILD installs the compiler)"
 		exit 0
 	fi
 done
