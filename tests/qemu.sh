@@ -13,7 +13,9 @@
 # arm64-16k (the same binary on Debian 12's 6.12 arm64 kernel with
 # 16 KiB pages: tests/qemu_arm64_16k.sh) or armhf (Debian 12's 6.1 armmp
 # kernel under qemu-system-arm, build/armhf/tcpinspect:
-# tests/qemu_armhf.sh).
+# tests/qemu_armhf.sh) or armhf-on-arm64 (the armhf binary and busybox on
+# the arm64 kernel, as on a 32-bit system with a 64-bit kernel; not in
+# make check).
 #
 # The kernel package, and for a foreign architecture busybox-static, are
 # fetched with apt-get download, not installed: the kernel image (an
@@ -43,6 +45,7 @@ TARGET=${1:-x86_64}
 # attached), plus on arm64 the perf-buffer fallback on lo and the
 # -mcpu=v2 object, and on 16 KiB pages only what depends on the page
 # size (ring buffer and perf buffers on lo, --buffer 4k among them).
+USER_ARCH=
 case $TARGET in
 x86_64)
 	N=qemu QEMU=qemu-system-x86_64 MACHINE= CONSOLE=ttyS0 QPKG=qemu-system-x86
@@ -72,11 +75,19 @@ armhf)
 	BUILD=armhf ELF_MACHINE=ARM
 	GUEST_ARGS="ti_lo=default ti_veth=default ti_v2=0"
 	;;
+armhf-on-arm64)
+	N=qemu-armhf-on-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
+	MACHINE="-M virt -cpu cortex-a57"
+	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image USER_ARCH=armhf
+	BUILD=armhf ELF_MACHINE=ARM
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default"
+	;;
 *)
-	notok "qemu $TARGET" "unknown target (x86_64, arm64, arm64-16k, armhf)"
+	notok "qemu $TARGET" "unknown target (x86_64, arm64, arm64-16k, armhf, armhf-on-arm64)"
 	exit 1
 	;;
 esac
+USER_ARCH=${USER_ARCH:-$DEBARCH}
 if [ "$BUILD" != x86_64 ]; then
 	TI_BIN=build/$BUILD/tcpinspect PEER_STATIC=build/$BUILD/peer-static
 fi
@@ -194,12 +205,12 @@ fetch_kernel() {
 	return 1
 }
 
-# get_busybox: BUSYBOX, a static busybox for the guest: the host's
-# (busybox-static) for x86_64, else busybox-static:ARCH downloaded into
-# build/qemu/busybox-ARCH/ once.  Otherwise WHY says why not.
+# get_busybox: BUSYBOX, a static busybox for the guest's user space: the
+# host's (busybox-static) for x86_64, else busybox-static:ARCH downloaded
+# into build/qemu/busybox-ARCH/ once.  Otherwise WHY says why not.
 get_busybox() {
-	local dir=$QDIR/busybox-$DEBARCH
-	if [ "$DEBARCH" = "$(dpkg --print-architecture)" ]; then
+	local dir=$QDIR/busybox-$USER_ARCH
+	if [ "$USER_ARCH" = "$(dpkg --print-architecture)" ]; then
 		BUSYBOX=$(command -v busybox)
 		# busybox-static, not Debian's dynamic busybox: no program interpreter.
 		if [ -z "$BUSYBOX" ] || LC_ALL=C grep -qa '/ld-linux' "$BUSYBOX"; then
@@ -210,7 +221,7 @@ get_busybox() {
 	fi
 	BUSYBOX=$dir/busybox
 	[ -s "$BUSYBOX" ] && return 0
-	if deb_fetch "busybox-static:$DEBARCH" "$dir" ./bin/busybox &&
+	if deb_fetch "busybox-static:$USER_ARCH" "$dir" ./bin/busybox &&
 		mv "$dir/deb/bin/busybox" "$BUSYBOX"; then
 		rm -rf "$dir/deb"
 		return 0
@@ -236,7 +247,7 @@ if [ -n "$missing" ]; then
 	exit 0
 fi
 if ! get_busybox; then
-	skip "$N" "no static busybox for $DEBARCH: $WHY (Debian: busybox-static)"
+	skip "$N" "no static busybox for $USER_ARCH: $WHY (Debian: busybox-static)"
 	exit 0
 fi
 # The binaries: built here if they are not (plain make does not build
