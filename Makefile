@@ -62,13 +62,14 @@ LDFLAGS += -static -s -Wl,--gc-sections
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c
+	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common
+TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common \
+	      xdp-tools ethtool procps curl prometheus
 # tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
 # test with apt-get download into $(B)/qemu/, not installed into /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
@@ -110,7 +111,7 @@ $(O)/%.o: %.c $(HDRS) $(TINC)/.stamp
 	$(TCC) $(CFLAGS) -c -o $@ $<
 
 # The objects are .incbin'd: the compiler's dependency output cannot see them.
-$(O)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o $(TINC)/.stamp
+$(O)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o openapi.json $(TINC)/.stamp
 	$(TCC) -c -o $@ embed.S
 
 # Two builds of the program: -mcpu=v3 (JMP32, ALU32; kernel 5.1) is the
@@ -148,12 +149,12 @@ $(B)/filter_test: tests/filter_test.c filter.c filter.h prog/tcpinspect.h $(INC)
 	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
 
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
-		  inspector.c filter.c
+		  inspector.c filter.c flows.c
 
 $(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
 
-$(B)/pass.o $(B)/reject.o: $(B)/%.o: tests/%.c $(INC)/.stamp
+$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/peer.c
@@ -198,6 +199,9 @@ $(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpin
 $(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
 
+$(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/http_test.c http.c
+
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
 $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
@@ -205,7 +209,8 @@ $(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
 		-o $@ tests/mkpcap.c pcap.c
 
 TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test
+	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test \
+	     $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
@@ -213,25 +218,31 @@ check: test-deps
 	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
 	./tests/run
 
-# libFuzzer harness of elf.c.  Built only where clang has the fuzzer
-# runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
-# `make fuzz FUZZ_SECONDS=N` grows $(B)/fuzz-corpus, seeded from the
-# objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
+# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
+# `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
+# from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
+# $(B)/fuzz-corpus-http grows from tests/http-seeds/ with the words of
+# tests/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
+FUZZ_TARGET  ?= elf
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
-$(B)/fuzz_elf: tests/fuzz_elf.c elf.c elf.h $(INC)/.stamp
+$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_elf.c elf.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_elf.c elf.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c; \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
 
-fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
+fuzz: fuzz-$(FUZZ_TARGET)
+
+fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@test -x $(B)/fuzz_elf || { echo "fuzz: no $(B)/fuzz_elf"; exit 1; }
 	@mkdir -p $(B)/fuzz-corpus
 	@for f in $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
@@ -242,23 +253,49 @@ fuzz: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
+# New inputs go to the first directory only: tests/http-seeds stays as it is.
+fuzz-http: $(B)/fuzz_http
+	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-http
+	@{ ./$(B)/fuzz_http -max_len=10000 -max_total_time=$(FUZZ_SECONDS) \
+		-dict=tests/fuzz-http.dict -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz-http- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-http tests/http-seeds 2>&1; \
+		echo $$? >$(B)/fuzz-http.rc; } | tee $(B)/fuzz-http.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
+
 TEST_BINS += $(B)/fuzz_elf
+TEST_BINS += $(B)/http_test
+TEST_BINS += $(B)/fuzz_http
 TEST_BINS += $(B)/flows_test
 TEST_BINS += $(B)/peer-static
 
-.PHONY: fuzz
+.PHONY: fuzz fuzz-elf fuzz-http
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
-	      inspector.c filter.c
+	      inspector.c filter.c flows.c
 
 $(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
-bench: test-deps
-	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o
-	./$(B)/bench_prog
+GEN_SRCS := bpf.c elf.c loader.c
+
+$(B)/gen: tests/gen.c $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/gen.c $(GEN_SRCS)
+
+# The peers tests/bench.sh measures tcpinspect against, and ethtool to
+# turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
+BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
+
+bench-deps:
+	@./tests/deps.sh $(BUILD_PKGS) iproute2 $(BENCH_PKGS)
+
+bench: bench-deps
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
+	./tests/bench.sh
 
 # --- one binary per architecture ----------------------------------------
 # dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.
@@ -281,4 +318,4 @@ dist: dist-deps
 clean:
 	rm -rf $(B) tcpinspect dist
 
-.PHONY: bench dist dist-deps all deps demo-deps test-deps demo check clean objs
+.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check clean objs

@@ -245,6 +245,7 @@ int bpf_prog_test_run(int prog_fd, struct bpf_test_run *t)
 	a.test.ctx_size_in = t->ctx_len_in;
 	a.test.repeat = t->repeat;
 	a.test.flags = t->flags;
+	a.test.batch_size = t->batch_size;
 	ret = sys_bpf(BPF_PROG_TEST_RUN, &a);
 	if (!ret) {
 		t->retval = a.test.retval;

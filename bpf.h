@@ -66,6 +66,7 @@ struct bpf_test_run {
 	__u32 ctx_len_in;
 	__u32 repeat;
 	__u32 flags;
+	__u32 batch_size;	/* BPF_F_TEST_XDP_LIVE_FRAMES: frames per batch, 0: 64 */
 	__u32 retval;		/* out */
 	__u32 duration;		/* out: mean ns per run */
 };

@@ -14,4 +14,10 @@ ti_obj_end:
 ti_obj_v2:
 	.incbin "build/xdp_v2.o"
 ti_obj_v2_end:
+	/* the OpenAPI document `tcpinspect serve` answers /openapi.json with */
+	.global ti_openapi
+	.global ti_openapi_end
+ti_openapi:
+	.incbin "openapi.json"
+ti_openapi_end:
 	.section .note.GNU-stack,"",%progbits

@@ -45,3 +45,13 @@ __u64 evb_lost(const struct evbuf *b)
 {
 	return b->perf ? b->pb.lost : 0;
 }
+
+int evb_woken(const struct evbuf *b)
+{
+	return b->perf ? 1 : b->rb.woken;
+}
+
+int evb_fd(const struct evbuf *b)
+{
+	return b->perf ? b->pb.epfd : b->rb.epfd;
+}

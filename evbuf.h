@@ -33,5 +33,9 @@ long evb_poll(struct evbuf *b, int timeout_ms, const sigset_t *sigmask,
 /* Records the kernel reported lost (perf buffers only; the program
  * counts its own failed outputs either way). */
 __u64 evb_lost(const struct evbuf *b);
+/* An epoll fd that is readable when there are events (for a caller's set). */
+int evb_fd(const struct evbuf *b);
+/* Whether the last evb_poll was woken by the kernel (not by its timeout). */
+int evb_woken(const struct evbuf *b);
 
 #endif

@@ -259,7 +259,7 @@ size_t flow_json(char *buf, const struct flow_entry *e, __s64 mono_to_real,
 	const struct ti_flow_key *k = &e->key;
 	char src[FLOW_ADDR_LEN], dst[FLOW_ADDR_LEN];
 	char sip[INET6_ADDRSTRLEN], dip[INET6_ADDRSTRLEN];
-	char first[96], last[96];
+	char first[96], last[96], rep[40] = "";
 	__u64 first_ns = v->first_ns + mono_to_real;
 	__u64 last_ns = v->last_ns + mono_to_real;
 	int n;
@@ -270,12 +270,15 @@ size_t flow_json(char *buf, const struct flow_entry *e, __s64 mono_to_real,
 	ip_str(dip, k->daddr, k->family);
 	time_iso(first, sizeof(first), first_ns);
 	time_iso(last, sizeof(last), last_ns);
+	if (report)
+		snprintf(rep, sizeof(rep), "\"report\":%llu,",
+			 (unsigned long long)report);
 	n = snprintf(buf, FLOW_LINE_LEN,
-		     "{\"report\":%llu,\"proto\":\"%s\",\"source\":\"%s\",\"destination\":\"%s\","
+		     "{%s\"proto\":\"%s\",\"source\":\"%s\",\"destination\":\"%s\","
 		     "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,"
 		     "\"packets\":%llu,\"bytes\":%llu,\"syn\":%u,\"synack\":%u,\"fin\":%u,\"rst\":%u,"
 		     "\"first\":\"%s\",\"first_ns\":%llu,\"last\":\"%s\",\"last_ns\":%llu}\n",
-		     (unsigned long long)report, k->family == 6 ? "IP6" : "IP",
+		     rep, k->family == 6 ? "IP6" : "IP",
 		     src, dst, sip, k->sport, dip, k->dport,
 		     (unsigned long long)v->packets, (unsigned long long)v->bytes,
 		     v->syn, v->synack, v->fin, v->rst, first,

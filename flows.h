@@ -85,7 +85,8 @@ size_t flow_row(char *buf, const struct flow_layout *l,
  * The entry as one JSON object and '\n' into buf (FLOW_LINE_LEN bytes):
  * report number, proto, source, destination, src, sport, dst, dport,
  * packets, bytes, syn, synack, fin, rst, first, first_ns, last, last_ns
- * (times in UTC ISO 8601 and in ns since the epoch).  Its length.
+ * (times in UTC ISO 8601 and in ns since the epoch); report 0 leaves
+ * out the report number.  Its length.
  */
 size_t flow_json(char *buf, const struct flow_entry *e, __s64 mono_to_real,
 		 __u64 report);

@@ -7,9 +7,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "bpf.h"
 #include "filter.h"
+#include "flows.h"
 #include "inspector.h"
 
 /* The BPF objects, embedded by embed.S: -mcpu=v3, and v2 without fetch. */
@@ -205,4 +207,44 @@ void insp_close(struct inspector *in)
 {
 	ld_close(&in->obj);
 	in->prog_fd = in->counters_fd = in->events_fd = -1;
+}
+
+const char *const insp_counter_names[TI_CNT_MAX] = {
+	[TI_CNT_SEEN] = "seen", [TI_CNT_TCP] = "tcp",
+	[TI_CNT_EMITTED] = "emitted", [TI_CNT_LOST] = "lost",
+	[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BAD_IHL] = "bad_ihl",
+	[TI_CNT_BAD_DOFF] = "bad_doff", [TI_CNT_BAD_LEN] = "bad_len",
+	[TI_CNT_TRUNCATED] = "truncated", [TI_CNT_BAD_EXT] = "bad_ext",
+	[TI_CNT_BUDGET] = "over_budget", [TI_CNT_MATCHED] = "matched",
+	[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragments",
+	[TI_CNT_SAMPLED] = "sampled_out", [TI_CNT_EXPIRED] = "expired",
+	[TI_CNT_FLOW_NEW] = "flow_new", [TI_CNT_FLOW_FAIL] = "flow_fail",
+};
+_Static_assert(TI_CNT_MAX == 18, "a name for every counter");
+
+size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
+		       size_t room)
+{
+	struct ti_flow_key key, next;
+	size_t n = 0, steps = 0;
+	int ret;
+
+	for (ret = bpf_map_get_next_key(in->flows_fd, NULL, &next);
+	     !ret && n < room && steps++ < 2 * room;
+	     ret = bpf_map_get_next_key(in->flows_fd, &key, &next)) {
+		if (!bpf_map_lookup_elem(in->flows_fd, &next, &e[n].val))
+			e[n++].key = next;
+		key = next;
+	}
+	return flow_dedup(e, n);
+}
+
+__s64 insp_mono_to_real(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
+	       (real.tv_nsec - mono.tv_nsec);
 }

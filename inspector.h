@@ -62,6 +62,23 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 int insp_events_open(const struct inspector *in, struct evbuf *b);
 /* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
 void insp_counters(const struct inspector *in, __u64 *cnt);
+
+/* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
+__s64 insp_mono_to_real(void);
+
+/* The counters' names in JSON ("seen", "tcp", ...), by TI_CNT_*. */
+extern const char *const insp_counter_names[TI_CNT_MAX];
+
+/*
+ * The flow table into e (room entries): a get_next_key walk, each key
+ * looked up.  While the program runs, an evicted key makes the walk
+ * start over (the kernel's answer for a key it no longer has):
+ * duplicates are dropped, and the walk is bounded.  After detach the
+ * reading is exact.  The entries read.
+ */
+struct flow_entry;
+size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
+		       size_t room);
 void insp_close(struct inspector *in);
 
 #endif

@@ -26,11 +26,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
+#include <pwd.h>
 #include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
+#include "api.h"
 #include "bpf.h"
 #include "evbuf.h"
 #include "flows.h"
@@ -42,6 +51,7 @@
 #include "pcap.h"
 #include "probe.h"
 #include "replay.h"
+#include "srv.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -55,10 +65,10 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 #define FLOWS_MAX	(1u << 22)	/* flows --flows: most entries */
 
 enum cmd { CMD_CAPTURE, CMD_LOAD, CMD_UNLOAD, CMD_SHOW, CMD_REPLAY, CMD_FLOWS,
-	   CMD_PROBE };
+	   CMD_PROBE, CMD_SERVE };
 
 static const char *const cmd_names[] = { "capture", "load", "unload", "show",
-					  "replay", "flows", "probe" };
+					  "replay", "flows", "probe", "serve" };
 
 /* getopt values each command accepts (see longopts in parse_opts). */
 static const char *const cmd_opts[] = {
@@ -69,6 +79,7 @@ static const char *const cmd_opts[] = {
 	[CMD_REPLAY] = "cJnvhVsxXA",
 	[CMD_FLOWS] = "iJMRnvhVDNOLF",
 	[CMD_PROBE] = "ihV",
+	[CMD_SERVE] = "iMRvhVFlKGUQ",
 };
 
 struct opts {
@@ -102,6 +113,11 @@ struct opts {
 	enum flow_col sort;	/* flows --sort */
 	__u64 interval_ns;	/* flows --interval */
 	__u32 flows_max;	/* flows --flows; 0: TI_FLOWS_DEFAULT */
+	const char *listen;	/* serve --listen */
+	const char *token_file;	/* serve --token-file */
+	const char *access_log;	/* serve --access-log */
+	const char *user;	/* serve --user */
+	__u32 http_timeout_ms;	/* serve --http-timeout */
 };
 
 enum attach_kind { ATTACH_NONE, ATTACH_LINK, ATTACH_NETLINK };
@@ -174,6 +190,9 @@ static void usage(FILE *f)
 	      "       tcpinspect replay FILE [-c COUNT] [--json] [-s SNAPLEN] [-x | -X] [-v] [EXPR]\n"
 	      "       tcpinspect flows [-i IFACE ...] [--top N] [--sort COLUMN] [--interval S]\n"
 	      "                        [--duration S] [--flows N] [--json] [--mode MODE] [EXPR]\n"
+	      "       tcpinspect serve [-i IFACE ...] [--listen ADDR:PORT] [--token-file F]\n"
+	      "                        [--access-log F] [--user NAME] [--http-timeout S]\n"
+	      "                        [--flows N] [--mode MODE] [EXPR]\n"
 	      "       tcpinspect -h | --version\n"
 	      "Print the TCP segments arriving on IFACE, seen by an XDP program.\n"
 	      "  -i IFACE      interface (default: that of the default route,\n"
@@ -203,6 +222,11 @@ static void usage(FILE *f)
 	      "probe: each kernel feature tcpinspect can use, found by trying it, and\n"
 	      "  what it uses instead where one is missing; with -i, native and generic\n"
 	      "  XDP on IFACE (a pass program attached for a moment, only if nothing is).\n"
+	      "serve: an HTTP API on ADDR:PORT (default 127.0.0.1:9400): GET /inspect?ip=A,\n"
+	      "  /flows?top=N&sort=COLUMN, /stats, /metrics (Prometheus), /openapi.json.\n"
+	      "  A non-loopback address needs --token-file (Authorization: Bearer TOKEN).\n"
+	      "  --user drops to that user after attaching; one access log line per\n"
+	      "  request on stderr or --access-log F.\n"
 	      "Exit status: 0 done, 1 runtime failure, 2 bad usage, interface or file.\n", f);
 }
 
@@ -325,6 +349,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "interval", required_argument, NULL, 'L' },
 		{ "flows", required_argument, NULL, 'F' },
 		{ "pcapng", no_argument, NULL, 'g' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "token-file", required_argument, NULL, 'K' },
+		{ "access-log", required_argument, NULL, 'G' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "http-timeout", required_argument, NULL, 'Q' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -339,11 +368,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	/* A first argument that is not an option names the command. */
 	if (argc > 1 && argv[1][0] != '-') {
-		for (i = CMD_LOAD; i <= CMD_PROBE; i++)
+		for (i = CMD_LOAD; i <= CMD_SERVE; i++)
 			if (!strcmp(argv[1], cmd_names[i]))
 				break;
-		if (i > CMD_PROBE) {
-			msg("unknown command '%s': want load, unload, show, replay, flows or probe (see tcpinspect -h)",
+		if (i > CMD_SERVE) {
+			msg("unknown command '%s': want load, unload, show, replay, flows, probe or serve (see tcpinspect -h)",
 			    argv[1]);
 			return EXIT_USAGE;
 		}
@@ -418,6 +447,25 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				    "seconds, more than 0", &u))
 				return EXIT_USAGE;
 			o->interval_ns = u;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'K':
+			o->token_file = optarg;
+			break;
+		case 'G':
+			o->access_log = optarg;
+			break;
+		case 'U':
+			o->user = optarg;
+			break;
+		case 'Q':
+			if (num_arg(optarg, NS_PER_S, 3600 * NS_PER_S,
+				    "HTTP timeout",
+				    "seconds (decimals allowed), more than 0", &u))
+				return EXIT_USAGE;
+			o->http_timeout_ms = u / 1000000 ? u / 1000000 : 1;
 			break;
 		case 'F':
 			if (parse_num(optarg, 1, FLOWS_MAX, &u)) {
@@ -943,22 +991,11 @@ static void setup_signals(sigset_t *run_mask)
 /* The rest of a JSON summary: ,"seen":N,... for every counter, and "}". */
 static void counters_json(const __u64 *c)
 {
-	static const char *const name[TI_CNT_MAX] = {
-		[TI_CNT_SEEN] = "seen", [TI_CNT_TCP] = "tcp",
-		[TI_CNT_EMITTED] = "emitted", [TI_CNT_LOST] = "lost",
-		[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BAD_IHL] = "bad_ihl",
-		[TI_CNT_BAD_DOFF] = "bad_doff", [TI_CNT_BAD_LEN] = "bad_len",
-		[TI_CNT_TRUNCATED] = "truncated", [TI_CNT_BAD_EXT] = "bad_ext",
-		[TI_CNT_BUDGET] = "over_budget", [TI_CNT_MATCHED] = "matched",
-		[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragments",
-		[TI_CNT_SAMPLED] = "sampled_out", [TI_CNT_EXPIRED] = "expired",
-		[TI_CNT_FLOW_NEW] = "flow_new", [TI_CNT_FLOW_FAIL] = "flow_fail",
-	};
-	_Static_assert(TI_CNT_MAX == 18, "a name for every counter");
 	int i;
 
 	for (i = 0; i < TI_CNT_MAX; i++)
-		fprintf(stderr, ",\"%s\":%llu", name[i], (unsigned long long)c[i]);
+		fprintf(stderr, ",\"%s\":%llu", insp_counter_names[i],
+			(unsigned long long)c[i]);
 	fputs("}\n", stderr);
 }
 
@@ -1046,6 +1083,11 @@ static int open_inspector(struct inspector *in, const struct opts *o,
 		/* No events: the smallest buffer the kernel takes. */
 		cfg.mode = TI_MODE_FLOWS;
 		cfg.ring_len = sysconf(_SC_PAGESIZE);
+		cfg.flows_max = o->flows_max;
+	} else if (o->cmd == CMD_SERVE) {
+		/* Events count packets per interface: no frame bytes. */
+		cfg.mode = TI_MODE_FLOWS | TI_MODE_EVENTS;
+		cfg.snaplen = 1;
 		cfg.flows_max = o->flows_max;
 	}
 	ret = insp_open(in, &cfg, err, sizeof(err));
@@ -1218,7 +1260,7 @@ static int cmd_capture(struct opts *o)
 	sigset_t run_mask;
 	struct evbuf eb = EVB_INIT;
 	int n_if, ret, stopped = 0, over_stop = 0, status = EXIT_RUNTIME, timeout;
-	long n;
+	long n = 0;
 
 	n_if = ifaces_open(o, at, &run_mask);
 	if (n_if < 0)
@@ -1267,7 +1309,11 @@ static int cmd_capture(struct opts *o)
 			summary(written(&cap), cnt, o->json);
 			next_stats += o->stats_ns;
 		}
-		timeout = 1000;
+		/* The program wakes us at most once per TI_WAKE_NS (perf
+		 * buffers: always): after a wake-up, or records, look again
+		 * when what came unannounced since is sure to be there. */
+		timeout = (n > 0 || evb_woken(&eb)) && !in.perf ?
+			  TI_WAKE_NS / 1000000 + 1 : 1000;
 		if (deadline && (deadline - now) / 1000000 < (__u64)timeout)
 			timeout = (deadline - now) / 1000000 + 1;
 		if (next_stats && (next_stats - now) / 1000000 < (__u64)timeout)
@@ -1317,16 +1363,6 @@ out:
 	return status;
 }
 
-/* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
-static __s64 mono_to_real(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
-	       (real.tv_nsec - mono.tv_nsec);
-}
 
 /* What flows read from the table, and how it shows it. */
 struct flow_report {
@@ -1336,28 +1372,6 @@ struct flow_report {
 	__u64 seq;		/* reports printed */
 	int refresh;		/* a terminal and --interval: redraw in place */
 };
-
-/*
- * The flow table into r->e: a get_next_key walk, each key looked up.
- * While the program runs, an evicted key makes the walk start over (the
- * kernel's answer for a key it no longer has): duplicates are dropped,
- * and the walk is bounded.  After detach the reading is exact.
- */
-static void flows_read(int fd, struct flow_report *r)
-{
-	struct ti_flow_key key, next;
-	size_t n = 0, steps = 0;
-	int ret;
-
-	for (ret = bpf_map_get_next_key(fd, NULL, &next);
-	     !ret && n < r->room && steps++ < 2 * r->room;
-	     ret = bpf_map_get_next_key(fd, &key, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &r->e[n].val))
-			r->e[n++].key = next;
-		key = next;
-	}
-	r->cnt = flow_dedup(r->e, n);
-}
 
 /* Entries created and no longer in the table (live: an estimate). */
 static __u64 flows_evicted(const struct flow_report *r, const __u64 *cnt)
@@ -1374,7 +1388,7 @@ static int flows_print(const struct opts *o, struct flow_report *r,
 {
 	char line[FLOW_LINE_LEN];
 	struct flow_layout l;
-	__s64 off = mono_to_real();
+	__s64 off = insp_mono_to_real();
 	size_t i, rows = r->cnt, len;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -1465,7 +1479,7 @@ static int cmd_flows(struct opts *o)
 		if (deadline && now >= deadline)
 			break;
 		if (next && now >= next) {
-			flows_read(in.flows_fd, &r);
+			r.cnt = insp_flows_read(&in, r.e, r.room);
 			insp_counters(&in, cnt);
 			ret = flows_print(o, &r, &in, cnt);
 			if (ret)
@@ -1482,7 +1496,7 @@ static int cmd_flows(struct opts *o)
 	}
 	detach_all(at, n_if);
 	/* Detached: nothing changes the table now, the reading is exact. */
-	flows_read(in.flows_fd, &r);
+	r.cnt = insp_flows_read(&in, r.e, r.room);
 	insp_counters(&in, cnt);
 	if (!ret)
 		ret = flows_print(o, &r, &in, cnt);
@@ -2103,6 +2117,249 @@ static int cmd_probe(struct opts *o)
 	return 0;
 }
 
+/*
+ * The bearer token of --token-file: the file's first line.  Refused if
+ * others may read the file (as ssh refuses such keys) or it is empty.
+ */
+static int read_token(const char *path, char *tok, size_t room)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st)) {
+		msg("cannot read the token file %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		msg("token file %s can be read by others (mode %03o): chmod 600 it",
+		    path, st.st_mode & 0777);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, tok, room - 1);
+	close(fd);
+	tok[n > 0 ? n : 0] = 0;
+	tok[strcspn(tok, "\r\n")] = 0;
+	if (strlen(tok) < 16 || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != strlen(tok)) {
+		msg("token file %s: want one line of at least 16 token characters (letters, digits, -._~+/=)",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the BPF maps stay readable without any privilege: a child
+ * gives everything up and tries (kernels before 6.5 with
+ * kernel.unprivileged_bpf_disabled refuse every bpf() then). */
+static int maps_readable_unprivileged(const struct passwd *pw, int map_fd)
+{
+	static __u64 val[1024];
+	__u32 key = 0;
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+			_exit(2);
+		_exit(bpf_map_lookup_elem(map_fd, &key, val) ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/*
+ * --user: become that user (its group, no others), keeping CAP_BPF only
+ * where the kernel needs it to read the maps.  The listening socket, the
+ * BPF fds and the access log are open already; the program is attached
+ * by bpf_link, which goes away with the process.  0 or -1 (said why).
+ */
+static int drop_privileges(const char *user, const struct attach *at, int n_if,
+			   const struct inspector *in)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	const struct passwd *pw = getpwnam(user);
+	int i, keep_bpf;
+
+	if (!pw) {
+		msg("--user %s: no such user (in /etc/passwd)", user);
+		return -1;
+	}
+	for (i = 0; i < n_if; i++)
+		if (at[i].kind != ATTACH_LINK) {
+			msg("--user needs the program attached with a bpf_link (kernel 5.9 or later): an unprivileged process could not detach it from %s",
+			    at[i].name);
+			return -1;
+		}
+	keep_bpf = !maps_readable_unprivileged(pw, in->counters_fd);
+	if (keep_bpf && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+		goto fail;
+	if (setgroups(1, &pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+		goto fail;
+	if (keep_bpf) {
+		d[CAP_BPF / 32].effective = d[CAP_BPF / 32].permitted =
+			1u << (CAP_BPF % 32);
+		if (syscall(SYS_capset, &h, d))
+			goto fail;
+	}
+	if (!setuid(0)) {
+		msg("--user %s: could still become root again", user);
+		return -1;
+	}
+	msg("running as %s (uid %u)%s", user, pw->pw_uid,
+	    keep_bpf ? ", keeping CAP_BPF: this kernel refuses bpf() to unprivileged processes" : "");
+	return 0;
+fail:
+	msg("--user %s: cannot become that user: %s", user, strerror(errno));
+	return -1;
+}
+
+/*
+ * tcpinspect serve: the program counts connections (flow table) and
+ * sends an event per matching packet (per-interface counts and rates);
+ * an HTTP API answers from both.  One epoll set holds the listening
+ * socket, the connections and the event buffer.
+ */
+static int cmd_serve(struct opts *o)
+{
+	static struct inspector in;
+	static struct attach at[MAX_IFACES];
+	static struct srv srv = { .listen_fd = -1, .log_fd = -1 };
+	static struct api api;
+	static char token[512];
+	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = 0 };
+	struct evbuf eb = EVB_INIT;
+	__u64 cnt[TI_CNT_MAX], next_tick, now;
+	const char *listen = o->listen ? o->listen : "127.0.0.1:9400";
+	char err[512];
+	sigset_t run_mask;
+	int n_if, lfd, loopback = 0, epfd = -1, log_fd = STDERR_FILENO;
+	int status = EXIT_USAGE, i, n, busy = 0, stopped = 0, timeout;
+	long got;
+
+	/* The socket first: a taken port or a bad token leaves nothing behind. */
+	lfd = srv_listen(listen, &loopback, err, sizeof(err));
+	if (lfd < 0) {
+		msg("%s", err);
+		return lfd == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	if (o->token_file && read_token(o->token_file, token, sizeof(token)))
+		goto out_lfd;
+	if (!loopback && !o->token_file) {
+		msg("--listen %s is reachable from other hosts: give --token-file FILE (requests then need Authorization: Bearer TOKEN)",
+		    listen);
+		goto out_lfd;
+	}
+	if (o->access_log) {
+		log_fd = open(o->access_log, O_WRONLY | O_APPEND | O_CREAT |
+			      O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (log_fd < 0) {
+			msg("cannot open the access log %s: %s", o->access_log,
+			    strerror(errno));
+			goto out_lfd;
+		}
+	}
+	n_if = ifaces_open(o, at, &run_mask);
+	if (n_if < 0) {
+		status = -n_if;
+		goto out_log;
+	}
+	status = open_inspector(&in, o, 0);
+	if (status)
+		goto out_at;
+	status = EXIT_RUNTIME;
+	if (events_open(&in, &eb))
+		goto out_insp;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	srv.timeout_ms = o->http_timeout_ms;
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, evb_fd(&eb), &rev) ||
+	    srv_init(&srv, lfd, epfd)) {
+		msg("cannot set up epoll: %s", strerror(errno));
+		goto out_eb;
+	}
+	lfd = -1;	/* srv's now */
+	srv.token = o->token_file ? token : NULL;
+	srv.log_fd = log_fd;
+	srv.route = api_route;
+	srv.route_arg = &api;
+	if (api_init(&api, &in, &srv, o->filter)) {
+		msg("out of memory for a table of %u flows", in.flows_max);
+		goto out_srv;
+	}
+	for (i = 0; i < n_if; i++)
+		api_add_iface(&api, at[i].name, at[i].ifindex);
+	if (attach_all(at, n_if, in.prog_fd))
+		goto out_api;
+	if (o->user && drop_privileges(o->user, at, n_if, &in))
+		goto out_detach;
+	msg("serving http://%s%s (GET /inspect?ip=, /flows, /stats, /metrics, /openapi.json)",
+	    listen, strchr(listen, ':') ? "" : ":9400");
+	status = 0;
+	next_tick = mono_ns() + 1000000000ull;
+	while (!stop_sig) {
+		now = mono_ns();
+		if (now >= next_tick) {
+			api_tick(&api, now);
+			while (next_tick <= now)
+				next_tick += 1000000000ull;
+		}
+		timeout = (next_tick - now) / 1000000 + 1;
+		i = srv_timeout_ms(&srv);
+		if (i >= 0 && i < timeout)
+			timeout = i;
+		/* as in a capture: unannounced events come within TI_WAKE_NS */
+		if (busy && timeout > TI_WAKE_NS / 1000000 + 1)
+			timeout = TI_WAKE_NS / 1000000 + 1;
+		n = epoll_pwait(epfd, ev, sizeof(ev) / sizeof(ev[0]), timeout,
+				&run_mask);
+		if (n < 0 && errno != EINTR) {
+			msg("waiting failed: %s", strerror(errno));
+			status = EXIT_RUNTIME;
+			break;
+		}
+		busy = 0;
+		for (i = 0; i < n; i++)
+			if (srv_owns(&ev[i]))
+				srv_event(&srv, &ev[i]);
+			else
+				busy = 1;
+		got = evb_consume(&eb, api_event, &api, &stopped);
+		busy |= got > 0;
+		srv_expire(&srv);
+	}
+out_detach:
+	detach_all(at, n_if);
+	insp_counters(&in, cnt);
+	fprintf(stderr, "%llu HTTP requests answered, %llu connections refused\n",
+		(unsigned long long)srv.requests, (unsigned long long)srv.refused);
+	seen_line(cnt);
+	malformed_line(cnt);
+out_api:
+	api_free(&api);
+out_srv:
+	srv_close(&srv);
+out_eb:
+	if (epfd >= 0)
+		close(epfd);
+	evb_close(&eb);
+out_insp:
+	insp_close(&in);
+out_at:
+	detach_all(at, n_if);
+out_log:
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+out_lfd:
+	if (lfd >= 0)
+		close(lfd);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -2124,6 +2381,8 @@ int main(int argc, char **argv)
 		return cmd_flows(&o);
 	case CMD_PROBE:
 		return cmd_probe(&o);
+	case CMD_SERVE:
+		return cmd_serve(&o);
 	default:
 		return cmd_capture(&o);
 	}

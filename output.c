@@ -23,7 +23,7 @@ void out_init(struct out *o, int fd, enum out_format fmt)
 	o->fmt = fmt;
 	o->err = 0;
 	o->len = 0;
-	o->hms_sec = -1;
+	o->sec = -1;
 	o->if_cnt = 0;
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -250,24 +250,43 @@ static char *put_opts_text(char *p, const __u8 *b, __u32 n)
 	return p;
 }
 
+/* The text of second sec (see struct out), from the cache if it can. */
+static char *put_second(struct out *o, char *p, time_t sec)
+{
+	struct tm tm;
+	char *t = o->sec_txt;
+
+	if (sec != o->sec) {
+		if (o->fmt == OUT_JSON) {
+			gmtime_r(&sec, &tm);
+			t = put_fixed(t, tm.tm_year + 1900, 4);
+			*t++ = '-';
+			t = put_fixed(t, tm.tm_mon + 1, 2);
+			*t++ = '-';
+			t = put_fixed(t, tm.tm_mday, 2);
+			*t++ = 'T';
+		} else {
+			localtime_r(&sec, &tm);
+		}
+		t = put_fixed(t, tm.tm_hour, 2);
+		*t++ = ':';
+		t = put_fixed(t, tm.tm_min, 2);
+		*t++ = ':';
+		t = put_fixed(t, tm.tm_sec, 2);
+		o->sec_len = t - o->sec_txt;
+		o->sec = sec;
+	}
+	memcpy(p, o->sec_txt, o->sec_len);
+	return p + o->sec_len;
+}
+
 static char *put_text(struct out *o, char *p, const struct ti_event *e,
 		      const __u8 *snap, __u64 real_ns)
 {
-	time_t sec = real_ns / 1000000000ULL;
 	const __u8 *opts;
-	struct tm tm;
 	__u32 i, n;
 
-	if (sec != o->hms_sec) {
-		localtime_r(&sec, &tm);
-		put_fixed(o->hms, tm.tm_hour, 2);
-		o->hms[2] = ':';
-		put_fixed(o->hms + 3, tm.tm_min, 2);
-		o->hms[5] = ':';
-		put_fixed(o->hms + 6, tm.tm_sec, 2);
-		o->hms_sec = sec;
-	}
-	p = put_str(p, o->hms);
+	p = put_second(o, p, real_ns / 1000000000ULL);
 	*p++ = '.';
 	p = put_fixed(p, real_ns % 1000000000ULL / 1000, 6);
 	if (o->show_iface) {	/* as tcpdump -i any: "eth0  In  IP ..." */
@@ -445,24 +464,11 @@ static char *put_opts_json(char *p, const __u8 *b, __u32 n)
 static char *put_json(struct out *o, char *p, const struct ti_event *e,
 		      const __u8 *snap, __u64 real_ns)
 {
-	time_t sec = real_ns / 1000000000ULL;
 	const __u8 *opts;
-	struct tm tm;
 	__u32 i, n;
 
-	gmtime_r(&sec, &tm);
 	p = put_str(p, "{\"ts\":\"");
-	p = put_fixed(p, tm.tm_year + 1900, 4);
-	*p++ = '-';
-	p = put_fixed(p, tm.tm_mon + 1, 2);
-	*p++ = '-';
-	p = put_fixed(p, tm.tm_mday, 2);
-	*p++ = 'T';
-	p = put_fixed(p, tm.tm_hour, 2);
-	*p++ = ':';
-	p = put_fixed(p, tm.tm_min, 2);
-	*p++ = ':';
-	p = put_fixed(p, tm.tm_sec, 2);
+	p = put_second(o, p, real_ns / 1000000000ULL);
 	*p++ = '.';
 	p = put_fixed(p, real_ns % 1000000000ULL, 9);
 	p = put_str(p, "Z\"");

@@ -25,8 +25,9 @@ struct out {
 	int show_iface;		/* text: name the interface (several -i) */
 	int err;		/* first write error (-errno), sticky */
 	__s64 mono_to_real;	/* add to bpf_ktime_get_ns() for wall time */
-	time_t hms_sec;		/* cache: second whose text is in hms */
-	char hms[9];		/* "HH:MM:SS" local time */
+	time_t sec;		/* cache: the second whose text is in sec_txt */
+	char sec_txt[20];	/* "HH:MM:SS" local (text), "YYYY-MM-DDTHH:MM:SS" UTC (JSON) */
+	__u8 sec_len;
 	/* cache of interface names, so that no event costs a syscall */
 	int if_cnt;
 	struct {

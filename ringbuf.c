@@ -83,14 +83,18 @@ long rb_consume(struct rb *r, rb_fn fn, void *arg, int *stopped)
 			n++;
 			if (fn(arg, hdr + 2, len & ~BPF_RINGBUF_DISCARD_BIT)) {
 				*stopped = 1;
-				__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
-				return n;
+				break;
 			}
 		}
-		__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+		/* Space goes back in batches: the producer reads
+		 * consumer_pos for every record, and each store takes its
+		 * cache line away from the producing CPU. */
+		if (!(n & 63))
+			__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 		if (cons >= prod)
 			prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
 	}
+	__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 	return n;
 }
 
@@ -103,5 +107,6 @@ long rb_poll(struct rb *r, int timeout_ms, const sigset_t *sigmask,
 	ret = epoll_pwait(r->epfd, &ev, 1, timeout_ms, sigmask);
 	if (ret < 0)
 		return errno == EINTR ? 0 : -errno;
+	r->woken = ret > 0;
 	return rb_consume(r, fn, arg, stopped);
 }

@@ -18,6 +18,7 @@ struct rb {
 	unsigned long *consumer_pos;
 	const unsigned long *producer_pos;
 	const __u8 *data;
+	int woken;		/* the last rb_poll was woken, not timed out */
 };
 
 /* Called per record; return non-zero to stop consuming after it. */

@@ -31,6 +31,8 @@ static void (*bpf_ringbuf_submit)(void *data, __u64 flags) =
 	(void *)BPF_FUNC_ringbuf_submit;
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size,
 				  __u64 flags) = (void *)BPF_FUNC_ringbuf_output;
+static __u64 (*bpf_ringbuf_query)(void *ringbuf, __u64 flags) =
+	(void *)BPF_FUNC_ringbuf_query;
 static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags,
 				     void *data, __u64 size) =
 	(void *)BPF_FUNC_perf_event_output;

@@ -56,6 +56,12 @@ enum ti_counter {
 #define TI_EXT_MAX	8	/* IPv6 extension headers we follow */
 #define TI_SNAP_MAX	16384	/* most frame bytes an event carries */
 #define TI_SNAP_DEFAULT	256	/* room for every header we decode */
+/*
+ * The ring buffer's reader is woken at most once per TI_WAKE_NS (and
+ * when the ring is half full); after a round that found events it looks
+ * again TI_WAKE_NS later for those that arrived unannounced.
+ */
+#define TI_WAKE_NS	1000000
 
 /*
  * One TCP segment (or later fragment), as seen by the XDP program,

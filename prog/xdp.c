@@ -89,6 +89,7 @@ __u64 ti_sample_seq;			/* matches counted for --sample */
 const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
 const volatile __u32 ti_output = TI_OUT_RINGBUF;	/* TI_VAR_OUTPUT */
 __u64 ti_taken;				/* events asked for against the budget */
+__u64 ti_woken;				/* last reader wake-up, ktime ns */
 
 #ifdef TI_NO_FETCH
 /*
@@ -125,6 +126,26 @@ static __always_inline void count(__u32 idx)
 
 	if (v)
 		*v += 1;	/* per-CPU slot: no atomics needed */
+}
+
+/*
+ * Whether this ring buffer record wakes the reader.  By default the
+ * kernel wakes it whenever the ring was empty: with a reader that keeps
+ * up, that is an irq_work and an IPI on this CPU for every packet, and
+ * it cost more than everything else here together (a receive rate of
+ * 0.95 M against 1.8 M frames/s on a veth).  So wake at most once per
+ * TI_WAKE_NS, or when the ring is half full; the reader looks again
+ * TI_WAKE_NS after every round that found records.  CPUs race on
+ * ti_woken harmlessly: the worst is a wake-up too many.
+ */
+static __always_inline __u64 wake_flag(__u64 now)
+{
+	if (now - ti_woken < TI_WAKE_NS &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) <
+	    bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2)
+		return BPF_RB_NO_WAKEUP;
+	ti_woken = now;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 /* Count one packet of the 5-tuple in m in the flow table. */
@@ -428,7 +449,8 @@ int tcpinspect(struct xdp_md *ctx)
 		if (bpf_xdp_load_bytes(ctx, 0, s->data, snap))
 			snap = 0;
 		e->snap_len = snap;
-		ret = bpf_ringbuf_output(&events, s, sizeof(*e) + snap, 0);
+		ret = bpf_ringbuf_output(&events, s, sizeof(*e) + snap,
+					 wake_flag(now));
 	}
 	if (ret) {	/* full (-ENOSPC), or no perf buffer on this CPU */
 		if (ti_budget)	/* give the slot back: -c counts delivered events */

@@ -568,11 +568,12 @@ static int t_maps(const void *arg)
 		goto out;
 	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
 	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output (4 each);
-	 * .bss: ti_taken, ti_sample_seq */
+	 * .bss: ti_taken, ti_sample_seq, ti_woken */
 	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 36) ?:
-	      check_data(&o, ".bss", 0, 0, 16) ?:
+	      check_data(&o, ".bss", 0, 0, 24) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss") ?:
+	      check_var(&o, "ti_woken", ".bss") ?:
 	      check_var4(&o, TI_VAR_OUTPUT, ".rodata", 32, TI_OUT_RINGBUF);
 	if (ret)
 		goto out;
