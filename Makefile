@@ -196,6 +196,9 @@ $(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
 $(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/writer_test.c writer.c pcap.c
 
+$(B)/ringbuf_test: tests/ringbuf_test.c ringbuf.c ringbuf.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/ringbuf_test.c ringbuf.c
+
 $(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
 
@@ -269,6 +272,7 @@ TEST_BINS += $(B)/fuzz_elf
 TEST_BINS += $(B)/http_test
 TEST_BINS += $(B)/fuzz_http
 TEST_BINS += $(B)/flows_test
+TEST_BINS += $(B)/ringbuf_test
 TEST_BINS += $(B)/peer-static
 
 .PHONY: fuzz fuzz-elf fuzz-http
