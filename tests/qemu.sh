@@ -42,9 +42,9 @@ TARGET=${1:-x86_64}
 # makes.  x86_64 runs all of them.  Under an emulated ARM CPU a capture
 # takes 3 s (arm64) to 6 s (armhf): there every required check runs
 # once (on lo; text, JSON and pcap across the veth pair; nothing left
-# attached), plus on arm64 the perf-buffer fallback on lo and the
-# -mcpu=v2 object, and on 16 KiB pages only what depends on the page
-# size (ring buffer and perf buffers on lo, --buffer 4k among them).
+# attached) and the perf-buffer fallback on lo, plus on arm64 the
+# -mcpu=v2 object; on 16 KiB pages only what depends on the page size
+# (ring buffer and perf buffers on lo, --buffer 4k among them).
 USER_ARCH=
 case $TARGET in
 x86_64)
@@ -73,7 +73,7 @@ armhf)
 	MACHINE="-M virt -cpu cortex-a15"
 	DEBARCH=armhf KMETA=linux-image-armmp FLAVOUR=armmp KIMG=zImage
 	BUILD=armhf ELF_MACHINE=ARM
-	GUEST_ARGS="ti_lo=default ti_veth=default ti_v2=0"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_v2=0"
 	;;
 armhf-on-arm64)
 	N=qemu-armhf-on-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
