@@ -1,6 +1,10 @@
 # tcpinspect - one static binary: musl-gcc for the program, clang for the
 # embedded XDP object.  `make demo` and `make check` install what they
 # need on Debian first (as root); plain `make` only builds.
+#
+# `make ARCH=arm64` (or armhf) builds the same static binary for that
+# architecture as build/ARCH/tcpinspect, with Debian's multiarch musl
+# (`make deps ARCH=arm64` installs it); `make dist` builds every one.
 
 VERSION   ?= 0.1.0
 CC        := musl-gcc
@@ -11,16 +15,58 @@ B         := build
 # musl-gcc passes -nostdinc: give it the kernel uapi headers, and only those.
 INC       := $(B)/include
 
+# --- architectures -----------------------------------------------------------
+# NAME: Debian's GNU triplet (where linux-libc-dev:ARCH puts asm/), musl's
+# compiler wrapper, and the packages that bring both.  The BPF objects
+# are the same for every little-endian target: built once, by the rules
+# below, whatever ARCH is.
+ARCHES          := x86_64 arm64 armhf
+HOST_ARCH       := $(patsubst aarch64,arm64,$(patsubst armv7%,armhf,$(shell uname -m)))
+ARCH            ?= $(HOST_ARCH)
+override ARCH   := $(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(patsubst arm,armhf,$(ARCH)))))
+TRIPLET_x86_64  := x86_64-linux-gnu
+TRIPLET_arm64   := aarch64-linux-gnu
+TRIPLET_armhf   := arm-linux-gnueabihf
+MUSLCC_x86_64   := x86_64-linux-musl-gcc
+MUSLCC_arm64    := aarch64-linux-musl-gcc
+MUSLCC_armhf    := arm-linux-musleabihf-gcc
+# armhf: linux-libc-dev:armhf must have the very version of the host's
+# linux-libc-dev (Multi-Arch: same); the cross package of the same
+# headers (arch all, under /usr/arm-linux-gnueabihf/) never conflicts.
+XPKGS_x86_64    := musl-dev:amd64 linux-libc-dev:amd64
+XPKGS_arm64     := musl-dev:arm64 linux-libc-dev:arm64
+XPKGS_armhf     := musl-dev:armhf linux-libc-dev-armhf-cross
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH=$(ARCH): not one of $(ARCHES))
+endif
+
+# O: the target's objects; TI: its binary; TCC: its musl compiler.  The
+# host's are where they always were (./tcpinspect, build/*.o).
+ifeq ($(ARCH),$(HOST_ARCH))
+O   := $(B)
+TI  := tcpinspect
+TCC := $(CC)
+TINC := $(INC)
+else
+O   := $(B)/$(ARCH)
+TI  := $(O)/tcpinspect
+TCC := $(MUSLCC_$(ARCH))
+TINC := $(O)/include
+endif
+
 CFLAGS  ?= -Os -g0
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -isystem $(INC) \
-	   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -isystem $(TINC) \
+	   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	   -DVERSION='"$(VERSION)"'
-LDFLAGS += -static -s -Wl,--gc-sections
+LDFLAGS += -static -s -Wl,--gc-sections $(LDFLAGS_$(ARCH))
+# arm64: no RELRO.  musl's static start-up never applies it, and with the
+# segments aligned for 64 KiB pages it cost 36 KB of file padding.
+LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
-OBJS := $(SRCS:%.c=$(B)/%.o) $(B)/embed.o
+OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
@@ -30,12 +76,17 @@ TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark
 # tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
 # test with apt-get download into $(B)/qemu/, not installed into /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
+# tests/qemu_arm64.sh, qemu_arm64_16k.sh, qemu_armhf.sh: the arm64 and
+# armhf binaries on Debian's kernels for them (qemu-system-arm has
+# qemu-system-aarch64; busybox-static:ARCH and the kernels are fetched by
+# the tests with apt-get download).
+TEST_PKGS  += qemu-system-arm $(XPKGS_arm64) $(XPKGS_armhf)
 
-all: tcpinspect
+all: $(TI)
 
-tcpinspect: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
-	@echo "tcpinspect: $$(stat -c %s $@) bytes, static, stripped"
+$(TI): $(OBJS)
+	$(TCC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+	@echo "$@: $$(stat -c %s $@) bytes, static, stripped, $(ARCH)"
 
 $(INC)/.stamp:
 	mkdir -p $(INC)
@@ -44,12 +95,27 @@ $(INC)/.stamp:
 	ln -sfn /usr/include/$(MULTIARCH)/asm $(INC)/asm
 	touch $@
 
-$(B)/%.o: %.c $(HDRS) $(INC)/.stamp
-	$(CC) $(CFLAGS) -c -o $@ $<
+# Another architecture's include directory: its asm/ from linux-libc-dev:ARCH
+# (/usr/include/TRIPLET/asm) or from the cross package (/usr/TRIPLET/include/asm).
+ifneq ($(O),$(B))
+XASM := $(firstword $(wildcard /usr/include/$(TRIPLET_$(ARCH))/asm /usr/$(TRIPLET_$(ARCH))/include/asm))
+$(TINC)/.stamp:
+	@command -v $(TCC) >/dev/null && [ -n "$(XASM)" ] || { \
+		echo "ARCH=$(ARCH): no $(TCC) or no $(ARCH) kernel headers: 'make deps ARCH=$(ARCH)' installs $(XPKGS_$(ARCH))"; \
+		exit 1; }
+	mkdir -p $(TINC)
+	ln -sfn /usr/include/linux $(TINC)/linux
+	ln -sfn /usr/include/asm-generic $(TINC)/asm-generic
+	ln -sfn $(XASM) $(TINC)/asm
+	touch $@
+endif
+
+$(O)/%.o: %.c $(HDRS) $(TINC)/.stamp
+	$(TCC) $(CFLAGS) -c -o $@ $<
 
 # The objects are .incbin'd: the compiler's dependency output cannot see them.
-$(B)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o openapi.json
-	$(CC) -c -o $@ embed.S
+$(O)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o openapi.json $(TINC)/.stamp
+	$(TCC) -c -o $@ embed.S
 
 # Two builds of the program: -mcpu=v3 (JMP32, ALU32; kernel 5.1) is the
 # one used; the v2 build without atomic fetch (TI_NO_FETCH) is the one
@@ -64,7 +130,7 @@ $(B)/xdp.o $(B)/xdp_v2.o: $(B)/xdp%.o: prog/xdp.c prog/tcpinspect.h prog/helpers
 # --- dependencies, demo, tests -------------------------------------------
 
 deps:
-	@./tests/deps.sh $(BUILD_PKGS)
+	@./tests/deps.sh $(BUILD_PKGS) $(if $(filter-out $(HOST_ARCH),$(ARCH)),$(XPKGS_$(ARCH)))
 
 demo-deps:
 	@./tests/deps.sh $(BUILD_PKGS) iproute2
@@ -97,9 +163,10 @@ $(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 $(B)/peer: tests/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
-# The same, static, for the initramfs of tests/qemu.sh.
-$(B)/peer-static: tests/peer.c
-	$(CC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
+# The same, static, for the initramfs of tests/qemu.sh (ARCH=arm64: of
+# tests/qemu_arm64.sh, as build/arm64/peer-static).
+$(O)/peer-static: tests/peer.c $(TINC)/.stamp
+	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
 # The loader's test corpus: tests/objs/NAME.c (and tests/reject.c) built
 # as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as NAME.CPU.o without -g
@@ -132,6 +199,9 @@ $(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
 $(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/writer_test.c writer.c pcap.c
 
+$(B)/ringbuf_test: tests/ringbuf_test.c ringbuf.c ringbuf.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ tests/ringbuf_test.c ringbuf.c
+
 $(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
 
@@ -149,7 +219,9 @@ TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o
 	     $(B)/gen $(B)/bench_prog
 
 check: test-deps
-	$(MAKE) -s all $(TEST_BINS)
+	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
+	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static
+	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
 	./tests/run
 
 # libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
@@ -203,6 +275,7 @@ TEST_BINS += $(B)/fuzz_elf
 TEST_BINS += $(B)/http_test
 TEST_BINS += $(B)/fuzz_http
 TEST_BINS += $(B)/flows_test
+TEST_BINS += $(B)/ringbuf_test
 TEST_BINS += $(B)/peer-static
 
 .PHONY: fuzz fuzz-elf fuzz-http
@@ -231,7 +304,25 @@ bench: bench-deps
 	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
 	./tests/bench.sh
 
-clean:
-	rm -rf $(B) tcpinspect
+# --- one binary per architecture ----------------------------------------
+# dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.
+dist-deps:
+	@./tests/deps.sh $(BUILD_PKGS) $(foreach a,$(filter-out $(HOST_ARCH),$(ARCHES)),$(XPKGS_$(a)))
 
-.PHONY: bench bench-deps all deps demo-deps test-deps demo check clean objs
+dist: dist-deps
+	@set -e; mkdir -p dist; rm -f dist/tcpinspect-* dist/SHA256SUMS; \
+	for a in $(ARCHES); do \
+		$(MAKE) -s ARCH=$$a all >/dev/null; \
+		if [ $$a = $(HOST_ARCH) ]; then f=tcpinspect; else f=$(B)/$$a/tcpinspect; fi; \
+		cp $$f dist/tcpinspect-$$a; \
+	done; \
+	cd dist && sha256sum tcpinspect-* >SHA256SUMS && \
+	for a in $(ARCHES); do \
+		printf '%-20s %8s bytes  %s\n' tcpinspect-$$a "$$(stat -c %s tcpinspect-$$a)" \
+			"$$(sed -n "s/  tcpinspect-$$a\$$//p" SHA256SUMS)"; \
+	done
+
+clean:
+	rm -rf $(B) tcpinspect dist
+
+.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check clean objs

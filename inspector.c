@@ -41,6 +41,18 @@ static __u32 perf_len(__u32 total, int ncpu)
 }
 
 /*
+ * Ring buffer bytes for len (a power of two): the kernel takes only whole
+ * pages, and a page is 4, 16 or 64 KiB on arm64 (64 KiB on ppc64): a
+ * smaller --buffer becomes one page.
+ */
+static __u32 ring_len(__u32 len)
+{
+	__u32 page = sysconf(_SC_PAGESIZE);
+
+	return len < page ? page : len;
+}
+
+/*
  * Fit the object to the kernel before it is loaded: the output path,
  * stand-ins for the maps of paths turned off, the perf event array's
  * size, BTF.  The perf event array has a slot per possible CPU, taken
@@ -57,7 +69,8 @@ static int fit(struct inspector *in, const struct insp_config *cfg, int ring,
 
 	ret = ld_set_var(o, TI_VAR_OUTPUT, &out, sizeof(out), err, err_len);
 	if (!ret && ring && cfg->ring_len)
-		ret = ld_set_map_max(o, TI_MAP_EVENTS, cfg->ring_len, err, err_len);
+		ret = ld_set_map_max(o, TI_MAP_EVENTS, ring_len(cfg->ring_len),
+				     err, err_len);
 	if (!ret && !ring)
 		ret = ld_stub_map(o, TI_MAP_EVENTS, err, err_len);
 	if (!ret && (ring || (pr && !pr->has[PROBE_PERF])))

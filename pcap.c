@@ -260,15 +260,54 @@ static int ng_idb(struct pcap_reader *r, size_t off, __u32 total, char *err,
 	return 0;
 }
 
-/* Timestamp in units of interface ifc, on the wall clock, in ns. */
+/*
+ * a * b / c rounded down, for a < c and b < 2^32, in 64-bit arithmetic:
+ * 32-bit targets have no __int128.  The product is formed as hi:lo and
+ * divided bit by bit; a < c makes hi < c, so the quotient fits.
+ */
+static __u64 mul_div(__u64 a, __u32 b, __u64 c)
+{
+	__u64 lo, mid, hi, r, q = 0;
+	int i, top;
+
+	if (a <= ~0ull / b)
+		return a * b / c;
+	lo = (a & 0xffffffff) * b;
+	mid = (a >> 32) * b;
+	hi = mid >> 32;
+	mid <<= 32;
+	lo += mid;
+	hi += lo < mid;
+	r = hi;
+	for (i = 63; i >= 0; i--) {
+		top = r >> 63;
+		r = r << 1 | (lo >> i & 1);
+		q <<= 1;
+		if (top || r >= c) {
+			r -= c;
+			q |= 1;
+		}
+	}
+	return q;
+}
+
+/*
+ * Timestamp in units of interface ifc, on the wall clock, in ns:
+ * ts / units seconds (whole seconds and the fraction apart, so that
+ * nothing overflows before the result would) plus the interface's
+ * offset.  -1 if the result is below 0 or past 2^64 - 1 ns.
+ */
 static int ng_ts(const struct pcap_if *ifc, __u64 ts, __u64 *ns)
 {
-	__int128 v = (unsigned __int128)ts * NSEC_PER_SEC / ifc->ts_units;
+	__u64 sec = ts / ifc->ts_units, off = (__u64)ifc->ts_offset;
+	__u64 frac = mul_div(ts % ifc->ts_units, NSEC_PER_SEC, ifc->ts_units);
 
-	v += (__int128)ifc->ts_offset * (__int128)NSEC_PER_SEC;
-	if (v < 0 || v > (__int128)~0ull)
+	if (ifc->ts_offset < 0 ? sec < -off : sec > ~0ull - off)
 		return -1;
-	*ns = v;
+	sec += off;
+	if (sec > (~0ull - frac) / NSEC_PER_SEC)
+		return -1;
+	*ns = sec * NSEC_PER_SEC + frac;
 	return 0;
 }
 

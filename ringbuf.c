@@ -7,6 +7,16 @@
  * mapped twice back to back so that a record that wraps reads as one.
  * Each record has an 8-byte header whose first word is its length with
  * BUSY (still being written) and DISCARD bits; records are 8-aligned.
+ *
+ * The two positions are the kernel's unsigned long: 64 bits on a 64-bit
+ * kernel even when we are a 32-bit program (armhf on arm64), 32 bits on
+ * a 32-bit kernel, where pending_pos follows producer_pos.  So (little
+ * endian, as the BPF objects are): the producer's low 32 bits are read
+ * and extended from our own 64-bit count (the ring holds less than 4 GiB,
+ * so they determine it); the consumer position is written in 64 bits,
+ * whose upper half is unused padding of that page on a 32-bit kernel.
+ * With unsigned long on our side, a 32-bit binary on a 64-bit kernel
+ * would stall once 4 GiB had passed through the ring.
  */
 #include <errno.h>
 #include <string.h>
@@ -63,22 +73,30 @@ void rb_close(struct rb *r)
 	r->epfd = -1;
 }
 
+/* The producer position, from its low 32 bits and ours, cons. */
+static __u64 rb_prod(const struct rb *r, __u64 cons)
+{
+	__u32 lo = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+
+	return cons + (__u32)(lo - (__u32)cons);
+}
+
 long rb_consume(struct rb *r, rb_fn fn, void *arg, int *stopped)
 {
-	unsigned long cons, prod;
+	__u64 cons, prod;
 	const __u32 *hdr;
 	__u32 len;
 	long n = 0;
 
 	cons = *r->consumer_pos;
-	prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	prod = rb_prod(r, cons);
 	while (cons < prod) {
 		hdr = (const __u32 *)(r->data + (cons & (r->data_len - 1)));
 		len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 		if (len & BPF_RINGBUF_BUSY_BIT)
 			break;	/* reserved, not yet submitted */
 		cons += (len & ~BPF_RINGBUF_DISCARD_BIT) + BPF_RINGBUF_HDR_SZ;
-		cons = (cons + 7) & ~7ul;
+		cons = (cons + 7) & ~7ull;
 		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
 			n++;
 			if (fn(arg, hdr + 2, len & ~BPF_RINGBUF_DISCARD_BIT)) {
@@ -92,7 +110,7 @@ long rb_consume(struct rb *r, rb_fn fn, void *arg, int *stopped)
 		if (!(n & 63))
 			__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 		if (cons >= prod)
-			prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+			prod = rb_prod(r, cons);
 	}
 	__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 	return n;

@@ -15,8 +15,11 @@ struct rb {
 	int epfd;
 	size_t page_len;
 	size_t data_len;	/* max_entries of the map */
-	unsigned long *consumer_pos;
-	const unsigned long *producer_pos;
+	/* The kernel's positions are unsigned long: 32 or 64 bits as the
+	 * kernel is, not as we are (an armhf binary on an arm64 kernel).
+	 * See rb_consume. */
+	__u64 *consumer_pos;
+	const __u32 *producer_pos;
 	const __u8 *data;
 	int woken;		/* the last rb_poll was woken, not timed out */
 };
