@@ -3,12 +3,11 @@
  * http.c - the HTTP/1.x request-head parser of `tcpinspect serve` (see
  * http.h).
  *
- * The head is cut into lines by next_line(), which alone reads the
- * buffer's bytes past the current line and never reads at or past
- * min(len, HTTP_HEAD_MAX); each complete line is then checked on its
- * own, as a (pointer, length) pair.  Lines are taken in order and the
- * first error returns, so a prefix of a stream gets 0 or the stream's
- * answer.
+ * next_line() cuts the head into lines and is the only code that looks
+ * for a line's end: it never reads at or past min(len, HTTP_HEAD_MAX).
+ * Each complete line is then checked on its own, as a (pointer, length)
+ * pair.  Lines are taken in order and the first error returns, so a
+ * prefix of a stream gets 0 or the stream's answer.
  */
 #include <errno.h>
 #include <limits.h>
@@ -73,8 +72,8 @@ static int str_eq_nocase(const char *p, size_t len, const char *lit)
 /*
  * The line starting at pos, read up to lim = min(len, HTTP_HEAD_MAX): 1
  * with its content [pos, *eol) and the offset after its CRLF or LF in
- * *next; 0 if it has not ended before lim < HTTP_HEAD_MAX; -400 on a NUL or a bare CR; -414 past max bytes of content;
- * -431 if it does not end before lim == HTTP_HEAD_MAX.
+ * *next; -400 on a NUL or a bare CR; -414 past max bytes of content; if
+ * it has not ended before lim, 0 (lim < HTTP_HEAD_MAX) or -431.
  */
 static int next_line(const char *buf, size_t lim, size_t pos, size_t max,
 		     size_t *eol, size_t *next)

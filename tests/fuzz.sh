@@ -6,7 +6,11 @@
 #   build/fuzz_elf   elf.c    tests/fuzz-regress/       seeds: the objects that exist
 #   build/fuzz_http  http.c   tests/fuzz-regress-http/  seeds: tests/http-seeds/
 #
-# A long run is `make fuzz FUZZ_SECONDS=N` (elf) or `make fuzz-http`.
+# tests/fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
+# tests/fuzz-regress-http/ the minimized inputs by which it caught bugs
+# planted in copies of http.c (it found none in http.c itself): each one
+# fails if that bug comes back.  A long run is `make fuzz FUZZ_SECONDS=N`
+# (elf) or `make fuzz-http`.
 #
 # Result lines follow tests/run's protocol.  A harness that was not built
 # (clang without its libFuzzer runtime) is skipped.  A failure leaves the

@@ -12,6 +12,7 @@
  *
  * - the answer is a head length in (0, len], 0, or -400, -414, -431,
  *   -501, -505; 0 only while len < HTTP_HEAD_MAX; r untouched unless > 0;
+ *   -414, -431, -501 and -505 only with their cause in the input;
  * - a prefix of the input gets 0 or the input's answer (a complete head's
  *   own prefixes 0, longer ones the head), and the head alone parses the
  *   same as the whole input (determinism: nothing past head_len is read);
@@ -23,11 +24,11 @@
  *   method, path, query, version, keep-alive, Content-Length and the four
  *   named fields as a model computes them from hdrs[]; no
  *   Transfer-Encoding;
- * - http_query(): the length, or -ENOENT, -EINVAL, -ENOSPC; never
- *   -ENOSPC with room for the whole query; out NUL-terminated with no
- *   NUL before, "" on error; the same value into exactly its size,
- *   -ENOSPC into one byte less; a plain name taken from the query itself
- *   is found;
+ * - http_query(): with room for the whole query, what a model of it
+ *   gives (another decoder, written differently); out NUL-terminated
+ *   with no NUL before, "" on error; the same value into exactly its
+ *   size, -ENOSPC into one byte less and into none; the first name of
+ *   the query itself is found;
  * - the input's bytes are never modified.
  *
  * Replaying a file (build/fuzz_http FILE...) runs it once, which is how
@@ -364,6 +365,56 @@ static void check_req(const struct http_req *r, const char *buf, size_t head_len
 		      "field %u outside the head", h);
 }
 
+/*
+ * An error has its cause in the input: -414 a request line of more than
+ * HTTP_LINE_MAX bytes, -431 a head of HTTP_HEAD_MAX bytes or more than
+ * HTTP_HDR_CNT + 1 lines, -501 a Transfer-Encoding line, -505 a request
+ * line ending in a version HTTP/D.D.
+ */
+static void check_error(const char *buf, size_t size, int ret)
+{
+	size_t rl = 0, i, lines = 0;
+	int found = 0;
+
+	while (rl < size && (buf[rl] == '\n' ||
+			     (buf[rl] == '\r' && rl + 1 < size && buf[rl + 1] == '\n')))
+		rl += buf[rl] == '\r' ? 2 : 1;
+	switch (ret) {
+	case -414:
+		check(rl + HTTP_LINE_MAX + 1 <= size, "414 on %zu bytes", size);
+		for (i = rl; i <= rl + HTTP_LINE_MAX; i++)
+			check(buf[i] != '\n' && buf[i] != '\r',
+			      "414, but the request line ends at %zu", i);
+		break;
+	case -431:
+		for (i = 0; i < size; i++)
+			lines += buf[i] == '\n';
+		check(size >= HTTP_HEAD_MAX || lines >= HTTP_HDR_CNT + 2,
+		      "431 on %zu bytes of %zu lines", size, lines);
+		break;
+	case -501:
+		for (i = 0; i + 18 <= size && !found; i++)
+			if (!i || buf[i - 1] == '\n') {
+				struct http_str s = { buf + i, 18 };
+
+				found = eq_nocase(&s, "transfer-encoding:");
+			}
+		check(found, "501 without a Transfer-Encoding line");
+		break;
+	case -505:
+		for (i = rl; i < size && buf[i] != '\n'; i++)
+			;
+		if (i > rl && buf[i - 1] == '\r')
+			i--;
+		check(i >= rl + 9 && i < size && !memcmp(buf + i - 9, " HTTP/", 6) &&
+		      buf[i - 3] >= '0' && buf[i - 3] <= '9' && buf[i - 2] == '.' &&
+		      buf[i - 1] >= '0' && buf[i - 1] <= '9' &&
+		      !(buf[i - 3] == '1' && (buf[i - 1] == '0' || buf[i - 1] == '1')),
+		      "505, but the request line does not end in another version");
+		break;
+	}
+}
+
 /* Two strings at the same offsets of their buffers. */
 static int same_str(const struct http_str *a, const char *abuf,
 		    const struct http_str *b, const char *bbuf)
@@ -416,6 +467,68 @@ static void check_prefix(const uint8_t *data, size_t k, int ret)
 	free(p);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* s[0..n) %-decoded, '+' a space, into out (n bytes): its length, or -1. */
+static long model_decode(const char *s, size_t n, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] != '%') {
+			out[o++] = s[i];
+		} else {
+			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+				return -1;
+			out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		}
+	}
+	return o;
+}
+
+/* What http_query(q, key) should give with room enough: val, q->len + 1 bytes. */
+static int model_query(const struct http_str *q, const char *key, char *val)
+{
+	size_t i = 0, a, e;
+	char *name = malloc(q->len + 1);
+	long nl, vl;
+	int ret = -ENOENT;
+
+	for (; i < q->len; i++) {
+		for (a = i; i < q->len && q->p[i] != '&'; i++)
+			;
+		if (i == a)
+			continue;
+		for (e = a; e < i && q->p[e] != '='; e++)
+			;
+		nl = model_decode(q->p + a, e - a, name);
+		if (nl < 0 || (size_t)nl != strlen(key) || memcmp(name, key, nl))
+			continue;
+		vl = e < i ? model_decode(q->p + e + 1, i - e - 1, val) : 0;
+		if (vl < 0 || memchr(val, 0, vl)) {
+			ret = -EINVAL;
+		} else {
+			val[vl] = '\0';
+			ret = (int)vl;
+		}
+		break;
+	}
+	free(name);
+	return ret;
+}
+
 /* http_query() into an exact-size out of n bytes: its result. */
 static int query_into(const struct http_str *q, const char *key, size_t n,
 		      char **out)
@@ -435,18 +548,21 @@ static int query_into(const struct http_str *q, const char *key, size_t n,
 }
 
 /*
- * http_query(q, key) with room for the whole query, then into 0 bytes
- * and, for a value found, into exactly its size and one byte less.
+ * http_query(q, key) with room for the whole query, as the model has it;
+ * then into 0 bytes and, for a value found, into exactly its size and
+ * one byte less.
  */
 static void check_query(const struct http_str *q, const char *key, int must_find)
 {
-	char *big, *out;
-	int ret, r2;
+	char *big, *out, *want = malloc(q->len + 1);
+	int ret, r2, model = model_query(q, key, want);
 
 	ret = query_into(q, key, q->len + 1, &big);
-	check(ret == -ENOENT || ret == -EINVAL || (ret >= 0 && (size_t)ret <= q->len),
-	      "http_query(\"%s\") = %d on %zu bytes", key, ret, q->len);
+	check(ret == model && (ret < 0 || !memcmp(big, want, ret + 1)),
+	      "http_query(\"%s\") = %d \"%s\", model %d \"%s\"", key, ret,
+	      ret >= 0 ? big : "", model, model >= 0 ? want : "");
 	check(!must_find || ret != -ENOENT, "http_query(\"%s\") did not find it", key);
+	free(want);
 	r2 = query_into(q, key, 0, &out);
 	check(r2 == (ret < 0 ? ret : -ENOSPC), "http_query(\"%s\") = %d, into 0 bytes %d",
 	      key, ret, r2);
@@ -464,25 +580,29 @@ static void check_query(const struct http_str *q, const char *key, int must_find
 	free(big);
 }
 
-/* A few keys, and the query's own first name when it has no escape. */
+/* A few keys, and the first parameter's name, decoded, which must be found. */
 static void check_queries(const struct http_str *q, int many)
 {
 	static const char *const keys[] = { "ip", "", "a", "x" };
 	char key[32];
-	size_t i, n = 0;
+	size_t i, n;
+	long kl;
 
 	for (i = 0; i < (many ? 4 : 1); i++)
 		check_query(q, keys[i], 0);
 	if (!q->p)
 		return;
-	while (n < q->len && n < sizeof(key) - 1 && q->p[n] != '&' &&
-	       q->p[n] != '=' && q->p[n] != '%' && q->p[n] != '+' && q->p[n])
-		n++;
-	if (n && (n == q->len || q->p[n] == '&' || q->p[n] == '=')) {
-		memcpy(key, q->p, n);
-		key[n] = '\0';
-		check_query(q, key, 1);
-	}
+	for (i = 0; i < q->len && q->p[i] == '&'; i++)
+		;
+	for (n = 0; i + n < q->len && q->p[i + n] != '&' && q->p[i + n] != '='; n++)
+		;
+	if (!n || n >= sizeof(key))
+		return;
+	kl = model_decode(q->p + i, n, key);
+	if (kl < 0 || memchr(key, 0, kl))
+		return;
+	key[kl] = '\0';
+	check_query(q, key, 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -499,6 +619,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	      "returned %d on %zu bytes", ret, size);
 	check(ret || size < HTTP_HEAD_MAX, "0 on %zu bytes", size);
 	check(ret > 0 || poisoned(&req), "r written on %d", ret);
+	if (ret < 0) {
+		check_error(buf, size, ret);
+		check(strcmp(http_reason(-ret), "Unknown"), "no reason phrase for %d", -ret);
+	}
 
 	if (ret > 0) {
 		check_req(&req, buf, ret);
