@@ -397,11 +397,12 @@ static void error_body(struct srv_resp *resp, int status, const char *why)
 static int authorized(const struct srv *s, const struct http_req *r)
 {
 	const struct http_str *a = &r->authorization;
-	size_t i, n = strlen(s->token);
 	unsigned char d = 0;
+	size_t i, n;
 
 	if (!s->token)
 		return 1;
+	n = strlen(s->token);
 	if (a->len != n + 7 || strncasecmp(a->p, "Bearer ", 7))
 		return 0;
 	for (i = 0; i < n; i++)
