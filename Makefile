@@ -148,15 +148,16 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 $(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o $(B)/xdp_v2.o
 	gcc $(TEST_CFLAGS) -o $@ tests/elf_test.c elf.c
 
-$(B)/filter_test: tests/filter_test.c filter.c filter.h prog/tcpinspect.h $(INC)/.stamp
+$(B)/filter_test: tests/filter_test.c tests/wire.h filter.c filter.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
 
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 		  inspector.c filter.c flows.c
 
-$(B)/prog_test: tests/prog_test.c $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
+$(B)/prog_test: tests/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
 
+$(B)/gen_xdp.o: tests/wire.h
 $(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
@@ -196,7 +197,7 @@ $(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
 $(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/pcap_test.c pcap.c
 
-$(B)/writer_test: tests/writer_test.c writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
+$(B)/writer_test: tests/writer_test.c tests/wire.h writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ tests/writer_test.c writer.c pcap.c
 
 $(B)/ringbuf_test: tests/ringbuf_test.c ringbuf.c ringbuf.h $(INC)/.stamp
@@ -210,7 +211,7 @@ $(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
-$(B)/mkpcap: tests/mkpcap.c pcap.c pcap.h $(INC)/.stamp
+$(B)/mkpcap: tests/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/mkpcap.c pcap.c
 
@@ -290,7 +291,7 @@ $(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 
 GEN_SRCS := bpf.c elf.c loader.c
 
-$(B)/gen: tests/gen.c $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
+$(B)/gen: tests/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/gen.c $(GEN_SRCS)
 
 # The peers tests/bench.sh measures tcpinspect against, and ethtool to

@@ -34,6 +34,7 @@
 #include <linux/bpf.h>
 #include "filter.h"
 #include "prog/tcpinspect.h"
+#include "wire.h"
 
 #define MAXI		4096
 #define WHY_LEN		8192
@@ -1126,12 +1127,6 @@ static void disasm(const char *expr)
 				       i + 1 + in->off);
 		}
 	}
-}
-
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
 }
 
 /* The frame a packet stands for; returns its captured length. */

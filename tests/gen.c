@@ -36,6 +36,7 @@
 #include <linux/tcp.h>
 #include "bpf.h"
 #include "loader.h"
+#include "wire.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP	524	/* the kernel's, not in userspace headers */
@@ -74,34 +75,6 @@ static void sleep_until(__u64 ns)
 		;
 }
 
-static __u32 sum16(const void *p, size_t len, __u32 s)
-{
-	const __u8 *b = p;
-
-	for (; len > 1; b += 2, len -= 2)
-		s += b[0] << 8 | b[1];
-	if (len)
-		s += b[0] << 8;
-	return s;
-}
-
-static __u16 fold(__u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return htons(~s & 0xffff);
-}
-
-/* RFC 1624: the checksum after a 16-bit word changes from old to new. */
-static __u16 csum_replace(__u16 sum, __u16 old, __u16 new)
-{
-	__u32 s = (__u16)~sum + (__u16)~old + new;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
 /* The frame for the first flow; the others differ in the source port. */
 static void build(struct gen *g)
 {
@@ -125,7 +98,7 @@ static void build(struct gen *g)
 	ip->protocol = IPPROTO_TCP;
 	ip->saddr = g->src.s_addr;
 	ip->daddr = g->dst.s_addr;
-	ip->check = fold(sum16(ip, sizeof(*ip), 0));
+	ip->check = htons(csum_fold(csum_add(ip, sizeof(*ip), 0)));
 	th->source = htons(g->sport);
 	th->dest = htons(80);
 	th->seq = htonl(1000);
@@ -142,8 +115,8 @@ static void build(struct gen *g)
 			opt[i] = 'a' + i % 26;
 	}
 	/* pseudo header, then the segment */
-	s = sum16(&ip->saddr, 8, IPPROTO_TCP + sizeof(*th) + opt_len + data_len);
-	th->check = fold(sum16(th, sizeof(*th) + opt_len + data_len, s));
+	s = csum_add(&ip->saddr, 8, IPPROTO_TCP + sizeof(*th) + opt_len + data_len);
+	th->check = htons(csum_fold(csum_add(th, sizeof(*th) + opt_len + data_len, s)));
 	g->frame_len = sizeof(*eth) + sizeof(*ip) + sizeof(*th) + opt_len + data_len;
 	if (g->frame_len < 60)
 		g->frame_len = 60;	/* Ethernet minimum, zero padded */

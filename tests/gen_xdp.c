@@ -12,19 +12,11 @@
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include "../prog/helpers.h"
+#include "wire.h"
 
 const volatile __u32 gen_flows = 1;	/* source ports in turn */
 const volatile __u16 gen_sport = 10000;	/* the first, host order */
 __u32 gen_n;				/* frames so far (one sending CPU) */
-
-static __always_inline __u16 csum_replace(__u16 sum, __u16 old, __u16 new)
-{
-	__u32 s = (__u16)~sum + (__u16)~old + new;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
 
 SEC("xdp") int gen(struct xdp_md *ctx)
 {

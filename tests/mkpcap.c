@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <linux/types.h>
 #include "pcap.h"
+#include "wire.h"
 
 #define T0		1000000ull	/* seconds; keeps ts_ns below 2^53 for jq */
 #define FRAME_MAX	9100
@@ -227,36 +228,6 @@ struct ip {
 	int len_adj;		/* added to the IP length field */
 };
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static __u32 sum16(const __u8 *p, size_t len, __u32 sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static __u16 fold(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 /* Checksum of a transport segment with the pseudo header; at csum_off. */
 static void l4_csum(const struct ip *ip, __u8 proto, __u8 *seg, size_t len,
 		    size_t csum_off)
@@ -267,20 +238,20 @@ static void l4_csum(const struct ip *ip, __u8 proto, __u8 *seg, size_t len,
 
 	put16(seg + csum_off, 0);
 	if (ip->v6) {
-		sum = sum16(ip->src, 16, sum);
-		sum = sum16(ip->dst, 16, sum);
+		sum = csum_add(ip->src, 16, sum);
+		sum = csum_add(ip->dst, 16, sum);
 		put32(ph, len);
 		put32(ph + 4, proto);
-		sum = sum16(ph, 8, sum);
+		sum = csum_add(ph, 8, sum);
 	} else {
-		sum = sum16(ip->src, 4, sum);
-		sum = sum16(ip->dst, 4, sum);
+		sum = csum_add(ip->src, 4, sum);
+		sum = csum_add(ip->dst, 4, sum);
 		put16(ph, proto);
 		put16(ph + 2, len);
-		sum = sum16(ph, 4, sum);
+		sum = csum_add(ph, 4, sum);
 	}
-	sum = sum16(seg, len, sum);
-	c = fold(sum);
+	sum = csum_add(seg, len, sum);
+	c = csum_fold(sum);
 	if (proto == 17 && !c)
 		c = 0xffff;
 	put16(seg + csum_off, c);
@@ -370,7 +341,7 @@ static size_t put_ip4(const struct ip *ip, __u8 proto, const __u8 *l4,
 	memcpy(b + 12, ip->src, 4);
 	memcpy(b + 16, ip->dst, 4);
 	memcpy(b + 20, ip->opt, ip->opt_len);
-	put16(b + 10, fold(sum16(b, hlen, 0)));
+	put16(b + 10, csum_fold(csum_add(b, hlen, 0)));
 	memcpy(b + hlen, l4, l4_len);
 	return hlen + l4_len;
 }
@@ -958,7 +929,7 @@ static void gen_other(struct gen *g)
 	memset(g->seg, 0, 16);
 	g->seg[0] = 8;
 	put16(g->seg + 4, 0x1234);
-	put16(g->seg + 2, fold(sum16(g->seg, 16, 0)));
+	put16(g->seg + 2, csum_fold(csum_add(g->seg, 16, 0)));
 	emit(g, &l, &ip, 1, 0, 16, 1, 0, "-", "icmp");
 	/* Three tags: more than the program looks through. */
 	set_l2(&l, 4, 100, 200);

@@ -37,6 +37,7 @@
 #include "evbuf.h"
 #include "probe.h"
 #include "prog/tcpinspect.h"
+#include "wire.h"
 
 #define FRAME_MAX	2048
 #define LO_IFINDEX	1	/* loopback: test runs without ctx_in use it too */
@@ -178,30 +179,6 @@ static const __u8 ip6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
 /* --- frames ------------------------------------------------------------ */
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static __u16 ip_csum(const __u8 *p, size_t len)
-{
-	__u32 sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 /* IHL or doff as written: 0 in struct pkt means 5. */
 static __u8 words(__u8 w)
 {
@@ -288,7 +265,7 @@ static size_t put_ipv4(const struct pkt *p, __u8 *b, struct layout *l)
 	put16(b + 10, 0);
 	memcpy(b + 12, ip4_src, 4);
 	memcpy(b + 16, ip4_dst, 4);
-	put16(b + 10, ip_csum(b, hlen));
+	put16(b + 10, csum_fold(csum_add(b, hlen, 0)));
 	l->l4_off = l->l3_off + hlen;
 	return hlen + l4_len;
 }

@@ -37,6 +37,7 @@
 #include "prog/tcpinspect.h"
 #include "writer.h"
 #include "result.h"
+#include "wire.h"
 
 /* Messages cut short in a test's output are fine. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -61,18 +62,6 @@ static __u64 frame_ts(__u32 i)
 static __u32 frame_len(__u32 i)
 {
 	return 54 + i * 97 % 1200;
-}
-
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
 }
 
 static __u32 get32(const __u8 *p)
