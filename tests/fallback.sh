@@ -25,15 +25,6 @@ done
 
 ALL=ringbuf,link,btf,alu32,memlock,load_bytes
 
-# "N matched = N written + N lost + N sampled out + N over ... + N after ..."
-invariant() {
-	awk '/ matched = / { m = $1; s = $4 + $7 + $10 + $14 + $20;
-		ok = (m == s) } END { exit !ok }' "$1"
-}
-field() {	# field FILE WORD: the number before WORD on the accounting line
-	awk -v w="$2" '/ matched = / { for (i = 2; i <= NF; i++)
-		if ($i == w) print $(i - 1) }' "$1"
-}
 written() { awk '/packets captured/ { print $1 }' "$1"; }
 
 # What -v must say for each setting, and the attach kind.

@@ -109,3 +109,14 @@ tcp_session() {
 	wait_for "$ready" ready || return 1
 	ina "$PEER" connect "$1" 8080 "$2"
 }
+
+# The summary's accounting line:
+# "N matched = N written + N lost + N sampled out + N over ... + N after ..."
+invariant() {
+	awk '/ matched = / { m = $1; s = $4 + $7 + $10 + $14 + $20;
+		ok = (m == s) } END { exit !ok }' "$1"
+}
+field() {	# field FILE WORD: the number before WORD on the accounting line
+	awk -v w="$2" '/ matched = / { for (i = 2; i <= NF; i++)
+		if ($i == w) print $(i - 1) }' "$1"
+}

@@ -12,15 +12,6 @@ if ! setup_pair; then
 	exit 1
 fi
 
-# "N matched = N written + N lost + N sampled out + N over ... + N after ..."
-invariant() {
-	awk '/ matched = / { m = $1; s = $4 + $7 + $10 + $14 + $20;
-		ok = (m == s) } END { exit !ok }' "$1"
-}
-field() {	# field FILE WORD: the number before WORD on the accounting line
-	awk -v w="$2" '/ matched = / { for (i = 2; i <= NF; i++)
-		if ($i == w) print $(i - 1) }' "$1"
-}
 
 # --- --duration, and the kernel's deadline while tcpinspect is stopped -------
 export TCPINSPECT_DISABLE=link	# netlink: what outlives a stalled process
