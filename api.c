@@ -108,12 +108,6 @@ static int path_is(const struct http_req *r, const char *p)
 	return r->path.len == strlen(p) && !memcmp(r->path.p, p, r->path.len);
 }
 
-static void error(struct srv_resp *resp, int status, const char *why)
-{
-	resp->status = status;
-	sb_printf(&resp->body, "{\"error\":\"%s\",\"status\":%d}\n", why, status);
-}
-
 /* s as a JSON string's content (quotes and controls escaped). */
 static void put_jstr(struct sbuf *b, const char *s)
 {
@@ -162,11 +156,11 @@ static void get_inspect(struct api *a, const struct http_req *r,
 
 	ret = http_query(&r->query, "ip", ip, sizeof(ip));
 	if (ret == -ENOENT || ret == 0) {
-		error(resp, 400, "the query parameter ip is missing: /inspect?ip=ADDRESS");
+		srv_error(resp, 400, "the query parameter ip is missing: /inspect?ip=ADDRESS");
 		return;
 	}
 	if (ret < 0) {
-		error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
+		srv_error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
 		return;
 	}
 	if (inet_pton(AF_INET, ip, addr) == 1) {
@@ -174,7 +168,7 @@ static void get_inspect(struct api *a, const struct http_req *r,
 	} else if (inet_pton(AF_INET6, ip, addr) == 1) {
 		family = 6;
 	} else {
-		error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
+		srv_error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
 		return;
 	}
 	n = read_flows(a);
@@ -212,12 +206,6 @@ static void get_inspect(struct api *a, const struct http_req *r,
 	sb_str(&resp->body, "]}\n");
 }
 
-static const char *const sort_names[FLOW_COL_CNT] = {
-	[FLOW_PACKETS] = "packets", [FLOW_BYTES] = "bytes", [FLOW_SYN] = "syn",
-	[FLOW_SYNACK] = "synack", [FLOW_FIN] = "fin", [FLOW_RST] = "rst",
-	[FLOW_FIRST] = "first", [FLOW_LAST] = "last",
-};
-
 static void get_flows(struct api *a, const struct http_req *r,
 		      struct srv_resp *resp)
 {
@@ -231,7 +219,7 @@ static void get_flows(struct api *a, const struct http_req *r,
 	if (ret != -ENOENT) {
 		top = ret > 0 ? strtoul(val, &end, 10) : 0;
 		if (ret <= 0 || *end || !top || top > 100000000) {
-			error(resp, 400, "top: want a number of flows, more than 0");
+			srv_error(resp, 400, "top: want a number of flows, more than 0");
 			return;
 		}
 	}
@@ -239,7 +227,7 @@ static void get_flows(struct api *a, const struct http_req *r,
 	if (ret != -ENOENT) {
 		col = ret > 0 ? flow_col_parse(val) : -1;
 		if (col < 0) {
-			error(resp, 400, "sort: want packets, bytes, syn, synack, fin, rst, first or last");
+			srv_error(resp, 400, "sort: want packets, bytes, syn, synack, fin, rst, first or last");
 			return;
 		}
 	}
@@ -250,7 +238,7 @@ static void get_flows(struct api *a, const struct http_req *r,
 	resp->status = 200;
 	sb_printf(&resp->body,
 		  "{\"sort\":\"%s\",\"count\":%zu,\"total\":%zu,\"table_size\":%u,\"evicted\":%llu,\"flows\":[",
-		  sort_names[col], shown, n, a->in->flows_max,
+		  flow_col_name[col], shown, n, a->in->flows_max,
 		  (unsigned long long)(cnt[TI_CNT_FLOW_NEW] > n ?
 				       cnt[TI_CNT_FLOW_NEW] - n : 0));
 	for (i = 0; i < shown; i++) {
@@ -420,6 +408,6 @@ void api_route(void *arg, const struct http_req *r, struct srv_resp *resp)
 		resp->status = 200;
 		sb_put(&resp->body, ti_openapi, ti_openapi_end - ti_openapi);
 	} else {
-		error(resp, 404, "no such endpoint: see /openapi.json");
+		srv_error(resp, 404, "no such endpoint: see /openapi.json");
 	}
 }

@@ -28,20 +28,21 @@ static const char *const col_head[COL_CNT] = {
 
 const char flow_col_names[] = "packets, bytes, syn, synack, fin, rst, first or last";
 
+const char *const flow_col_name[FLOW_COL_CNT] = {
+	[FLOW_PACKETS] = "packets", [FLOW_BYTES] = "bytes",
+	[FLOW_SYN] = "syn", [FLOW_SYNACK] = "synack",
+	[FLOW_FIN] = "fin", [FLOW_RST] = "rst",
+	[FLOW_FIRST] = "first", [FLOW_LAST] = "last",
+};
+
 int flow_col_parse(const char *name)
 {
-	static const char *const names[FLOW_COL_CNT] = {
-		[FLOW_PACKETS] = "packets", [FLOW_BYTES] = "bytes",
-		[FLOW_SYN] = "syn", [FLOW_SYNACK] = "synack",
-		[FLOW_FIN] = "fin", [FLOW_RST] = "rst",
-		[FLOW_FIRST] = "first", [FLOW_LAST] = "last",
-	};
 	int i;
 
 	if (!strcmp(name, "syn-ack"))
 		return FLOW_SYNACK;
 	for (i = 0; i < FLOW_COL_CNT; i++)
-		if (!strcmp(name, names[i]))
+		if (!strcmp(name, flow_col_name[i]))
 			return i;
 	return -1;
 }

@@ -35,6 +35,9 @@ enum flow_col {
 /* "packets, bytes, syn, synack, fin, rst, first or last": for messages. */
 extern const char flow_col_names[];
 
+/* Each column's name, as --sort and /flows?sort= take it. */
+extern const char *const flow_col_name[FLOW_COL_CNT];
+
 /* The column called name ("synack" or "syn-ack" alike), or -1. */
 int flow_col_parse(const char *name);
 

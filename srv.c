@@ -387,7 +387,7 @@ static void respond(struct srv *s, struct srv_conn *c, const struct http_req *r,
 	sb_free(&resp->body);
 }
 
-static void error_body(struct srv_resp *resp, int status, const char *why)
+void srv_error(struct srv_resp *resp, int status, const char *why)
 {
 	resp->status = status;
 	sb_printf(&resp->body, "{\"error\":\"%s\",\"status\":%d}\n", why, status);
@@ -430,21 +430,21 @@ static int conn_serve(struct srv *s, struct srv_conn *c)
 		if (ret == 0)
 			break;
 		if (ret < 0) {
-			error_body(&resp, -ret, http_reason(-ret));
+			srv_error(&resp, -ret, http_reason(-ret));
 			respond(s, c, NULL, &resp);
 			break;
 		}
 		used = ret;
 		if (r.content_len > SRV_BODY_MAX) {
-			error_body(&resp, 413, "request bodies are not taken here");
+			srv_error(&resp, 413, "request bodies are not taken here");
 			respond(s, c, &r, &resp);
 			break;
 		}
 		c->skip = r.content_len;
 		if (s->token && !authorized(s, &r))
-			error_body(&resp, 401, "a bearer token is needed (Authorization: Bearer ...)");
+			srv_error(&resp, 401, "a bearer token is needed (Authorization: Bearer ...)");
 		else if (r.method == HTTP_OTHER) {
-			error_body(&resp, 405, "only GET and HEAD");
+			srv_error(&resp, 405, "only GET and HEAD");
 			resp.allow = "GET, HEAD";
 		} else
 			s->route(s->route_arg, &r, &resp);
@@ -601,7 +601,7 @@ void srv_expire(struct srv *s)
 			continue;
 		if (c->in_len && !c->out.len && !c->draining) {	/* too slow: 408 */
 			memset(&resp, 0, sizeof(resp));
-			error_body(&resp, 408, "the request took too long to arrive");
+			srv_error(&resp, 408, "the request took too long to arrive");
 			c->closing = 1;
 			respond(s, c, NULL, &resp);
 			c->deadline = now + 1000000000ull;	/* 1 s to take it */

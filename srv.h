@@ -48,6 +48,9 @@ struct srv_resp {
 	struct sbuf body;
 };
 
+/* resp as an error: status and {"error":why,"status":status}. */
+void srv_error(struct srv_resp *resp, int status, const char *why);
+
 /* Fill resp for req (a GET or HEAD whose token was right). */
 typedef void (*srv_route_fn)(void *arg, const struct http_req *req,
 			     struct srv_resp *resp);
