@@ -6,8 +6,8 @@
  * head in order (pipelined requests too) into its output buffer, and
  * writes what it can; while an answer is unwritten it reads no further
  * requests.  Epoll data tells the server's fds from the caller's: the
- * listening socket is SRV_TAG, a connection its pointer (never 0 or
- * SRV_TAG, which the caller may use).
+ * listening socket is SRV_TAG, a connection its pointer; the caller's
+ * own fds carry 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -198,7 +198,7 @@ int srv_init(struct srv *s, int listen_fd, int epfd)
 
 int srv_owns(const struct epoll_event *ev)
 {
-	return ev->data.u64 == SRV_TAG || ev->data.u64 > SRV_TAG + 1;
+	return ev->data.u64 != 0;
 }
 
 /* --- connections -------------------------------------------------------- */

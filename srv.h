@@ -83,7 +83,8 @@ int srv_listen(const char *spec, int *loopback, char *err, size_t err_len);
 /* Take listen_fd into the epoll set epfd; 0 or -errno. */
 int srv_init(struct srv *s, int listen_fd, int epfd);
 
-/* Whether an epoll event is the server's (else the caller's own). */
+/* Whether an epoll event is the server's; the caller's own fds must
+ * carry data.u64 == 0. */
 int srv_owns(const struct epoll_event *ev);
 void srv_event(struct srv *s, const struct epoll_event *ev);
 

@@ -172,14 +172,14 @@ static long long send_live(struct gen *g, __u64 *t0)
 	ret = obj_read(g->obj, &buf, &len);
 	if (ret) {
 		fprintf(stderr, "gen: %s: %s\n", g->obj, strerror(-ret));
-		return ret;
+		return -ENOEXEC;	/* our program is broken: no fallback */
 	}
 	if ((ret = ld_parse(&o, buf, len, err, sizeof(err))) ||
 	    (ret = ld_set_var(&o, "gen_flows", &g->flows, 4, err, sizeof(err))) ||
 	    (ret = ld_set_var(&o, "gen_sport", &g->sport, 2, err, sizeof(err))) ||
 	    (ret = ld_load(&o, err, sizeof(err)))) {
 		fprintf(stderr, "gen: %s: %s\n", g->obj, err);
-		return ret;
+		return -ENOEXEC;
 	}
 	*t0 = now_ns();
 	deadline = *t0 + g->max_secs * 1e9;
