@@ -32,7 +32,7 @@ int bpf_map_create(const struct bpf_map_create_opts *o)
 	a.max_entries = o->max_entries;
 	a.map_flags = o->map_flags;
 	a.numa_node = o->numa_node;
-	if (o->inner_map_fd > 0)
+	if (o->inner_map_fd >= 0)
 		a.inner_map_fd = o->inner_map_fd;
 	if (o->name)
 		strncpy(a.map_name, o->name, sizeof(a.map_name) - 1);
@@ -101,7 +101,7 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	}
 	if (o->name)
 		strncpy(a.prog_name, o->name, sizeof(a.prog_name) - 1);
-	if (o->btf_fd > 0) {
+	if (o->btf_fd >= 0) {
 		a.prog_btf_fd = o->btf_fd;
 		if (o->func_info_cnt) {
 			a.func_info = ptr(o->func_info);

@@ -16,7 +16,7 @@ struct bpf_map_create_opts {
 	__u32 max_entries;
 	__u32 map_flags;
 	__u32 numa_node;	/* with BPF_F_NUMA_NODE in map_flags */
-	int inner_map_fd;	/* map-in-map; 0 or -1: none */
+	int inner_map_fd;	/* map-in-map; -1: none */
 };
 int bpf_map_create(const struct bpf_map_create_opts *o);
 int bpf_map_lookup_elem(int map_fd, const void *key, void *value);
@@ -35,7 +35,7 @@ struct bpf_prog_load_opts {
 	const char *license;
 	char *log;		/* with log_len > 0: the verifier log, level 1 */
 	__u32 log_len;
-	int btf_fd;		/* -1 or 0: none */
+	int btf_fd;		/* -1: none */
 	const void *func_info;	/* struct bpf_func_info[func_info_cnt] */
 	__u32 func_info_cnt;
 	const void *line_info;	/* struct bpf_line_info[line_info_cnt] */

@@ -83,6 +83,36 @@ static int fit(struct inspector *in, const struct insp_config *cfg, int ring,
 	return ret;
 }
 
+int insp_filter(struct inspector *in, const char *expr, char *err,
+		size_t err_len)
+{
+	int ret;
+
+	in->filter_cnt = 0;
+	if (!*expr)
+		return 0;
+	/*
+	 * The verifier checks ti_filter() alone, as a global function
+	 * whose pointer argument may be NULL: reject NULL first.  The
+	 * compiled body's jumps are relative, so it can follow.
+	 * (Without BTF it is a static subprogram, verified in the
+	 * caller's context: the check is then merely redundant.)
+	 */
+	in->filter[0] = (struct bpf_insn){ .code = BPF_JMP | BPF_JNE | BPF_K,
+					   .dst_reg = BPF_REG_1, .off = 2 };
+	in->filter[1] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+					   .dst_reg = BPF_REG_0 };
+	in->filter[2] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	ret = flt_compile(expr, in->filter + 3, INSP_FILTER_MAX - 3,
+			  &in->filter_cnt, err, err_len);
+	if (ret) {
+		in->filter_cnt = 0;
+		return ret;
+	}
+	in->filter_cnt += 3;
+	return 0;
+}
+
 int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      char *err, size_t err_len)
 {
@@ -98,30 +128,15 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 
 	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
 	in->perf_fd = -1;
-	in->filter_cnt = 0;
 	if (ncpu <= 0) {
 		snprintf(err, err_len, "cannot count the possible CPUs: %s",
 			 strerror(ncpu ? -ncpu : EIO));
 		return ncpu ? ncpu : -EIO;
 	}
-	if (cfg->filter && *cfg->filter) {
-		/*
-		 * The verifier checks ti_filter() alone, as a global function
-		 * whose pointer argument may be NULL: reject NULL first.  The
-		 * compiled body's jumps are relative, so it can follow.
-		 * (Without BTF it is a static subprogram, verified in the
-		 * caller's context: the check is then merely redundant.)
-		 */
-		in->filter[0] = (struct bpf_insn){ .code = BPF_JMP | BPF_JNE | BPF_K,
-						   .dst_reg = BPF_REG_1, .off = 2 };
-		in->filter[1] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
-						   .dst_reg = BPF_REG_0 };
-		in->filter[2] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-		ret = flt_compile(cfg->filter, in->filter + 3, INSP_FILTER_MAX - 3,
-				  &in->filter_cnt, err, err_len);
+	if (cfg->filter) {
+		ret = insp_filter(in, cfg->filter, err, err_len);
 		if (ret)
 			return ret;
-		in->filter_cnt += 3;
 	}
 	o->log_fn = cfg->log_fn;
 	o->log_arg = cfg->log_arg;
@@ -207,6 +222,7 @@ void insp_close(struct inspector *in)
 {
 	ld_close(&in->obj);
 	in->prog_fd = in->counters_fd = in->events_fd = -1;
+	in->filter_cnt = 0;
 }
 
 const char *const insp_counter_names[TI_CNT_MAX] = {

@@ -25,7 +25,8 @@ struct insp_config {
 				 * perf buffers: their total, split over the CPUs */
 	__u32 mode;		/* TI_MODE_*; 0: events only */
 	__u32 flows_max;	/* flow table entries; 0: TI_FLOWS_DEFAULT */
-	const char *filter;	/* pcap-filter expression; NULL or "": all */
+	const char *filter;	/* pcap-filter expression; "": all; NULL: the
+				 * one insp_filter() compiled, if any */
 	/*
 	 * What the kernel has (probe_kernel): picks the object (-mcpu=v3 or
 	 * v2), the output (ring buffer or perf buffers), BTF or none, and
@@ -53,8 +54,17 @@ struct inspector {
 };
 
 /*
- * 0, or -EINVAL for a bad filter expression (a usage error; err names
- * the token and its position), or another -errno from the kernel.
+ * Compile a pcap-filter expression into in, for the next insp_open()
+ * (with cfg->filter NULL) to put in the program; no kernel calls.  0,
+ * or -EINVAL (a bad expression: err names the token and its position)
+ * or -E2BIG (too large).  insp_close() forgets it.
+ */
+int insp_filter(struct inspector *in, const char *expr, char *err,
+		size_t err_len);
+
+/*
+ * Load the program configured by cfg.  0, or the -errno of insp_filter
+ * (cfg->filter given) or of the kernel; err says why.
  */
 int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      char *err, size_t err_len);

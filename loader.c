@@ -380,12 +380,12 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 		.prog_type = BPF_PROG_TYPE_XDP, .license = o->elf.license,
 		.btf_fd = o->btf_fd,
 	};
-	char name[BPF_OBJ_NAME_LEN], *log = NULL;
+	char name[BPF_OBJ_NAME_LEN], *log = NULL, *log2 = NULL;
 	struct elf_layout l;
 	struct bpf_insn *insns = NULL;
 	struct bpf_func_info *fi = NULL;
 	struct bpf_line_info *li = NULL;
-	int fd;
+	int fd, fd2;
 
 	fd = elf_layout(&o->elf, pr, &l, err, err_len);
 	if (fd)
@@ -416,13 +416,21 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 	say(o, "program %s: %u instructions linked from %u functions",
 	    pr->name, l.insn_cnt, l.seg_cnt);
 	fd = prog_load_logged(&lo, &log);
-	if (fd == -EINVAL && o->btf_fd >= 0 && log && strstr(log, "_info")) {
-		/* The kernel disliked our func/line info: go on without BTF. */
-		snprintf(o->note, sizeof(o->note),
-			 "program %s: the kernel refused its BTF line info; loaded without it",
-			 pr->name);
+	if (fd == -EINVAL && o->btf_fd >= 0) {
+		/*
+		 * The kernel may refuse our func/line info rather than the
+		 * code: try once without BTF.  If that fails too, the first
+		 * answer (its log has the source lines) is the one to show.
+		 */
 		lo.btf_fd = -1;
-		fd = prog_load_logged(&lo, &log);
+		fd2 = prog_load_logged(&lo, &log2);
+		free(log2);
+		if (fd2 >= 0) {
+			snprintf(o->note, sizeof(o->note),
+				 "program %s: the kernel refused its BTF func/line info; loaded without it",
+				 pr->name);
+			fd = fd2;
+		}
 	}
 	if (fd < 0) {
 		snprintf(err, err_len, "cannot load program %s: %s%s", pr->name,

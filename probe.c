@@ -51,7 +51,7 @@ static int prog_load(const struct bpf_insn *insns, __u32 cnt)
 {
 	struct bpf_prog_load_opts o = {
 		.prog_type = BPF_PROG_TYPE_XDP, .name = "ti_probe",
-		.insns = insns, .insn_cnt = cnt, .license = "GPL",
+		.insns = insns, .insn_cnt = cnt, .license = "GPL", .btf_fd = -1,
 	};
 
 	return bpf_prog_load(&o);
@@ -73,6 +73,7 @@ static int map_new(__u32 type, __u32 key, __u32 value, __u32 max,
 	struct bpf_map_create_opts c = {
 		.type = type, .name = "ti_probe", .key_size = key,
 		.value_size = value, .max_entries = max, .map_flags = flags,
+		.inner_map_fd = -1,
 	};
 
 	return bpf_map_create(&c);
@@ -225,8 +226,7 @@ static void memlock_raise(struct probe *p)
 		p->memlock_now = lim_val(r.rlim_cur);
 }
 
-/* TCPINSPECT_DISABLE into p->off; -EINVAL for an unknown name. */
-static int disable_parse(struct probe *p, char *err, size_t err_len)
+int probe_disable(struct probe *p, char *err, size_t err_len)
 {
 	const char *s = getenv("TCPINSPECT_DISABLE"), *end;
 	size_t n;
@@ -273,15 +273,14 @@ int probe_kernel(struct probe *p, char *err, size_t err_len)
 		CALL(BPF_FUNC_xdp_load_bytes),
 		RET_PASS,
 	};
-	__u8 real[PROBE_CNT];
-	int ret, fd, prog_fd = -1, f, charged, raised = 0;
+	__u8 real[PROBE_CNT], off[PROBE_CNT];
+	int fd, prog_fd = -1, f, charged, raised = 0;
 	long page = sysconf(_SC_PAGESIZE);
 
+	memcpy(off, p->off, sizeof(off));
 	memset(p, 0, sizeof(*p));
+	memcpy(p->off, off, sizeof(off));
 	memset(real, 0, sizeof(real));
-	ret = disable_parse(p, err, err_len);
-	if (ret)
-		return ret;
 
 	/* Privilege first, and memory accounting, which decides whether
 	 * anything else can be created with the limit we were given. */

@@ -49,10 +49,16 @@ struct probe {
 };
 
 /*
+ * TCPINSPECT_DISABLE into p->off (the rest of p zeroed by the caller):
+ * 0, or -EINVAL for an unknown name (err names it).
+ */
+int probe_disable(struct probe *p, char *err, size_t err_len);
+
+/*
  * Probe everything (not the XDP modes of an interface), raising
- * RLIMIT_MEMLOCK if the kernel charges it.  0, or -EPERM (not
- * privileged), -ENOSYS (no bpf()), -EINVAL (no XDP programs, or an
- * unknown name in TCPINSPECT_DISABLE): err says which.
+ * RLIMIT_MEMLOCK if the kernel charges it; features in p->off (from
+ * probe_disable) are reported missing.  0, or -EPERM (not privileged),
+ * -ENOSYS (no bpf()), -EINVAL (no XDP programs): err says which.
  */
 int probe_kernel(struct probe *p, char *err, size_t err_len);
 
