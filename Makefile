@@ -64,7 +64,9 @@ LDFLAGS += -static -s -Wl,--gc-sections $(LDFLAGS_$(ARCH))
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-SRCS := main.c elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
+CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
+SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
+	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
@@ -82,7 +84,24 @@ TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
 # the tests with apt-get download).
 TEST_PKGS  += qemu-system-arm $(XPKGS_arm64) $(XPKGS_armhf)
 
-all: $(TI)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+all: $(TI) tcpinspect.8
+
+# The man page: its prose (docs/tcpinspect.8.in) with the SYNOPSIS and
+# OPTIONS that mkman prints from the option table in opts.c.
+$(B)/mkman: mkman.c opts.c opts.h flows.c flows.h writer.c writer.h pcap.c pcap.h $(INC)/.stamp
+	gcc -std=gnu11 -O1 -Wall -Wextra -Wno-unused-parameter -isystem $(INC) -o $@ \
+		mkman.c opts.c flows.c writer.c pcap.c
+
+tcpinspect.8: docs/tcpinspect.8.in $(B)/mkman
+	$(B)/mkman <docs/tcpinspect.8.in >$@.tmp && mv $@.tmp $@
+
+install: $(TI) tcpinspect.8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(TI) $(DESTDIR)$(PREFIX)/bin/tcpinspect
+	install -m 644 tcpinspect.8 $(DESTDIR)$(PREFIX)/share/man/man8/tcpinspect.8
 
 $(TI): $(OBJS)
 	$(TCC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
@@ -324,6 +343,6 @@ dist: dist-deps
 	done
 
 clean:
-	rm -rf $(B) tcpinspect dist
+	rm -rf $(B) tcpinspect tcpinspect.8 dist
 
-.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check clean objs
+.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check clean objs install

@@ -14,7 +14,7 @@
 #include "inspector.h"
 #include "srv.h"
 
-#define API_IF_MAX	16
+#define API_IF_MAX	64	/* every interface a run attaches to (OPTS_IF_MAX) */
 #define API_FLOWS_TOP	20	/* /flows without top= */
 
 struct api_iface {
