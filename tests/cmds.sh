@@ -276,8 +276,9 @@ start_capture "$TMP/cv.out" "$TMP/cv.err" -i vb -c 1 -v ||
 	notok "capture -v: ready" "$(cat "$TMP/cv.err")"
 tcp_session "$B4" 10
 wait_exit "$CAP_PID"
+rc=$?
 check "capture -v: loader lines before 'listening on'" eval \
-	'[ $? = 0 ] && head -1 "$TMP/cv.err" | grep -q "^tcpinspect: program " && grep -q "^listening on vb" "$TMP/cv.err"'
+	'[ $rc = 0 ] && head -1 "$TMP/cv.err" | grep -q "^tcpinspect: program " && grep -q "^listening on vb" "$TMP/cv.err"'
 check "capture -v: nothing attached after exit" nothing_attached
 
 # --- bad input: one line, the right status, nothing attached ------------------------
@@ -317,11 +318,13 @@ bad "show takes no option -i" 2 "option -i does not apply to show" show -i vb
 bad "capture takes no --pin" 2 "option --pin does not apply to a capture" -i vb --pin /tmp
 bad "unknown command" 2 "unknown command 'lod'" lod build/pass.o -i vb
 ti -h >"$TMP/h.out" 2>&1
+rc=$?
 check "-h: lists load, unload and show" eval \
-	'[ $? = 0 ] && grep -q "tcpinspect load OBJ.o -i IFACE" "$TMP/h.out" &&
+	'[ $rc = 0 ] && grep -q "tcpinspect load OBJ.o -i IFACE" "$TMP/h.out" &&
 	 grep -q "tcpinspect unload -i IFACE" "$TMP/h.out" && grep -q "tcpinspect show" "$TMP/h.out"'
 ti load -h >"$TMP/h2.out" 2>&1
-check "load -h: help, exit 0" eval '[ $? = 0 ] && grep -q "^usage:" "$TMP/h2.out"'
+rc=$?
+check "load -h: help, exit 0" eval '[ $rc = 0 ] && grep -q "^usage:" "$TMP/h2.out"'
 
 # Unprivileged: refused with one line, nothing attached.
 cp "$TI" "$TMP/ti" && cp build/pass.o "$TMP/pass.o" && chmod 755 "$TMP" "$TMP/ti" &&

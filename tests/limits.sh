@@ -37,7 +37,8 @@ start_capture "$TMP/c.out" "$TMP/c.err" -i vb -c 3 --duration 30 ||
 	notok "count+duration: ready" "$(cat "$TMP/c.err")"
 tcp_session "$B4" 10
 wait_exit "$CAP_PID"
-check "count+duration: -c 3 came first" eval '[ $? = 0 ] && [ "$(wc -l <"$TMP/c.out")" = 3 ]'
+rc=$?
+check "count+duration: -c 3 came first" eval '[ $rc = 0 ] && [ "$(wc -l <"$TMP/c.out")" = 3 ]'
 t0=$(date +%s%N)
 start_capture "$TMP/c2.out" "$TMP/c2.err" -i vb -c 1000 --duration 1 ||
 	notok "count+duration: ready" "$(cat "$TMP/c2.err")"
