@@ -226,12 +226,12 @@ check: test-deps
 	./tests/run
 
 # libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
-# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
+# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
-# $(B)/fuzz-corpus-http grows from tests/http-seeds/ with the words of
-# tests/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
+# $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
+# tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
 FUZZ_TARGET  ?= elf
@@ -239,10 +239,10 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
-$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz_%.c %.c %.h $(INC)/.stamp
+$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c; \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
@@ -260,14 +260,14 @@ fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
-# New inputs go to the first directory only: tests/http-seeds stays as it is.
+# New inputs go to the first directory only: tests/fuzz/http-seeds stays as it is.
 fuzz-http: $(B)/fuzz_http
 	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
 	@mkdir -p $(B)/fuzz-corpus-http
 	@{ ./$(B)/fuzz_http -max_len=10000 -max_total_time=$(FUZZ_SECONDS) \
-		-dict=tests/fuzz-http.dict -print_final_stats=1 \
+		-dict=tests/fuzz/fuzz-http.dict -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz-http- $(FUZZ_FLAGS) \
-		$(B)/fuzz-corpus-http tests/http-seeds 2>&1; \
+		$(B)/fuzz-corpus-http tests/fuzz/http-seeds 2>&1; \
 		echo $$? >$(B)/fuzz-http.rc; } | tee $(B)/fuzz-http.log
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)

@@ -15,7 +15,7 @@
  * never modified.
  *
  * Replaying a file (build/fuzz_elf FILE...) runs it once, which is how
- * tests/fuzz.sh replays tests/fuzz-regress/.
+ * fuzz.sh replays fuzz-regress/ (both here, in tests/fuzz/).
  */
 #include <errno.h>
 #include <stdint.h>

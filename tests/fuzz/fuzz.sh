@@ -1,13 +1,13 @@
 #!/bin/bash
-# tests/fuzz.sh - the fuzzing layer of make check, for each harness:
+# tests/fuzz/fuzz.sh - the fuzzing layer of make check, for each harness:
 # replay every crash input ever found through it, then fuzz for a bounded
 # time from its seeds.
 #
-#   build/fuzz_elf   elf.c    tests/fuzz-regress/       seeds: the objects that exist
-#   build/fuzz_http  http.c   tests/fuzz-regress-http/  seeds: tests/http-seeds/
+#   build/fuzz_elf   elf.c    tests/fuzz/fuzz-regress/       seeds: the objects that exist
+#   build/fuzz_http  http.c   tests/fuzz/fuzz-regress-http/  seeds: tests/fuzz/http-seeds/
 #
-# tests/fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
-# tests/fuzz-regress-http/ the minimized inputs by which it caught bugs
+# fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
+# fuzz-regress-http/ the minimized inputs by which it caught bugs
 # planted in copies of http.c (it found none in http.c itself): each one
 # fails if that bug comes back.  A long run is `make fuzz FUZZ_SECONDS=N`
 # (elf) or `make fuzz-http`.
@@ -16,7 +16,7 @@
 # (clang without its libFuzzer runtime) is skipped.  A failure leaves the
 # input as build/fuzz-smoke-crash-* (build/fuzz-http-smoke-crash-*) and
 # the log under "# " lines.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 
 RUNS=${FUZZ_RUNS:-200000}
 SECONDS_MAX=${FUZZ_SMOKE_SECONDS:-15}
@@ -39,7 +39,7 @@ why() {
 
 # fuzz NAME SRC REGRESS_DIR ARTIFACT_PREFIX SEED_DIR [LIBFUZZER_OPTION...]:
 # the two layers for build/fuzz_NAME.  Result names: REGRESS_DIR/FILE
-# without "tests/", and NAME's label ("fuzz" for elf, as it always was).
+# without "tests/fuzz/", and NAME's label ("fuzz" for elf, as it always was).
 fuzz() {
 	local name=$1 src=$2 regress=$3 prefix=$4 seeds=$5 label n f rc runs last
 	shift 5
@@ -59,14 +59,14 @@ fuzz() {
 		"./$bin" -timeout=20 "$f" >"$TMP/replay.log" 2>&1
 		rc=$?
 		if [ "$rc" = 0 ]; then
-			echo "ok ${regress#tests/}/${f##*/}"
+			echo "ok ${regress#tests/fuzz/}/${f##*/}"
 		else
-			echo "not ok ${regress#tests/}/${f##*/}: $(why "$TMP/replay.log" "$rc" "$src")"
+			echo "not ok ${regress#tests/fuzz/}/${f##*/}: $(why "$TMP/replay.log" "$rc" "$src")"
 			sed 's/^/# /' "$TMP/replay.log" | tail -40
 			fail=1
 		fi
 	done
-	[ "$n" = 0 ] && echo "skip ${regress#tests/}: no inputs in $regress"
+	[ "$n" = 0 ] && echo "skip ${regress#tests/fuzz/}: no inputs in $regress"
 
 	# --- (b) a bounded run from the seeds ---------------------------------
 	rm -rf "$TMP/corpus"
@@ -92,7 +92,7 @@ mkdir "$TMP/seeds"
 for f in build/xdp.o build/pass.o build/reject.o build/objs/*.o; do
 	[ ! -f "$f" ] || cp "$f" "$TMP/seeds/"
 done
-fuzz elf elf.c tests/fuzz-regress build/fuzz-smoke- "$TMP/seeds" -max_len=65536
-fuzz http http.c tests/fuzz-regress-http build/fuzz-http-smoke- tests/http-seeds \
-	-max_len=10000 -dict=tests/fuzz-http.dict
+fuzz elf elf.c tests/fuzz/fuzz-regress build/fuzz-smoke- "$TMP/seeds" -max_len=65536
+fuzz http http.c tests/fuzz/fuzz-regress-http build/fuzz-http-smoke- tests/fuzz/http-seeds \
+	-max_len=10000 -dict=tests/fuzz/fuzz-http.dict
 exit "$fail"

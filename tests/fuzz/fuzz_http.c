@@ -32,7 +32,7 @@
  * - the input's bytes are never modified.
  *
  * Replaying a file (build/fuzz_http FILE...) runs it once, which is how
- * tests/fuzz.sh replays tests/fuzz-regress-http/.
+ * fuzz.sh replays fuzz-regress-http/ (both here, in tests/fuzz/).
  */
 #include <errno.h>
 #include <stdint.h>
