@@ -73,10 +73,11 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common \
 	      xdp-tools ethtool procps curl prometheus
-# tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
-# test with apt-get download into $(B)/qemu/, not installed into /boot.
+# tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
+# by the test with apt-get download into $(B)/qemu/, not installed into
+# /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
-# tests/qemu_arm64.sh, qemu_arm64_16k.sh, qemu_armhf.sh: the arm64 and
+# tests/qemu/qemu_arm64.sh, qemu_arm64_16k.sh, qemu_armhf.sh: the arm64 and
 # armhf binaries on Debian's kernels for them (qemu-system-arm has
 # qemu-system-aarch64; busybox-static:ARCH and the kernels are fetched by
 # the tests with apt-get download).
@@ -164,8 +165,8 @@ $(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 $(B)/peer: tests/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
-# The same, static, for the initramfs of tests/qemu.sh (ARCH=arm64: of
-# tests/qemu_arm64.sh, as build/arm64/peer-static).
+# The same, static, for the initramfs of tests/qemu/qemu.sh (ARCH=arm64:
+# of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
 $(O)/peer-static: tests/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 

@@ -1,7 +1,8 @@
 #!/bin/bash
-# tests/qemu.sh [TARGET] - tcpinspect on a second kernel, booted under qemu
-# (TCG, no KVM) from an initramfs holding busybox, the static tcpinspect,
-# a static tests/peer.c and veth.ko, all of TARGET's architecture.
+# tests/qemu/qemu.sh [TARGET] - tcpinspect on a second kernel, booted
+# under qemu (TCG, no KVM) from an initramfs holding busybox, the static
+# tcpinspect, a static tests/peer.c and veth.ko, all of TARGET's
+# architecture.
 # tests/qemu/init runs the checks in the guest (on lo with nothing
 # mounted, across a veth pair into a second network namespace, with the
 # link and ringbuf fallbacks forced) and prints "GUEST ok ..." lines on
@@ -9,13 +10,12 @@
 #
 # TARGET is x86_64 (the default: Debian 12's 6.1 amd64 kernel, the host's
 # ./tcpinspect), arm64 (Debian 12's 6.1 arm64 kernel, 4 KiB pages, under
-# qemu-system-aarch64, build/arm64/tcpinspect: tests/qemu_arm64.sh),
-# arm64-16k (the same binary on Debian 12's 6.12 arm64 kernel with
-# 16 KiB pages: tests/qemu_arm64_16k.sh) or armhf (Debian 12's 6.1 armmp
-# kernel under qemu-system-arm, build/armhf/tcpinspect:
-# tests/qemu_armhf.sh) or armhf-on-arm64 (the armhf binary and busybox on
-# the arm64 kernel, as on a 32-bit system with a 64-bit kernel; not in
-# make check).
+# qemu-system-aarch64, build/arm64/tcpinspect: qemu_arm64.sh), arm64-16k
+# (the same binary on Debian 12's 6.12 arm64 kernel with 16 KiB pages:
+# qemu_arm64_16k.sh) or armhf (Debian 12's 6.1 armmp kernel under
+# qemu-system-arm, build/armhf/tcpinspect: qemu_armhf.sh) or
+# armhf-on-arm64 (the armhf binary and busybox on the arm64 kernel, as on
+# a 32-bit system with a 64-bit kernel; not in make check).
 #
 # The kernel package, and for a foreign architecture busybox-static, are
 # fetched with apt-get download, not installed: the kernel image (an
@@ -30,7 +30,7 @@
 # another guest script instead of tests/qemu/init (experiments);
 # QEMU_APPEND adds to the kernel command line (ti_lo=..., ti_veth=...:
 # see tests/qemu/init; ti_startup=N: N timed start-ups at the end).
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 T0=$(date +%s%N)
 QDIR=${QEMU_CACHE:-build/qemu}
