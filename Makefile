@@ -286,8 +286,8 @@ TEST_BINS += $(B)/peer-static
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 	      inspector.c filter.c flows.c
 
-$(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
-	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \
+$(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
 GEN_SRCS := bpf.c elf.c loader.c
@@ -295,7 +295,7 @@ GEN_SRCS := bpf.c elf.c loader.c
 $(B)/gen: tests/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/gen.c $(GEN_SRCS)
 
-# The peers tests/bench.sh measures tcpinspect against, and ethtool to
+# The peers tests/bench/bench.sh measures tcpinspect against, and ethtool to
 # turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
 BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
 
@@ -304,7 +304,7 @@ bench-deps:
 
 bench: bench-deps
 	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
-	./tests/bench.sh
+	./tests/bench/bench.sh
 
 # --- one binary per architecture ----------------------------------------
 # dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.

@@ -1,6 +1,6 @@
 #!/bin/bash
-# tests/bench_smoke.sh - `make bench` still works: tests/bench.sh once at a
-# tiny size (no speed is asserted), and what it measures is checked: the
+# tests/bench_smoke.sh - `make bench` still works: tests/bench/bench.sh once at
+# a tiny size (no speed is asserted), and what it measures is checked: the
 # generator's frames all arrive, tcpinspect at a light rate captures
 # every one, the peers ran, and the report has its tables.
 cd "$(dirname "$0")/.." || exit 1
@@ -26,7 +26,7 @@ ip netns list | sort >"$TMP/ns.before"
 ls -d /dev/shm/tib.* 2>/dev/null | sort >"$TMP/shm.before"
 BENCH_N=20000 BENCH_REPEAT=1 BENCH_STEPS=1 BENCH_RATES=100000 \
 	BENCH_CPU_RATE=100000 BENCH_STARTUPS=2 BENCH_MODES="ti-text ti-pcap td-pcap xd-pcap" \
-	BENCH_OUT=$out BENCH_RAW=$TMP/bench.raw timeout 240 ./tests/bench.sh \
+	BENCH_OUT=$out BENCH_RAW=$TMP/bench.raw timeout 240 ./tests/bench/bench.sh \
 	>"$TMP/stdout" 2>"$TMP/stderr"
 check "bench: runs to the end" test $? = 0
 raw=$TMP/bench.raw

@@ -1,7 +1,8 @@
 #!/bin/bash
-# tests/startup.sh - figures for BENCHMARKS.md (not a test): time from exec
-# to the "listening on" line, and peak RSS, of tcpinspect on lo in a
-# throw-away namespace; ARGS adds options.  Run from the top directory.
+# tests/bench/startup.sh - figures for BENCHMARKS.md (not a test): time
+# from exec to the "listening on" line, and peak RSS, of tcpinspect on lo
+# in a throw-away namespace; ARGS adds options.  Run from the top
+# directory.
 ip netns add tsu && ip netns exec tsu ip link set lo up || exit 1
 trap 'ip netns del tsu; rm -f "${TMPDIR:-/tmp}/su.fifo"' EXIT
 for i in $(seq 10); do

@@ -1,6 +1,6 @@
 #!/bin/bash
-# tests/bench.sh - tcpinspect against tcpdump and xdpdump, measured in one
-# run on this machine (`make bench`; figures, never assertions).
+# tests/bench/bench.sh - tcpinspect against tcpdump and xdpdump, measured in
+# one run on this machine (`make bench`; figures, never assertions).
 #
 # Traffic: build/gen sends Ethernet/IPv4/TCP frames (valid checksums,
 # BENCH_FLOWS flows, ACK + 64 bytes) out of gv0 in namespace G into its
@@ -31,7 +31,7 @@
 # BENCH_FLOWS (256), BENCH_CPU_RATE (100000), BENCH_STARTUPS (10).
 # tests/bench_smoke.sh runs it once at a tiny size in make check.
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 
 N=${BENCH_N:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
