@@ -162,12 +162,12 @@ $(B)/gen_xdp.o: tests/wire.h
 $(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
-$(B)/peer: tests/peer.c
+$(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
 # The same, static, for the initramfs of tests/qemu/qemu.sh (ARCH=arm64:
 # of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
-$(O)/peer-static: tests/peer.c $(TINC)/.stamp
+$(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
 # The loader's test corpus: tests/objs/NAME.c (and tests/reject.c) built
@@ -212,9 +212,9 @@ $(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
-$(B)/mkpcap: tests/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
+$(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
-		-o $@ tests/mkpcap.c pcap.c
+		-o $@ tests/tools/mkpcap.c pcap.c
 
 TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
 	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test \
@@ -292,8 +292,9 @@ $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 
 GEN_SRCS := bpf.c elf.c loader.c
 
-$(B)/gen: tests/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
-	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/gen.c $(GEN_SRCS)
+$(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/tools/gen.c \
+		$(GEN_SRCS)
 
 # The peers tests/bench/bench.sh measures tcpinspect against, and ethtool to
 # turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.

@@ -2,7 +2,7 @@
 # tests/filter_cmp.sh - filter expressions: tcpinspect's in-kernel filter
 # against tcpdump (libpcap) on the same frames.
 #
-# build/mkpcap writes a capture of varied traffic (see tests/mkpcap.c)
+# build/mkpcap writes a capture of varied traffic (see tests/tools/mkpcap.c)
 # where frame i has the timestamp T0 + i seconds (+ some microseconds),
 # so a frame is known by its time in any tool's output: the integer part
 # of tcpdump -tt's first field, tcpinspect replay --json's ts_ns / 1e9.

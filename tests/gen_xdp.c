@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The benchmark generator's XDP program (tests/gen.c runs it with
+ * The benchmark generator's XDP program (tests/tools/gen.c runs it with
  * BPF_PROG_TEST_RUN and BPF_F_TEST_XDP_LIVE_FRAMES): each run takes the
  * generator's Ethernet/IPv4/TCP frame, gives it the next of gen_flows
  * source ports (fixing the TCP checksum incrementally, RFC 1624) and

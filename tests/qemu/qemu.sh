@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/qemu/qemu.sh [TARGET] - tcpinspect on a second kernel, booted
 # under qemu (TCG, no KVM) from an initramfs holding busybox, the static
-# tcpinspect, a static tests/peer.c and veth.ko, all of TARGET's
+# tcpinspect, a static tests/tools/peer.c and veth.ko, all of TARGET's
 # architecture.
 # tests/qemu/init runs the checks in the guest (on lo with nothing
 # mounted, across a veth pair into a second network namespace, with the

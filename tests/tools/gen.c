@@ -36,7 +36,7 @@
 #include <linux/tcp.h>
 #include "bpf.h"
 #include "loader.h"
-#include "wire.h"
+#include "../wire.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP	524	/* the kernel's, not in userspace headers */

@@ -38,7 +38,7 @@
 #include <unistd.h>
 #include <linux/types.h>
 #include "pcap.h"
-#include "wire.h"
+#include "../wire.h"
 
 #define T0		1000000ull	/* seconds; keeps ts_ns below 2^53 for jq */
 #define FRAME_MAX	9100
