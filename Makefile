@@ -158,8 +158,11 @@ PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netli
 $(B)/prog_test: tests/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
 	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
 
-$(B)/gen_xdp.o: tests/wire.h
-$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
+# BPF objects of the tests, from tests/objs/ like the loader's corpus
+# below: a foreign program that passes everything, one the verifier
+# refuses (also in the corpus), and the generator's.
+$(B)/gen_xdp.o: tests/wire.h prog/helpers.h
+$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/tools/peer.c
@@ -170,11 +173,12 @@ $(B)/peer: tests/tools/peer.c
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
-# The loader's test corpus: tests/objs/NAME.c (and tests/reject.c) built
-# as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as NAME.CPU.o without -g
-# unless the object needs BTF (BTF-defined maps exist only in .BTF).
+# The loader's test corpus: tests/objs/NAME.c, but for pass.c and
+# gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
+# NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
+# exist only in .BTF).
 OBJ_CPUS  := v1 v2 v3
-OBJ_NAMES := $(basename $(notdir $(wildcard tests/objs/*.c))) reject
+OBJ_NAMES := $(filter-out pass gen_xdp,$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
@@ -186,8 +190,7 @@ objs: $(OBJ_FILES)
 # The stem is NAME.CPU or NAME.CPU.g: the source and the flags come from it.
 obj_word = $(word $(1),$(subst ., ,$(2)))
 .SECONDEXPANSION:
-$(B)/objs/%.o: $$(firstword $$(wildcard tests/objs/$$(call obj_word,1,$$*).c tests/$$(call obj_word,1,$$*).c)) \
-		prog/helpers.h $(INC)/.stamp
+$(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 	@mkdir -p $(@D)
 	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
 		$(if $(call obj_word,3,$*),-g) -c -o $@ $<

@@ -1210,7 +1210,7 @@ static int t_reject(struct tc *c, const char *src, const char *marker,
 
 static int t_reject_main(struct tc *c, char *why, size_t why_len)
 {
-	return t_reject(c, "tests/reject.c", "data[20]", why, why_len);
+	return t_reject(c, "tests/objs/reject.c", "data[20]", why, why_len);
 }
 
 static int t_reject_sub(struct tc *c, char *why, size_t why_len)

@@ -1371,9 +1371,9 @@ static void test_perf(struct env *t, const char *name, const struct pkt *p,
 }
 
 /*
- * An object the verifier refuses (tests/reject.c reads the packet without
- * a bounds check): the load fails and the error carries the verifier's
- * own words about the offending instruction.
+ * An object the verifier refuses (tests/objs/reject.c reads the packet
+ * without a bounds check): the load fails and the error carries the
+ * verifier's own words about the offending instruction.
  */
 static void test_verifier_reject(void)
 {

@@ -2,7 +2,7 @@
 /*
  * bench_prog - per-packet cost of tcpinspect's XDP program, measured by
  * the kernel with BPF_PROG_TEST_RUN and `repeat`, against a bare
- * XDP_PASS program (tests/pass.c) in the same run.
+ * XDP_PASS program (tests/objs/pass.c) in the same run.
  *
  * Cases: no filter (an event per packet), a filter that rejects the
  * packet, one that accepts it.  Events are drained between runs; a run

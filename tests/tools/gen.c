@@ -5,7 +5,7 @@
  * payload) out of IFACE, at full speed or at RATE frames per second.
  *
  * Two ways out, the fastest the kernel has:
- *  - live: tests/gen_xdp.c run by BPF_PROG_TEST_RUN with
+ *  - live: tests/objs/gen_xdp.c run by BPF_PROG_TEST_RUN with
  *    BPF_F_TEST_XDP_LIVE_FRAMES (kernel >= 5.18), which rewrites the port
  *    and transmits each frame with XDP_TX.  On a veth the peer drops
  *    these silently unless it has an XDP program or GRO on.

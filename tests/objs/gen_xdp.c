@@ -11,8 +11,8 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
-#include "../prog/helpers.h"
-#include "wire.h"
+#include "helpers.h"
+#include "../wire.h"
 
 const volatile __u32 gen_flows = 1;	/* source ports in turn */
 const volatile __u16 gen_sport = 10000;	/* the first, host order */
