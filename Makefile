@@ -146,11 +146,19 @@ demo: demo-deps
 TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 	       -isystem $(INC) -fsanitize=address,undefined -fno-sanitize-recover=all
 
-$(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o $(B)/xdp_v2.o
-	gcc $(TEST_CFLAGS) -o $@ tests/elf_test.c elf.c
+# Unit tests: tests/unit/NAME_test.c with the module NAME.c (and what
+# else it links or reads, added below), under the sanitizers.  They need
+# no root and no kernel: `make unit` runs them alone.
+UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
+	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test
 
-$(B)/filter_test: tests/filter_test.c tests/wire.h filter.c filter.h prog/tcpinspect.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
+$(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
+		prog/tcpinspect.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+# elf_test reads the embedded objects; writer_test links pcap.c as well.
+$(B)/elf_test: $(B)/xdp.o $(B)/xdp_v2.o
+$(B)/writer_test: pcap.c pcap.h
 
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 		  inspector.c filter.c flows.c
@@ -198,30 +206,14 @@ $(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 $(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
 	gcc $(TEST_CFLAGS) -o $@ tests/loader_test.c bpf.c elf.c loader.c
 
-$(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/pcap_test.c pcap.c
-
-$(B)/writer_test: tests/writer_test.c tests/wire.h writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/writer_test.c writer.c pcap.c
-
-$(B)/ringbuf_test: tests/ringbuf_test.c ringbuf.c ringbuf.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/ringbuf_test.c ringbuf.c
-
-$(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
-
-$(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/http_test.c http.c
-
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
 $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
-TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test \
-	     $(B)/gen $(B)/bench_prog
+TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
+	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
@@ -277,10 +269,7 @@ fuzz-http: $(B)/fuzz_http
 		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
 
 TEST_BINS += $(B)/fuzz_elf
-TEST_BINS += $(B)/http_test
 TEST_BINS += $(B)/fuzz_http
-TEST_BINS += $(B)/flows_test
-TEST_BINS += $(B)/ringbuf_test
 TEST_BINS += $(B)/peer-static
 
 .PHONY: fuzz fuzz-elf fuzz-http

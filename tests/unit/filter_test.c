@@ -34,7 +34,7 @@
 #include <linux/bpf.h>
 #include "filter.h"
 #include "prog/tcpinspect.h"
-#include "wire.h"
+#include "../wire.h"
 
 #define MAXI		4096
 #define WHY_LEN		8192

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pcap.h"
-#include "result.h"
+#include "../result.h"
 
 #define FILE_LEN	4096
 #define NREC		4

@@ -36,8 +36,8 @@
 #include <sys/wait.h>
 #include "prog/tcpinspect.h"
 #include "writer.h"
-#include "result.h"
-#include "wire.h"
+#include "../result.h"
+#include "../wire.h"
 
 /* Messages cut short in a test's output are fine. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"

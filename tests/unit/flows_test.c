@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include "flows.h"
-#include "result.h"
+#include "../result.h"
 
 
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
-#include "result.h"
+#include "../result.h"
 
 #define OK	INT_MAX	/* complete: the head is the input but its last .tail bytes */
 #define KA_YES	1

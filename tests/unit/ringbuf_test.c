@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/ringbuf_test.c - rb_consume on hand-made ring buffer pages, no
+ * tests/unit/ringbuf_test.c - rb_consume on hand-made ring buffer pages, no
  * kernel: the positions as a 64-bit kernel keeps them (unsigned long of
  * 64 bits) and as a 32-bit one does (32 bits, pending_pos right after
  * producer_pos), both across 2^32, which a capture reaches after 4 GiB
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include "ringbuf.h"
-#include "result.h"
+#include "../result.h"
 
 #define DATA_LEN 4096
 
