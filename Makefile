@@ -163,8 +163,10 @@ $(B)/writer_test: pcap.c pcap.h
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 		  inspector.c filter.c flows.c
 
-$(B)/prog_test: tests/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
-	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
+$(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
+		$(B)/embed.o $(B)/reject.o
+	gcc $(TEST_CFLAGS) -o $@ tests/system/prog_test.c $(PROG_TEST_SRCS) \
+		$(B)/embed.o
 
 # BPF objects of the tests, from tests/objs/ like the loader's corpus
 # below: a foreign program that passes everything, one the verifier
@@ -203,8 +205,8 @@ $(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
 		$(if $(call obj_word,3,$*),-g) -c -o $@ $<
 
-$(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
-	gcc $(TEST_CFLAGS) -o $@ tests/loader_test.c bpf.c elf.c loader.c
+$(B)/loader_test: tests/system/loader_test.c bpf.c elf.c loader.c $(HDRS)
+	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c bpf.c elf.c loader.c
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).

@@ -29,7 +29,7 @@
 # BENCH_RATES ("100000 1000000 0"; 0 = as fast as the generator goes),
 # BENCH_MODES (all), BENCH_OUT (build/bench.md), BENCH_RAW (build/bench.raw),
 # BENCH_FLOWS (256), BENCH_CPU_RATE (100000), BENCH_STARTUPS (10).
-# tests/bench_smoke.sh runs it once at a tiny size in make check.
+# tests/system/bench_smoke.sh runs it once at a tiny size in make check.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 

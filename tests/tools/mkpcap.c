@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mkpcap.c - write a deterministic capture file of varied traffic for the
- * filter and decoding comparisons (tests/filter_cmp.sh, decode_cmp.sh),
- * and list the frames of a capture file.
+ * filter and decoding comparisons (tests/system/filter_cmp.sh,
+ * decode_cmp.sh), and list the frames of a capture file.
  *
  *   mkpcap [-n] [-g] [-S] [-e] [-m MANIFEST] [-o FILE]  write (default stdout)
  *   mkpcap -l FILE                                  list frame numbers

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * writer_test.c - unit tests of writer.c, built with AddressSanitizer and
- * UBSan, and the file generator of tests/writer.sh.
+ * UBSan, and the file generator of tests/system/writer.sh.
  *
  *   writer_test                     run the tests: "ok NAME" or "not ok NAME: why"
  *   writer_test gen [-g] [-f] [-s SNAPLEN] [-C SIZE] [-W N] [-n COUNT]
@@ -897,7 +897,7 @@ static int run_tests(void)
 	return failed;
 }
 
-/* --- gen: files for tests/writer.sh --------------------------------------- */
+/* --- gen: files for tests/system/writer.sh -------------------------------- */
 
 static int gen(int argc, char **argv)
 {

@@ -1,12 +1,12 @@
 #!/bin/bash
-# tests/writer.sh - capture files written by writer.c (through
+# tests/system/writer.sh - capture files written by writer.c (through
 # build/writer_test gen, which writes synthetic frames as tcpinspect -w
 # does) read back by tcpdump, tshark and capinfos: packet counts,
 # nanosecond timestamps in order, captured and original lengths,
 # pcapng interface names, queues and drop counts; rotation and rings;
 # -w - into a pipe; a full file system (a tiny tmpfs, as root) and
 # /dev/full, after which the file must still read without complaint.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 GEN=${GEN:-./build/writer_test}

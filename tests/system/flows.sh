@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/flows.sh - tcpinspect flows on real traffic across a veth pair.
+# tests/system/flows.sh - tcpinspect flows on real traffic across a veth pair.
 #
 # XDP sees only what arrives: on vb (the server's end) the client's
 # side of each connection, SYNs included; on va (the client's end) the
@@ -8,7 +8,7 @@
 # direction where it arrives.  The traffic is known exactly: connections
 # of known sizes to a listening port (build/peer), and attempts on a
 # closed port, which the RST ends at once (no SYN retries).
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root flows
 if ! setup_pair; then

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/decode_cmp.sh - tcpinspect's decoding against tshark's, field by
+# tests/system/decode_cmp.sh - tcpinspect's decoding against tshark's, field by
 # field, on the frames of build/mkpcap's capture (see filter_cmp.sh for
 # how a frame is known by its timestamp).
 #
@@ -24,7 +24,7 @@
 #
 # One result line per field: ok, or not ok with how many frames differ
 # and the first few, each with the generator's name for the frame.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 MKPCAP=${MKPCAP:-./build/mkpcap}

@@ -1,9 +1,9 @@
 #!/bin/bash
-# tests/capfile.sh - capture files from real traffic across a veth pair:
+# tests/system/capfile.sh - capture files from real traffic across a veth pair:
 # read back by tcpdump, tshark and capinfos; every stop path leaves a
 # complete file whose packet count equals the summary's; rotation; bad
 # paths refused before anything is attached.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root capfile
 if ! setup_pair; then

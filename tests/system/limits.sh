@@ -1,10 +1,10 @@
 #!/bin/bash
-# tests/limits.sh - limits and loss accounting on real traffic: --duration
-# (also in the kernel, while tcpinspect is stopped), --sample, --buffer,
-# --stats, several interfaces, and the invariant
+# tests/system/limits.sh - limits and loss accounting on real traffic:
+# --duration (also in the kernel, while tcpinspect is stopped), --sample,
+# --buffer, --stats, several interfaces, and the invariant
 #   matched = written + lost + sampled out + over budget + after --duration
 # checked exactly, also with the ring buffer overloaded on purpose.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root limits
 if ! setup_pair; then

@@ -1,11 +1,11 @@
 #!/bin/bash
-# tests/replay.sh - tcpinspect replay: every capture file format gives
+# tests/system/replay.sh - tcpinspect replay: every capture file format gives
 # the same output, the output is the file's and not the clock's, the
 # capture options work, and bad input gives one line and the right exit
 # status.  The files come from build/mkpcap, whose pcap and pcapng
 # writers (pcap.c) are checked here too: tcpdump, tshark and capinfos
 # must read every variant.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 MKPCAP=${MKPCAP:-./build/mkpcap}

@@ -1,8 +1,9 @@
 #!/bin/bash
-# tests/serve.sh - tcpinspect serve: real requests with curl against a live
-# server on a veth pair carrying real TCP connections.  The server listens
-# on 127.0.0.1 inside the receiving namespace; requests come from there.
-cd "$(dirname "$0")/.." || exit 1
+# tests/system/serve.sh - tcpinspect serve: real requests with curl
+# against a live server on a veth pair carrying real TCP connections.  The
+# server listens on 127.0.0.1 inside the receiving namespace; requests
+# come from there.
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root serve
 for t in curl jq promtool; do

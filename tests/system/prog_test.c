@@ -37,7 +37,7 @@
 #include "evbuf.h"
 #include "probe.h"
 #include "prog/tcpinspect.h"
-#include "wire.h"
+#include "../wire.h"
 
 #define FRAME_MAX	2048
 #define LO_IFINDEX	1	/* loopback: test runs without ctx_in use it too */

@@ -1,6 +1,6 @@
 #!/bin/bash
-# tests/filter_cmp.sh - filter expressions: tcpinspect's in-kernel filter
-# against tcpdump (libpcap) on the same frames.
+# tests/system/filter_cmp.sh - filter expressions: tcpinspect's in-kernel
+# filter against tcpdump (libpcap) on the same frames.
 #
 # build/mkpcap writes a capture of varied traffic (see tests/tools/mkpcap.c)
 # where frame i has the timestamp T0 + i seconds (+ some microseconds),
@@ -33,7 +33,7 @@
 #
 # Output: tests/run's protocol, one line per expression.  Missing replay
 # or filter support fails (not ok): it is what is being tested.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 MKPCAP=${MKPCAP:-./build/mkpcap}

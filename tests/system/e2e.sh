@@ -1,8 +1,8 @@
 #!/bin/bash
-# tests/e2e.sh - end to end: the static binary, real TCP connections
+# tests/system/e2e.sh - end to end: the static binary, real TCP connections
 # across a veth pair between two namespaces this test creates, real
 # netlink queries for what is left attached afterwards.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root e2e
 if ! setup_pair; then

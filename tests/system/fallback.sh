@@ -1,12 +1,12 @@
 #!/bin/bash
-# tests/fallback.sh - every fallback of probe.h on real traffic across a
+# tests/system/fallback.sh - every fallback of probe.h on real traffic across a
 # veth pair, on this kernel, by making the probe report the feature
 # missing (TCPINSPECT_DISABLE): captures in text, --json and -w pcap
 # with each setting and with all at once, the exact loss invariant with
 # perf buffers overloaded, -c with the v2 object, replay and flows, and
 # nothing left attached; then `tcpinspect probe` itself, and the errors
 # that name a missing feature.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root fallback
 BPFFS=$TMP/bpffs

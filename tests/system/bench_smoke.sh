@@ -1,9 +1,10 @@
 #!/bin/bash
-# tests/bench_smoke.sh - `make bench` still works: tests/bench/bench.sh once at
-# a tiny size (no speed is asserted), and what it measures is checked: the
-# generator's frames all arrive, tcpinspect at a light rate captures
-# every one, the peers ran, and the report has its tables.
-cd "$(dirname "$0")/.." || exit 1
+# tests/system/bench_smoke.sh - `make bench` still works:
+# tests/bench/bench.sh once at a tiny size (no speed is asserted), and
+# what it measures is checked: the generator's frames all arrive,
+# tcpinspect at a light rate captures every one, the peers ran, and the
+# report has its tables.
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root bench_smoke
 for t in tcpdump xdpdump ethtool; do

@@ -1,9 +1,9 @@
 #!/bin/bash
-# tests/cmds.sh - `tcpinspect load`, `unload` and `show` end to end, on a
-# veth pair between two namespaces this test creates, checked against
+# tests/system/cmds.sh - `tcpinspect load`, `unload` and `show` end to
+# end, on a veth pair between two namespaces this test creates, checked against
 # what `ip -d link show` reads over netlink.  Pins go to a private bpffs
 # mounted under $TMP; every attachment, pin and mount is removed on exit.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root cmds
 BPFFS=$TMP/bpffs
