@@ -223,6 +223,12 @@ check: test-deps
 	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
 	./tests/run
 
+# The unit tests alone, in seconds: no root, no network namespaces, no
+# BPF in the kernel; only the build dependencies.
+unit: deps
+	$(MAKE) -s ARCH=$(HOST_ARCH) $(UNIT_BINS)
+	./tests/run unit
+
 # libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
 # fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
@@ -322,4 +328,4 @@ dist: dist-deps
 clean:
 	rm -rf $(B) tcpinspect dist
 
-.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check clean objs
+.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check unit clean objs
