@@ -73,12 +73,13 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux jq libclang-rt-14-dev tcpdump tshark wireshark-common \
+TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common \
 	      xdp-tools ethtool procps curl prometheus
-# tests/qemu.sh: a second kernel.  Debian's kernel itself is fetched by the
-# test with apt-get download into $(B)/qemu/, not installed into /boot.
+# tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
+# by the test with apt-get download into $(B)/qemu/, not installed into
+# /boot.
 TEST_PKGS  += qemu-system-x86 busybox-static cpio xz-utils
-# tests/qemu_arm64.sh, qemu_arm64_16k.sh, qemu_armhf.sh: the arm64 and
+# tests/qemu/qemu_arm64.sh, qemu_arm64_16k.sh, qemu_armhf.sh: the arm64 and
 # armhf binaries on Debian's kernels for them (qemu-system-arm has
 # qemu-system-aarch64; busybox-static:ARCH and the kernels are fetched by
 # the tests with apt-get download).
@@ -164,35 +165,49 @@ demo: demo-deps
 TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 	       -isystem $(INC) -fsanitize=address,undefined -fno-sanitize-recover=all
 
-$(B)/elf_test: tests/elf_test.c elf.c elf.h $(B)/xdp.o $(B)/xdp_v2.o
-	gcc $(TEST_CFLAGS) -o $@ tests/elf_test.c elf.c
+# Unit tests: tests/unit/NAME_test.c with the module NAME.c (and what
+# else it links or reads, added below), under the sanitizers.  They need
+# no root and no kernel: `make unit` runs them alone.
+UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
+	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test
 
-$(B)/filter_test: tests/filter_test.c tests/wire.h filter.c filter.h prog/tcpinspect.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/filter_test.c filter.c
+$(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
+		prog/tcpinspect.h $(INC)/.stamp
+	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+# elf_test reads the embedded objects; writer_test links pcap.c as well.
+$(B)/elf_test: $(B)/xdp.o $(B)/xdp_v2.o
+$(B)/writer_test: pcap.c pcap.h
 
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 		  inspector.c filter.c flows.c
 
-$(B)/prog_test: tests/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) $(B)/embed.o $(B)/reject.o
-	gcc $(TEST_CFLAGS) -o $@ tests/prog_test.c $(PROG_TEST_SRCS) $(B)/embed.o
+$(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
+		$(B)/embed.o $(B)/reject.o
+	gcc $(TEST_CFLAGS) -o $@ tests/system/prog_test.c $(PROG_TEST_SRCS) \
+		$(B)/embed.o
 
-$(B)/gen_xdp.o: tests/wire.h
-$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/%.c $(INC)/.stamp
+# BPF objects of the tests, from tests/objs/ like the loader's corpus
+# below: a foreign program that passes everything, one the verifier
+# refuses (also in the corpus), and the generator's.
+$(B)/gen_xdp.o: tests/wire.h prog/helpers.h
+$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
-$(B)/peer: tests/peer.c
+$(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
-# The same, static, for the initramfs of tests/qemu.sh (ARCH=arm64: of
-# tests/qemu_arm64.sh, as build/arm64/peer-static).
-$(O)/peer-static: tests/peer.c $(TINC)/.stamp
+# The same, static, for the initramfs of tests/qemu/qemu.sh (ARCH=arm64:
+# of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
+$(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
-# The loader's test corpus: tests/objs/NAME.c (and tests/reject.c) built
-# as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as NAME.CPU.o without -g
-# unless the object needs BTF (BTF-defined maps exist only in .BTF).
+# The loader's test corpus: tests/objs/NAME.c, but for pass.c and
+# gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
+# NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
+# exist only in .BTF).
 OBJ_CPUS  := v1 v2 v3
-OBJ_NAMES := $(basename $(notdir $(wildcard tests/objs/*.c))) reject
+OBJ_NAMES := $(filter-out pass gen_xdp,$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
@@ -204,39 +219,22 @@ objs: $(OBJ_FILES)
 # The stem is NAME.CPU or NAME.CPU.g: the source and the flags come from it.
 obj_word = $(word $(1),$(subst ., ,$(2)))
 .SECONDEXPANSION:
-$(B)/objs/%.o: $$(firstword $$(wildcard tests/objs/$$(call obj_word,1,$$*).c tests/$$(call obj_word,1,$$*).c)) \
-		prog/helpers.h $(INC)/.stamp
+$(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 	@mkdir -p $(@D)
 	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
 		$(if $(call obj_word,3,$*),-g) -c -o $@ $<
 
-$(B)/loader_test: tests/loader_test.c bpf.c elf.c loader.c $(HDRS)
-	gcc $(TEST_CFLAGS) -o $@ tests/loader_test.c bpf.c elf.c loader.c
-
-$(B)/pcap_test: tests/pcap_test.c pcap.c pcap.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/pcap_test.c pcap.c
-
-$(B)/writer_test: tests/writer_test.c tests/wire.h writer.c writer.h pcap.c pcap.h prog/tcpinspect.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/writer_test.c writer.c pcap.c
-
-$(B)/ringbuf_test: tests/ringbuf_test.c ringbuf.c ringbuf.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/ringbuf_test.c ringbuf.c
-
-$(B)/flows_test: tests/flows_test.c flows.c flows.h prog/tcpinspect.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/flows_test.c flows.c
-
-$(B)/http_test: tests/http_test.c tests/result.h http.c http.h $(INC)/.stamp
-	gcc $(TEST_CFLAGS) -o $@ tests/http_test.c http.c
+$(B)/loader_test: tests/system/loader_test.c bpf.c elf.c loader.c $(HDRS)
+	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c bpf.c elf.c loader.c
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
-$(B)/mkpcap: tests/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
+$(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
-		-o $@ tests/mkpcap.c pcap.c
+		-o $@ tests/tools/mkpcap.c pcap.c
 
-TEST_BINS := $(B)/elf_test $(B)/filter_test $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/pcap_test $(B)/mkpcap $(B)/writer_test \
-	     $(B)/gen $(B)/bench_prog
+TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
+	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
@@ -244,13 +242,19 @@ check: test-deps
 	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
 	./tests/run
 
+# The unit tests alone, in seconds: no root, no network namespaces, no
+# BPF in the kernel; only the build dependencies.
+unit: deps
+	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
+	./tests/run unit
+
 # libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
-# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz.sh skips without it.
+# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
-# $(B)/fuzz-corpus-http grows from tests/http-seeds/ with the words of
-# tests/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
+# $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
+# tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
 FUZZ_TARGET  ?= elf
@@ -258,10 +262,10 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
-$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz_%.c %.c %.h $(INC)/.stamp
+$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz_$*.c $*.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c; \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
@@ -279,23 +283,20 @@ fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
-# New inputs go to the first directory only: tests/http-seeds stays as it is.
+# New inputs go to the first directory only: tests/fuzz/http-seeds stays as it is.
 fuzz-http: $(B)/fuzz_http
 	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
 	@mkdir -p $(B)/fuzz-corpus-http
 	@{ ./$(B)/fuzz_http -max_len=10000 -max_total_time=$(FUZZ_SECONDS) \
-		-dict=tests/fuzz-http.dict -print_final_stats=1 \
+		-dict=tests/fuzz/fuzz-http.dict -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz-http- $(FUZZ_FLAGS) \
-		$(B)/fuzz-corpus-http tests/http-seeds 2>&1; \
+		$(B)/fuzz-corpus-http tests/fuzz/http-seeds 2>&1; \
 		echo $$? >$(B)/fuzz-http.rc; } | tee $(B)/fuzz-http.log
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
 
 TEST_BINS += $(B)/fuzz_elf
-TEST_BINS += $(B)/http_test
 TEST_BINS += $(B)/fuzz_http
-TEST_BINS += $(B)/flows_test
-TEST_BINS += $(B)/ringbuf_test
 TEST_BINS += $(B)/peer-static
 
 .PHONY: fuzz fuzz-elf fuzz-http
@@ -304,16 +305,17 @@ TEST_BINS += $(B)/peer-static
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 	      inspector.c filter.c flows.c
 
-$(B)/bench_prog: tests/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
-	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench_prog.c \
+$(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
 GEN_SRCS := bpf.c elf.c loader.c
 
-$(B)/gen: tests/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
-	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/gen.c $(GEN_SRCS)
+$(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
+	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/tools/gen.c \
+		$(GEN_SRCS)
 
-# The peers tests/bench.sh measures tcpinspect against, and ethtool to
+# The peers tests/bench/bench.sh measures tcpinspect against, and ethtool to
 # turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
 BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
 
@@ -322,7 +324,7 @@ bench-deps:
 
 bench: bench-deps
 	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
-	./tests/bench.sh
+	./tests/bench/bench.sh
 
 # --- one binary per architecture ----------------------------------------
 # dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.
@@ -345,4 +347,4 @@ dist: dist-deps
 clean:
 	rm -rf $(B) tcpinspect tcpinspect.8 dist
 
-.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check clean objs install
+.PHONY: bench bench-deps dist dist-deps all deps demo-deps test-deps demo check unit clean objs install

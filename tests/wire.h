@@ -2,7 +2,7 @@
 /*
  * tests/wire.h - what the tests that build frames share: big-endian
  * stores and the Internet checksum (RFC 1071, RFC 1624).  Also built
- * into tests/gen_xdp.c by clang for the BPF target.
+ * into tests/objs/gen_xdp.c by clang for the BPF target.
  */
 #ifndef TCPINSPECT_TESTS_WIRE_H
 #define TCPINSPECT_TESTS_WIRE_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reject_sub.c - like tests/reject.c, but the unchecked read is in a
+ * reject_sub.c - like reject.c, but the unchecked read is in a
  * subprogram in .text called after a valid main body: the verifier's
  * message must come with the subprogram's source line, which needs the
  * loader to carry func_info and line_info over to the appended copy.
