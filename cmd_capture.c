@@ -77,14 +77,9 @@ int cmd_capture(struct opts *o)
 	int n_if = 0, ret, stopped = 0, over_stop = 0, status, timeout;
 	long n = 0;
 
-	n_if = ses_begin(&in, o, &kp, at, &run_mask);
+	n_if = ses_begin(&in, o, &kp, at, &run_mask, &deadline);
 	if (n_if < 0)
 		return -n_if;
-	if (o->duration_ns)
-		deadline = mono_ns() + o->duration_ns;
-	status = ses_open(&in, o, &kp, deadline);
-	if (status)
-		goto out;
 	status = EXIT_RUNTIME;
 	if (ses_events(&in, &eb))
 		goto out_insp;
@@ -172,7 +167,6 @@ out_eb:
 	evb_close(&eb);
 out_insp:
 	insp_close(&in);
-out:
 	ses_detach(at, n_if);
 	return status;
 }

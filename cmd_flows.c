@@ -95,14 +95,9 @@ int cmd_flows(struct opts *o)
 	sigset_t run_mask;
 	int n_if, ret = 0, status;
 
-	n_if = ses_begin(&in, o, &kp, at, &run_mask);
+	n_if = ses_begin(&in, o, &kp, at, &run_mask, &deadline);
 	if (n_if < 0)
 		return -n_if;
-	if (o->duration_ns)
-		deadline = mono_ns() + o->duration_ns;
-	status = ses_open(&in, o, &kp, deadline);
-	if (status)
-		goto out;
 	status = EXIT_RUNTIME;
 	if (in.flows_fd < 0 || !in.flows_max) {
 		msg("the embedded object has no flow table (%s)", TI_MAP_FLOWS);
@@ -172,7 +167,6 @@ out_mem:
 	free(r.e);
 out_insp:
 	insp_close(&in);
-out:
 	ses_detach(at, n_if);
 	return status;
 }

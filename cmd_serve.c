@@ -145,7 +145,7 @@ int cmd_serve(struct opts *o)
 	static char token[512];
 	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = 0 };
 	struct evbuf eb = EVB_INIT;
-	__u64 cnt[TI_CNT_MAX], next_tick, now;
+	__u64 cnt[TI_CNT_MAX], next_tick, now, deadline;
 	const char *listen = o->listen ? o->listen : "127.0.0.1:9400";
 	char err[512];
 	sigset_t run_mask;
@@ -180,14 +180,11 @@ int cmd_serve(struct opts *o)
 			goto out_lfd;
 		}
 	}
-	n_if = ses_begin(&in, o, &kp, at, &run_mask);
+	n_if = ses_begin(&in, o, &kp, at, &run_mask, &deadline);
 	if (n_if < 0) {
 		status = -n_if;
 		goto out_log;
 	}
-	status = ses_open(&in, o, &kp, 0);
-	if (status)
-		goto out_at;
 	status = EXIT_RUNTIME;
 	if (ses_events(&in, &eb))
 		goto out_insp;
@@ -265,7 +262,6 @@ out_eb:
 	evb_close(&eb);
 out_insp:
 	insp_close(&in);
-out_at:
 	ses_detach(at, n_if);
 out_log:
 	if (log_fd != STDERR_FILENO)

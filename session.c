@@ -231,7 +231,7 @@ int ses_hold(const struct opts *o, const struct probe *kp, struct attach *at,
 }
 
 int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
-	      struct attach *at, sigset_t *run_mask)
+	      struct attach *at, sigset_t *run_mask, __u64 *deadline)
 {
 	int n_if, status;
 
@@ -246,7 +246,15 @@ int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
 		return -status;
 	sig_setup(run_mask);
 	status = ses_hold(o, kp, at, n_if);
-	return status ? -status : n_if;
+	if (status)
+		return -status;
+	*deadline = o->duration_ns ? mono_ns() + o->duration_ns : 0;
+	status = ses_open(in, o, kp, *deadline);
+	if (status) {
+		ses_detach(at, n_if);
+		return -status;
+	}
+	return n_if;
 }
 
 int ses_attach(struct attach *at, int n, int prog_fd)

@@ -61,12 +61,13 @@ int ses_hold(const struct opts *o, const struct probe *kp, struct attach *at,
 	     int n);
 
 /*
- * Before a command that attaches loads anything: ses_filter, ses_ifaces,
- * ses_probe, the signal handlers (sig.h), ses_hold.  The number of
- * interfaces in at[], or -(exit status) with nothing held.
+ * What a command that attaches does before attaching: ses_filter,
+ * ses_ifaces, ses_probe, the signal handlers (sig.h), ses_hold, and
+ * ses_open with the --duration deadline (*deadline, 0: none).  The
+ * number of interfaces in at[], or -(exit status) with nothing held.
  */
 int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
-	      struct attach *at, sigset_t *run_mask);
+	      struct attach *at, sigset_t *run_mask, __u64 *deadline);
 
 /* Attach prog_fd to each, then say "listening on vb (native mode,
  * bpf_link, prog id 42)"; on failure the caller detaches. */
