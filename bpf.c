@@ -96,7 +96,7 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	if (o->log && o->log_len) {
 		a.log_buf = ptr(o->log);
 		a.log_size = o->log_len;
-		a.log_level = 1;
+		a.log_level = o->log_level ? o->log_level : 1;
 		o->log[0] = 0;
 	}
 	if (o->name)

@@ -27,14 +27,20 @@ int bpf_map_get_next_key(int map_fd, const void *key, void *next_key);
 int bpf_map_freeze(int map_fd);
 
 /* Everything BPF_PROG_LOAD takes that we use; zero what you do not. */
+/* The verifier's statistics only: the kernel's own log level (its
+ * include/linux/bpf_verifier.h), not in the uapi header. */
+#define BPF_LOG_STATS	4
+
 struct bpf_prog_load_opts {
 	__u32 prog_type;
 	const char *name;
 	const struct bpf_insn *insns;
 	__u32 insn_cnt;
 	const char *license;
-	char *log;		/* with log_len > 0: the verifier log, level 1 */
+	char *log;		/* with log_len > 0: the verifier log */
 	__u32 log_len;
+	__u32 log_level;	/* with a log: 0 or 1 (the whole log), or
+				 * BPF_LOG_STATS (4: its statistics only) */
 	int btf_fd;		/* -1: none */
 	const void *func_info;	/* struct bpf_func_info[func_info_cnt] */
 	__u32 func_info_cnt;

@@ -373,6 +373,42 @@ static int prog_load_logged(struct bpf_prog_load_opts *lo, char **log)
 	return fd;
 }
 
+/* The number after key in the verifier's statistics, or 0. */
+static __u32 stat_num(const char *log, const char *key)
+{
+	const char *at = strstr(log, key);
+
+	return at ? strtoul(at + strlen(key), NULL, 10) : 0;
+}
+
+/*
+ * Load with the verifier's statistics (BPF_LOG_STATS) into vs: its
+ * figures for the benchmarks and -v, read off its last lines
+ * ("processed N insns ... total_states N peak_states N", "verification
+ * time N usec").  An fd, or -errno (the caller loads again for the log).
+ */
+static int prog_load_stats(struct bpf_prog_load_opts *lo, struct ld_vstats *vs)
+{
+	char log[1024];
+	int fd;
+
+	lo->log = log;
+	lo->log_len = sizeof(log);
+	lo->log_level = BPF_LOG_STATS;
+	fd = bpf_prog_load(lo);
+	lo->log = NULL;
+	lo->log_len = 0;
+	lo->log_level = 0;
+	if (fd < 0)
+		return fd;
+	log[sizeof(log) - 1] = 0;
+	vs->insns = stat_num(log, "processed ");
+	vs->states = stat_num(log, "total_states ");
+	vs->peak_states = stat_num(log, "peak_states ");
+	vs->usec = stat_num(log, "verification time ");
+	return fd;
+}
+
 static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 {
 	const struct elf_prog *pr = &o->elf.progs[p];
@@ -415,7 +451,9 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 	lo.line_info = li;
 	say(o, "program %s: %u instructions linked from %u functions",
 	    pr->name, l.insn_cnt, l.seg_cnt);
-	fd = prog_load_logged(&lo, &log);
+	fd = o->stats ? prog_load_stats(&lo, &o->vstats[p]) : -1;
+	if (fd < 0)
+		fd = prog_load_logged(&lo, &log);
 	if (fd == -EINVAL && o->btf_fd >= 0) {
 		/*
 		 * The kernel may refuse our func/line info rather than the

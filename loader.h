@@ -27,6 +27,7 @@ struct ld_obj {
 	void (*log_fn)(void *arg, const char *line);	/* -v: one line per step */
 	void *log_arg;
 	int no_btf;			/* do not upload the BTF (kernel has none) */
+	int stats;			/* read the verifier's statistics (vstats) */
 	/*
 	 * The selected program (ld_open's name).  If set before ld_load,
 	 * only it and the programs that map `values` name are loaded.
@@ -38,6 +39,13 @@ struct ld_obj {
 	int map_fds[ELF_MAX_MAPS];	/* every map, as elf.maps[]; -1 for none */
 	int btf_fd;			/* -1 if none or the kernel refused it */
 	char note[256];			/* non-fatal news, e.g. BTF refused */
+	/* with stats: what verifying each program cost (0: not known) */
+	struct ld_vstats {
+		__u32 insns;		/* instructions processed */
+		__u32 states;		/* total states */
+		__u32 peak_states;
+		__u32 usec;		/* verification time */
+	} vstats[ELF_MAX_PROGS];
 	void *data[ELF_MAX_MAPS];	/* writable global data, per data map */
 	__u8 pinned[ELF_MAX_MAPS];	/* pinned by this ld_load: undone if it fails */
 };

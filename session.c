@@ -103,10 +103,12 @@ int ses_open(struct inspector *in, const struct opts *o,
 		.sample = o->sample,
 		.ring_len = o->buffer,
 		.log_fn = o->verbose ? log_line : NULL,
+		.stats = o->verbose,
 		/* The table flows reads; the others need none (1 entry). */
 		.flows_max = 1,
 		.probe = kp,
 	};
+	const struct ld_vstats *vs;
 	char err[4096], lim[32];
 	int ret;
 
@@ -118,7 +120,7 @@ int ses_open(struct inspector *in, const struct opts *o,
 	} else if (o->cmd == CMD_SERVE) {
 		/* Events count packets per interface: no frame bytes. */
 		cfg.mode = TI_MODE_FLOWS | TI_MODE_EVENTS;
-		cfg.snaplen = 1;
+		cfg.snaplen = 0;
 		cfg.flows_max = o->flows_max;
 	}
 	ret = insp_open(in, &cfg, err, sizeof(err));
@@ -131,6 +133,10 @@ int ses_open(struct inspector *in, const struct opts *o,
 	}
 	if (o->verbose && in->obj.note[0])
 		msg("%s", in->obj.note);
+	vs = &in->obj.vstats[in->obj.prog - in->obj.elf.progs];
+	if (o->verbose && vs->insns)
+		msg("program %s: the verifier processed %u instructions (%u states, at most %u at once) in %u us",
+		    in->obj.prog->name, vs->insns, vs->states, vs->peak_states, vs->usec);
 	return 0;
 }
 

@@ -15,9 +15,15 @@
 #include <linux/if_ether.h>
 #include "bpf.h"
 #include "inspector.h"
-#include "ringbuf.h"
+#include "evbuf.h"
+#include "probe.h"
 
 #define ROUNDS	15
+
+/* A filter of ten primitives that accepts the SYN below (port 80). */
+#define TEN_PRIMITIVES	"tcp and ip and (host 10.0.0.1 or host 192.0.2.9) and " \
+			"not net 172.16.0.0/12 and (port 80 or port 443 or " \
+			"portrange 8000-8100) and tcp[tcpflags] & tcp-rst == 0 and less 1500"
 
 static int drop_event(void *arg, const void *rec, __u32 len)
 {
@@ -48,7 +54,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Median kernel ns per run of prog_fd over ROUNDS runs of repeat each. */
-static double measure(int prog_fd, struct rb *rb, __u32 repeat)
+static double measure(int prog_fd, struct evbuf *eb, __u32 repeat)
 {
 	__u8 frame[128];
 	struct bpf_test_run t = { .data_in = frame, .repeat = repeat };
@@ -61,8 +67,8 @@ static double measure(int prog_fd, struct rb *rb, __u32 repeat)
 		if (bpf_prog_test_run(prog_fd, &t))
 			return -1;
 		ns[i] = t.duration;
-		if (rb)
-			rb_consume(rb, drop_event, &n, &stop);
+		if (eb)
+			evb_consume(eb, drop_event, &n, &stop);
 	}
 	qsort(ns, ROUNDS, sizeof(ns[0]), cmp_u32);
 	return ns[ROUNDS / 2];
@@ -90,36 +96,50 @@ int main(void)
 	static const struct {
 		const char *name, *filter;
 		__u32 repeat;
+		int perf;
 	} cases[] = {
-		{ "tcpinspect, no filter (event)", NULL, 10000 },
-		{ "tcpinspect, filter rejects", "tcp port 443 or host 192.0.2.1", 1000000 },
-		{ "tcpinspect, filter accepts (event)", "tcp port 80 and net 10.0.0.0/8", 10000 },
+		{ "tcpinspect, no filter (event)", NULL, 10000, 0 },
+		{ "tcpinspect, filter rejects", "tcp port 443 or host 192.0.2.1", 1000000, 0 },
+		{ "tcpinspect, filter accepts (event)", "tcp port 80 and net 10.0.0.0/8", 10000, 0 },
+		{ "tcpinspect, ten-primitive filter", TEN_PRIMITIVES, 10000, 0 },
+		{ "tcpinspect, perf buffers (event)", NULL, 10000, 1 },
 	};
+	static struct probe kp;
 	static struct inspector in;
-	struct insp_config cfg = { .snaplen = TI_SNAP_DEFAULT };
-	struct rb rb;
+	struct insp_config cfg = { .snaplen = TI_SNAP_DEFAULT, .stats = 1 };
+	const struct ld_vstats *vs;
+	struct evbuf eb = EVB_INIT;
 	char err[4096];
 	double bare, ns;
 	size_t i;
 	int fd;
 
+	if (probe_kernel(&kp, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		return 1;
+	}
 	fd = bare_prog();
 	if (fd < 0)
 		return 1;
 	bare = measure(fd, NULL, 1000000);
-	printf("%-40s %8s %8s\n", "XDP program (BPF_PROG_TEST_RUN)", "ns/pkt", "x bare");
-	printf("%-40s %8.1f %8.2f\n", "bare XDP_PASS", bare, 1.0);
+	printf("%-36s %7s %7s %10s %8s %9s\n", "XDP program (BPF_PROG_TEST_RUN)",
+	       "ns/pkt", "x bare", "verified", "states", "verify us");
+	printf("%-36s %7.1f %7.2f\n", "bare XDP_PASS", bare, 1.0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cfg.filter = cases[i].filter;
+		kp.has[PROBE_RINGBUF] = !cases[i].perf;
+		cfg.probe = &kp;
 		if (insp_open(&in, &cfg, err, sizeof(err))) {
 			fprintf(stderr, "bench: %s\n", err);
 			return 1;
 		}
-		if (rb_open(&rb, in.events_fd, in.events_len))
+		if (insp_events_open(&in, &eb))
 			return 1;
-		ns = measure(in.prog_fd, &rb, cases[i].repeat);
-		printf("%-40s %8.1f %8.2f\n", cases[i].name, ns, ns / bare);
-		rb_close(&rb);
+		ns = measure(in.prog_fd, &eb, cases[i].repeat);
+		vs = &in.obj.vstats[in.obj.prog - in.obj.elf.progs];
+		printf("%-36s %7.1f %7.2f %10u %8u %9u\n", cases[i].name, ns, ns / bare,
+		       vs->insns, vs->states, vs->usec);
+		evb_close(&eb);
 		insp_close(&in);
 	}
 	return 0;
