@@ -10,6 +10,7 @@ VERSION   ?= 0.1.0
 CC        := musl-gcc
 CLANG     ?= clang
 STRIP_BPF ?= llvm-strip
+OBJCOPY_BPF ?= llvm-objcopy
 MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 B         := build
 # musl-gcc passes -nostdinc: give it the kernel uapi headers, and only those.
@@ -67,7 +68,8 @@ BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
 SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
 	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
+	output.c decode.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c \
+	blob.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
@@ -133,19 +135,34 @@ endif
 $(O)/%.o: %.c $(HDRS) $(TINC)/.stamp
 	$(TCC) $(CFLAGS) -c -o $@ $<
 
-# The objects are .incbin'd: the compiler's dependency output cannot see them.
-$(O)/embed.o: embed.S $(B)/xdp.o $(B)/xdp_v2.o openapi.json $(TINC)/.stamp
+# The packed files are .incbin'd: the compiler's dependency output
+# cannot see them.
+$(O)/embed.o: embed.S $(B)/xdp.o.lz $(B)/openapi.json.lz $(TINC)/.stamp
 	$(TCC) -c -o $@ embed.S
 
-# Two builds of the program: -mcpu=v3 (JMP32, ALU32; kernel 5.1) is the
-# one used; the v2 build without atomic fetch (TI_NO_FETCH) is the one
-# for kernels that lack either (probe.c decides).
-XDP_CPU_v3 := -mcpu=v3
-XDP_CPU_v2 := -mcpu=v2 -DTI_NO_FETCH
-$(B)/xdp.o $(B)/xdp_v2.o: $(B)/xdp%.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp
-	$(CLANG) $(BPFFLAGS) $(XDP_CPU_$(if $*,$(*:_%=%),v3)) -c -o $@.full $<
+# Build tools, run here whatever ARCH is: mkblob packs a file for
+# embed.S (blob.c unpacks it), btfstrip drops the source text of line info.
+$(B)/mkblob $(B)/btfstrip: $(B)/%: %.c
+	@mkdir -p $(B)
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
+$(B)/%.lz: $(B)/% $(B)/mkblob
+	$(B)/mkblob $< $@
+$(B)/openapi.json.lz: openapi.json $(B)/mkblob
+	$(B)/mkblob $< $@
+
+# The program, built for -mcpu=v3 (JMP32, ALU32: Linux 5.1, before the
+# global data it needs); without atomic fetch (5.12) the loader gives one
+# function another body (inspector.c).  The DWARF goes; the BTF stays
+# (the maps and global functions need it), with the line info's file
+# and line numbers but not the text of each line.
+$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
+	$(CLANG) $(BPFFLAGS) -mcpu=v3 -c -o $@.full $<
 	$(STRIP_BPF) -g --remove-section=.rel.BTF --remove-section=.rel.BTF.ext \
-		--remove-section=.llvm_addrsig -o $@ $@.full
+		--remove-section=.llvm_addrsig -o $@.tmp $@.full
+	$(B)/btfstrip $@.tmp $@.btf $@.ext
+	$(OBJCOPY_BPF) --update-section .BTF=$@.btf --update-section .BTF.ext=$@.ext $@.tmp $@
+	rm -f $@.tmp $@.btf $@.ext
 
 # --- dependencies, demo, tests -------------------------------------------
 
@@ -169,17 +186,20 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 # else it links or reads, added below), under the sanitizers.  They need
 # no root and no kernel: `make unit` runs them alone.
 UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
-	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test
+	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test $(B)/decode_test \
+	     $(B)/blob_test
 
 $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
 		prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-# elf_test reads the embedded objects; writer_test links pcap.c as well.
-$(B)/elf_test: $(B)/xdp.o $(B)/xdp_v2.o
+# elf_test reads the embedded object, blob_test the packed files;
+# writer_test links pcap.c as well.
+$(B)/elf_test: $(B)/xdp.o
+$(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
 $(B)/writer_test: pcap.c pcap.h
 
-PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
+PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 		  inspector.c filter.c flows.c
 
 $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
@@ -272,10 +292,10 @@ $(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.s
 
 fuzz: fuzz-$(FUZZ_TARGET)
 
-fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
+fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
 	@test -x $(B)/fuzz_elf || { echo "fuzz: no $(B)/fuzz_elf"; exit 1; }
 	@mkdir -p $(B)/fuzz-corpus
-	@for f in $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
+	@for f in $(B)/xdp.o $(B)/pass.o $(B)/reject.o $(B)/objs/*.o; do \
 		[ ! -f "$$f" ] || cp "$$f" "$(B)/fuzz-corpus/seed-$${f##*/}"; done
 	@{ ./$(B)/fuzz_elf -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 -artifact_prefix=$(B)/fuzz- $(FUZZ_FLAGS) \
@@ -302,7 +322,7 @@ TEST_BINS += $(B)/peer-static
 .PHONY: fuzz fuzz-elf fuzz-http
 
 # Figures, not assertions: see BENCHMARKS.md.
-BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
+BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 	      inspector.c filter.c flows.c
 
 $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o

@@ -17,13 +17,13 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include "api.h"
+#include "blob.h"
 
 #ifndef VERSION
 #define VERSION "dev"
 #endif
 
 /* openapi.json, embedded by embed.S */
-extern const char ti_openapi[], ti_openapi_end[];
 
 static __u64 mono_ns(void)
 {
@@ -395,6 +395,8 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 void api_route(void *arg, const struct http_req *r, struct srv_resp *resp)
 {
 	struct api *a = arg;
+	const void *doc;
+	size_t len;
 
 	if (path_is(r, "/inspect")) {
 		get_inspect(a, r, resp);
@@ -405,8 +407,13 @@ void api_route(void *arg, const struct http_req *r, struct srv_resp *resp)
 	} else if (path_is(r, "/metrics")) {
 		get_metrics(a, resp);
 	} else if (path_is(r, "/openapi.json")) {
-		resp->status = 200;
-		sb_put(&resp->body, ti_openapi, ti_openapi_end - ti_openapi);
+		doc = blob_get(BLOB_OPENAPI, &len);
+		if (!doc) {
+			srv_error(resp, 500, "the OpenAPI document does not unpack");
+		} else {
+			resp->status = 200;
+			sb_put(&resp->body, doc, len);
+		}
 	} else {
 		srv_error(resp, 404, "no such endpoint: see /openapi.json");
 	}

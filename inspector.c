@@ -10,12 +10,25 @@
 #include <time.h>
 #include <unistd.h>
 #include "bpf.h"
+#include "blob.h"
 #include "filter.h"
 #include "flows.h"
 #include "inspector.h"
 
-/* The BPF objects, embedded by embed.S: -mcpu=v3, and v2 without fetch. */
-extern const char ti_obj[], ti_obj_end[], ti_obj_v2[], ti_obj_v2_end[];
+
+/*
+ * ti_fetch_add's body for kernels without atomic fetch (5.2 to 5.11):
+ * r0 = *r1; *r1 += r2 with a plain atomic add (BPF_XADD, no fetch);
+ * r1 checked against NULL first, as a global function's argument.
+ */
+static const struct bpf_insn fetch_add_nofetch[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+	{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_1, .off = 2 },
+	{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1 },
+	{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_1,
+	  .src_reg = BPF_REG_2, .imm = BPF_ADD },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
 
 static void say(const struct insp_config *cfg, const char *fmt, ...)
 {
@@ -67,10 +80,12 @@ static int fit(struct inspector *in, const struct insp_config *cfg, int ring,
 	__u32 out = ring ? TI_OUT_RINGBUF : TI_OUT_PERF;
 	int ret;
 
+	__u32 rlen = ring_len(cfg->ring_len ? cfg->ring_len : TI_RINGBUF_SIZE);
+
 	ret = ld_set_var(o, TI_VAR_OUTPUT, &out, sizeof(out), err, err_len);
-	if (!ret && ring && cfg->ring_len)
-		ret = ld_set_map_max(o, TI_MAP_EVENTS, ring_len(cfg->ring_len),
-				     err, err_len);
+	if (!ret && ring)
+		ret = ld_set_map_max(o, TI_MAP_EVENTS, rlen, err, err_len) ?:
+		      ld_set_var(o, TI_VAR_RING_SIZE, &rlen, sizeof(rlen), err, err_len);
 	if (!ret && !ring)
 		ret = ld_stub_map(o, TI_MAP_EVENTS, err, err_len);
 	if (!ret && (ring || (pr && !pr->has[PROBE_PERF])))
@@ -119,11 +134,12 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	const struct probe *pr = cfg->probe;
 	struct ld_obj *o = &in->obj;
 	__u32 snaplen = cfg->snaplen;
-	/* The v3 object wants JMP32 and atomic fetch; the ring buffer
-	 * path wants bpf_xdp_load_bytes too. */
-	int v3 = !pr || (pr->has[PROBE_ALU32] && pr->has[PROBE_FETCH]);
+	/* The ring buffer path wants bpf_xdp_load_bytes too. */
+	int fetch = !pr || pr->has[PROBE_FETCH];
 	int ring = !pr || (pr->has[PROBE_RINGBUF] && pr->has[PROBE_LOAD_BYTES]);
 	int ncpu = pr ? pr->ncpu : probe_cpus(-1);
+	const void *obj;
+	size_t obj_len;
 	int ret, ev;
 
 	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
@@ -140,13 +156,24 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	}
 	o->log_fn = cfg->log_fn;
 	o->log_arg = cfg->log_arg;
-	ret = v3 ? ld_parse(o, ti_obj, ti_obj_end - ti_obj, err, err_len) :
-		   ld_parse(o, ti_obj_v2, ti_obj_v2_end - ti_obj_v2, err, err_len);
+	o->stats = cfg->stats;
+	obj = blob_get(BLOB_OBJ, &obj_len);
+	if (!obj) {
+		snprintf(err, err_len, "cannot unpack the embedded BPF object: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	ret = ld_parse(o, obj, obj_len, err, err_len);
 	if (ret)
 		return ret;
-	if (!v3)
-		say(cfg, "the object built for -mcpu=v2: the kernel lacks %s",
-		    !pr->has[PROBE_ALU32] ? "JMP32/ALU32" : "atomic fetch-add");
+	if (!fetch) {
+		say(cfg, "plain atomic adds for -c and --sample: the kernel lacks atomic fetch-add");
+		ret = ld_set_func(o, TI_FUNC_FETCH_ADD, fetch_add_nofetch,
+				  sizeof(fetch_add_nofetch) / sizeof(fetch_add_nofetch[0]),
+				  err, err_len);
+		if (ret)
+			return ret;
+	}
 	if (!ring)
 		say(cfg, "events through perf buffers: the kernel lacks %s",
 		    !pr->has[PROBE_RINGBUF] ? "the BPF ring buffer" : "bpf_xdp_load_bytes");
@@ -186,7 +213,7 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 		return -ENOENT;
 	}
 	in->perf = !ring;
-	in->v2 = !v3;
+	in->nofetch = !fetch;
 	ev = elf_find_map(&o->elf, TI_MAP_EVENTS);
 	in->events_len = ring ? o->elf.maps[ev].max_entries :
 			 perf_len(cfg->ring_len ? cfg->ring_len : TI_RINGBUF_SIZE, ncpu);
@@ -205,17 +232,26 @@ int insp_events_open(const struct inspector *in, struct evbuf *b)
 
 void insp_counters(const struct inspector *in, __u64 *sum)
 {
-	__u64 v[in->ncpu > 0 ? in->ncpu : 1];
-	__u32 key;
-	int cpu;
+	struct ti_counters v[in->ncpu > 0 ? in->ncpu : 1];
+	__u32 key = 0;
+	int cpu, i;
 
-	for (key = 0; key < TI_CNT_MAX; key++) {
-		sum[key] = 0;
-		if (in->ncpu <= 0 || bpf_map_lookup_elem(in->counters_fd, &key, v))
-			continue;
-		for (cpu = 0; cpu < in->ncpu; cpu++)
-			sum[key] += v[cpu];
-	}
+	memset(sum, 0, TI_CNT_MAX * sizeof(*sum));
+	if (in->ncpu <= 0 || bpf_map_lookup_elem(in->counters_fd, &key, v))
+		return;
+	for (cpu = 0; cpu < in->ncpu; cpu++)
+		for (i = 0; i < TI_CNT_MAX; i++)
+			sum[i] += v[cpu].n[i];
+	/* The sums the program leaves to us (prog/tcpinspect.h). */
+	sum[TI_CNT_MALFORMED] = sum[TI_CNT_BAD_IHL] + sum[TI_CNT_BAD_DOFF] +
+				sum[TI_CNT_BAD_LEN] + sum[TI_CNT_TRUNCATED] +
+				sum[TI_CNT_BAD_EXT];
+	sum[TI_CNT_SEEN] += sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] +
+			    sum[TI_CNT_MALFORMED];
+	/* Read while the program runs, a packet may be counted as TCP
+	 * and not yet as matched: never less than nothing. */
+	sum[TI_CNT_FILTERED] = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] > sum[TI_CNT_MATCHED] ?
+			       sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] - sum[TI_CNT_MATCHED] : 0;
 }
 
 void insp_close(struct inspector *in)

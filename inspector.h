@@ -18,7 +18,8 @@
 
 struct insp_config {
 	__u64 budget;		/* -c: events the program emits at most; 0: all */
-	__u32 snaplen;		/* frame bytes per event, 1..TI_SNAP_MAX */
+	__u32 snaplen;		/* frame bytes per event, 0..TI_SNAP_MAX (0:
+				 * the event alone; else every header too) */
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC time to stop emitting; 0: none */
 	__u32 sample;		/* emit one in N matches; 0 or 1: all */
 	__u32 ring_len;		/* ring buffer bytes (power of two); 0: default;
@@ -28,11 +29,12 @@ struct insp_config {
 	const char *filter;	/* pcap-filter expression; "": all; NULL: the
 				 * one insp_filter() compiled, if any */
 	/*
-	 * What the kernel has (probe_kernel): picks the object (-mcpu=v3 or
-	 * v2), the output (ring buffer or perf buffers), BTF or none, and
+	 * What the kernel has (probe_kernel): picks atomic fetch or not, the
+	 * output (ring buffer or perf buffers), BTF or none, and
 	 * stubs for map types it lacks.  NULL: assume everything.
 	 */
 	const struct probe *probe;
+	int stats;		/* read the verifier's statistics (obj.vstats) */
 	void (*log_fn)(void *arg, const char *line);	/* -v */
 	void *log_arg;
 };
@@ -44,7 +46,7 @@ struct inspector {
 	int events_fd;		/* the ring buffer (a stub with perf buffers) */
 	int perf_fd;		/* the perf event array (a stub with the ring) */
 	int perf;		/* events go to perf buffers (TI_OUT_PERF) */
-	int v2;			/* the -mcpu=v2 object was loaded */
+	int nofetch;		/* ti_fetch_add without atomic fetch (kernel < 5.12) */
 	__u32 events_len;	/* ring buffer bytes; perf buffers: bytes per CPU */
 	int flows_fd;		/* the flow table (LRU hash of ti_flow) */
 	__u32 flows_max;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include "decode.h"
 #include "output.h"
 
 /* The longest event line is well under this; flush before it could not fit. */
@@ -80,7 +81,7 @@ static char *put_fixed(char *p, __u64 v, int width)
 	return p + width;
 }
 
-static char *put_addr(char *p, const struct ti_event *e, const __u8 *a)
+static char *put_addr(char *p, const struct ti_view *e, const __u8 *a)
 {
 	char s[INET6_ADDRSTRLEN];
 	int i;
@@ -164,14 +165,13 @@ static __u32 be32(const __u8 *p)
 	return (__u32)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
-/* The option bytes of e, if the snap holds all of them. */
-static const __u8 *tcp_opts(const struct ti_event *e, const __u8 *snap,
-			    __u32 *n)
+/* The option bytes of e, if the bytes hold all of them. */
+static const __u8 *tcp_opts(const struct ti_view *e, __u32 *n)
 {
 	*n = e->tcp_hlen > 20 ? e->tcp_hlen - 20 : 0;
-	if (!*n || (__u32)e->l4_off + e->tcp_hlen > e->snap_len)
+	if (!*n || (__u32)e->l4_off + e->tcp_hlen > e->bytes_len)
 		return NULL;
-	return snap + e->l4_off + 20;
+	return e->bytes + e->l4_off + 20;
 }
 
 static char *put_hex8(char *p, __u8 v)
@@ -280,8 +280,8 @@ static char *put_second(struct out *o, char *p, time_t sec)
 	return p + o->sec_len;
 }
 
-static char *put_text(struct out *o, char *p, const struct ti_event *e,
-		      const __u8 *snap, __u64 real_ns)
+static char *put_text(struct out *o, char *p, const struct ti_view *e,
+		      __u64 real_ns)
 {
 	const __u8 *opts;
 	__u32 i, n;
@@ -335,7 +335,7 @@ static char *put_text(struct out *o, char *p, const struct ti_event *e,
 		p = put_str(p, ", urg ");
 		p = put_u64(p, e->urg_ptr);
 	}
-	opts = tcp_opts(e, snap, &n);
+	opts = tcp_opts(e, &n);
 	if (opts)
 		p = put_opts_text(p, opts, n);
 	p = put_str(p, ", length ");
@@ -461,8 +461,8 @@ static char *put_opts_json(char *p, const __u8 *b, __u32 n)
 	return p;
 }
 
-static char *put_json(struct out *o, char *p, const struct ti_event *e,
-		      const __u8 *snap, __u64 real_ns)
+static char *put_json(struct out *o, char *p, const struct ti_view *e,
+		      __u64 real_ns)
 {
 	const __u8 *opts;
 	__u32 i, n;
@@ -524,7 +524,7 @@ static char *put_json(struct out *o, char *p, const struct ti_event *e,
 		p = put_num(p, "win", e->window);
 		p = put_num(p, "urg_ptr", e->urg_ptr);
 		p = put_num(p, "tcp_hlen", e->tcp_hlen);
-		opts = tcp_opts(e, snap, &n);
+		opts = tcp_opts(e, &n);
 		if (opts)
 			p = put_opts_json(p, opts, n);
 	}
@@ -582,21 +582,20 @@ static void put_hexdump(struct out *o, const __u8 *b, __u32 n)
 
 int out_event(struct out *o, const void *rec, __u32 len, __u64 ts_ns)
 {
-	const struct ti_event *e = rec;
-	const __u8 *snap = (const __u8 *)rec + sizeof(*e);
-	__u64 real_ns = ts_ns ? ts_ns : e->ts_ns + o->mono_to_real;
+	struct ti_view v;
+	__u64 real_ns;
 	char *p;
 
-	if (len < sizeof(*e) || e->snap_len > len - sizeof(*e))
+	if (ev_decode(rec, len, &v))
 		return o->err;	/* not a record of ours */
+	real_ns = ts_ns ? ts_ns : v.ts_ns + o->mono_to_real;
 	if (room(o, LINE_MAX_LEN))
 		return o->err;
 	p = o->buf + o->len;
-	p = o->fmt == OUT_JSON ? put_json(o, p, e, snap, real_ns) :
-				 put_text(o, p, e, snap, real_ns);
+	p = o->fmt == OUT_JSON ? put_json(o, p, &v, real_ns) : put_text(o, p, &v, real_ns);
 	*p++ = '\n';
 	o->len = p - o->buf;
-	if (o->hex && o->fmt == OUT_TEXT && e->snap_len > e->l3_off)
-		put_hexdump(o, snap + e->l3_off, e->snap_len - e->l3_off);
+	if (o->hex && o->fmt == OUT_TEXT && v.snap_len > v.l3_off)
+		put_hexdump(o, v.bytes + v.l3_off, v.snap_len - v.l3_off);
 	return o->err;
 }

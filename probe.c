@@ -341,6 +341,8 @@ int probe_require(const struct probe *p, int flows, char *err,
 
 	if (!p->has[PROBE_GLOBAL])
 		why = "no BPF global data (needs Linux 5.2): tcpinspect's program is configured through .rodata";
+	else if (!p->has[PROBE_ALU32])
+		why = "no JMP32 instructions (needs Linux 5.1): tcpinspect's program and filters use them";
 	else if (!p->has[PROBE_PERCPU])
 		why = "no per-CPU array maps (needs Linux 4.6): tcpinspect counts and assembles events per CPU";
 	else if (flows && !p->has[PROBE_LRU])
@@ -376,9 +378,9 @@ const char *probe_instead(const struct probe *p, enum probe_feat f)
 	case PROBE_GLOBAL:
 		return "none: the program is configured through .rodata";
 	case PROBE_ALU32:
-		return "the object built for -mcpu=v2";
+		return "none: the program and filters use JMP32";
 	case PROBE_FETCH:
-		return "the -mcpu=v2 object, plain atomic adds";
+		return "plain atomic adds: -c and --sample may race across CPUs";
 	case PROBE_LOAD_BYTES:
 		return p->has[PROBE_PERF] ? "perf buffers: the kernel appends the frame" :
 		       "none: no way to copy the frame";

@@ -417,7 +417,7 @@ int wr_event(struct writer *w, const void *rec, __u32 len, __u64 ts_ns)
 		return w->err;
 	p.ts_ns = ts_ns ? ts_ns : e->ts_ns + w->mono_to_real;
 	p.frame = (const __u8 *)rec + sizeof(*e);
-	p.caplen = e->snap_len;
+	p.caplen = e->cap_len < e->snap_len ? e->cap_len : e->snap_len;
 	p.len = e->pkt_len;
 	p.ifindex = e->ifindex;
 	p.queue = e->rx_queue;

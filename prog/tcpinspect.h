@@ -13,7 +13,15 @@
 
 #include <linux/types.h>
 
-/* Per-CPU counters, indices into the "counters" map. */
+/*
+ * Counters, per CPU, each packet counted once in the program: the
+ * indices of struct ti_counters.  Three are sums that user space makes
+ * (insp_counters), so that the program adds one per packet and no more
+ * where it can: SEEN is every packet (the program's slot holds those
+ * counted nowhere else: not IP, not TCP, cut before the IP header),
+ * MALFORMED the sum of its reasons, FILTERED what TCP + FRAGMENT did
+ * not match.
+ */
 enum ti_counter {
 	TI_CNT_SEEN,		/* every packet the program ran on */
 	TI_CNT_TCP,		/* TCP segments with a complete header */
@@ -34,6 +42,11 @@ enum ti_counter {
 	TI_CNT_FLOW_NEW,	/* flows: entries created in the flow table */
 	TI_CNT_FLOW_FAIL,	/* flows: packets the table could not take */
 	TI_CNT_MAX
+};
+
+/* The "counters" map's one per-CPU value: one lookup per packet. */
+struct ti_counters {
+	__u64 n[TI_CNT_MAX];
 };
 
 /* Event flags (ti_event.ev_flags). */
@@ -66,47 +79,31 @@ enum ti_counter {
 /*
  * One TCP segment (or later fragment), as seen by the XDP program,
  * followed in the ring buffer by snap_len bytes of the frame from its
- * first byte (in a perf buffer record, then by up to 7 bytes of padding).
- * Numbers are in host byte order; addresses stay in network
- * order (IPv4 in the first four bytes of saddr/daddr).  Options are not
- * decoded here: user space reads them from the snapped bytes at l4_off.
+ * first byte (in a perf buffer record, then by up to 7 bytes of
+ * padding).  The program checked every header and says where they are;
+ * user space reads their fields from those bytes (decode.h).  snap_len
+ * is at least cap_len, the bytes the snap length asks for, and at least
+ * every header up to the end of the TCP options, whatever the snap
+ * length, as long as the frame is no longer than TI_SNAP_MAX.
  */
 struct ti_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 ifindex;
 	__u32 rx_queue;
 	__u32 pkt_len;		/* whole frame, link header included */
-	__u32 snap_len;		/* frame bytes following this struct */
-	__u8 saddr[16];
-	__u8 daddr[16];
-	__u32 seq;
-	__u32 ack;
-	__u32 ip_len;		/* IPv4 total length, IPv6 40 + payload length */
-	__u32 payload_len;	/* TCP payload per the IP length */
-	__u32 flow_label;	/* IPv6 */
-	__u32 frag_id;		/* IPv6 fragment header identification */
-	__u16 sport;
-	__u16 dport;
-	__u16 window;
-	__u16 urg_ptr;
-	__u16 vlan[TI_VLAN_MAX];	/* ids, outer first; vlan_cnt valid */
-	__u16 ip_id;		/* IPv4 identification */
-	__u16 frag_off;		/* fragment offset in bytes */
+	__u16 snap_len;		/* frame bytes following this struct */
+	__u16 cap_len;		/* of them, what the snap length asked for */
 	__u16 l3_off;		/* IP header offset in the frame */
-	__u16 l4_off;		/* TCP header offset in the frame */
+	__u16 l4_off;		/* TCP header offset (a later fragment: the
+				 * end of the IP and extension headers) */
 	__u8 family;		/* 4 or 6 */
-	__u8 tcp_flags;		/* TI_TCP_* */
-	__u8 tcp_hlen;		/* TCP header length in bytes, 20..60 */
-	__u8 ev_flags;		/* TI_EV_* */
-	__u8 ttl;		/* TTL or hop limit */
-	__u8 tos;		/* IPv4 TOS / IPv6 traffic class */
-	__u8 vlan_cnt;
-	__u8 ext_cnt;		/* IPv6 extension headers followed */
-	__u32 pad;
+	__u8 ev_flags;		/* TI_EV_FRAG for a later fragment */
+	__u16 pad;
 };
 
-_Static_assert(sizeof(struct ti_event) == 112, "ti_event layout");
+_Static_assert(sizeof(struct ti_event) == 32, "ti_event layout");
 _Static_assert(sizeof(struct ti_event) % 8 == 0, "ti_event alignment");
+_Static_assert(TI_SNAP_MAX <= 0xffff, "snap_len in 16 bits");
 
 /*
  * What a filter sees (filter.c compiles an expression into the body of
@@ -138,6 +135,7 @@ struct ti_pkt {
 _Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
 
 #define TI_FUNC_FILTER	"ti_filter"
+#define TI_FUNC_FETCH_ADD "ti_fetch_add"	/* (__u64 *p, __u64 v): the old *p */
 
 /*
  * The in-kernel flow table ("flows" map, LRU hash): one entry per
@@ -186,6 +184,7 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 #define TI_VAR_SAMPLE	"ti_sample"	/* emit one in N matches; 0 or 1: all */
 #define TI_VAR_MODE	"ti_mode"	/* TI_MODE_*; 0 means TI_MODE_EVENTS */
 #define TI_VAR_OUTPUT	"ti_output"	/* TI_OUT_*: where events go */
+#define TI_VAR_RING_SIZE "ti_ring_size"	/* the ring buffer's bytes */
 
 /*
  * TI_VAR_OUTPUT values.  The path not taken is dead code to the

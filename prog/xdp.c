@@ -8,13 +8,20 @@
  * per-CPU perf buffers through "perf_events" (ti_output).  Every path
  * returns XDP_PASS: we look, we never touch.
  *
- * Built twice: for -mcpu=v3, and for kernels without JMP32/ALU32 or
- * atomic fetch (BPF_FETCH, 5.12) for -mcpu=v2 with TI_NO_FETCH.
+ * Built for -mcpu=v3 (JMP32, ALU32: Linux 5.1, before global data).
  *
  * Parsing contract: before any header is read, the check that it lies
  * wholly before data_end is made on the very pointer that is read (the
  * verifier insists).  A header that does not fit ends the parse; if the
  * IP layer was reached, it is counted as malformed, by reason.
+ *
+ * Shaped for the verifier, whose work grows with the paths it must
+ * follow, not with the instructions: the parse (ti_parse), the filter
+ * (ti_filter) and the flow table update (ti_flow) are global functions,
+ * each verified once on its own, and they hand over through the per-CPU
+ * scratch value, whose contents the verifier does not track.  So the
+ * paths of one layer do not multiply those of the next: each layer
+ * starts again from an offset read back from scratch.
  */
 #include <linux/types.h>
 #include <linux/if_ether.h>
@@ -42,11 +49,27 @@ struct frag_hdr {
 	__be32 id;
 };
 
-/* An event and its snapped bytes, assembled off the stack. */
+/*
+ * One packet's working space, per CPU: what the filter sees, the parse's
+ * hand-over, and the event with its snapped bytes, assembled off the
+ * stack (the event must be followed by its bytes).
+ */
 struct scratch {
+	struct ti_pkt m;
+	__u16 hdr_end;		/* parse: where the headers end in the frame */
+	__u8 nh;		/* parse: IPv6 next header being chased */
+	__u8 flags;		/* parse: the TCP flags (byte 13) */
+	__u8 ext_cnt;		/* parse: IPv6 extension headers followed */
+	__u8 pad[7];
 	struct ti_event e;
 	__u8 data[TI_SNAP_MAX];
 };
+
+_Static_assert(__builtin_offsetof(struct scratch, e) % 8 == 0, "event alignment");
+
+/* ti_parse's answers (else a TI_CNT_* reason a header is malformed). */
+#define TI_P_TCP	0	/* a TCP segment or later fragment: s->m, s->e set */
+#define TI_P_OTHER	(-1)	/* not IP, not TCP, or cut before IP */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -63,8 +86,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
-	__type(value, __u64);
-	__uint(max_entries, TI_CNT_MAX);
+	__type(value, struct ti_counters);
+	__uint(max_entries, 1);
 } counters SEC(".maps");
 
 struct {
@@ -88,25 +111,26 @@ const volatile __u32 ti_sample = 0;		/* TI_VAR_SAMPLE */
 __u64 ti_sample_seq;			/* matches counted for --sample */
 const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
 const volatile __u32 ti_output = TI_OUT_RINGBUF;	/* TI_VAR_OUTPUT */
+const volatile __u32 ti_ring_size = TI_RINGBUF_SIZE;	/* TI_VAR_RING_SIZE */
 __u64 ti_taken;				/* events asked for against the budget */
 __u64 ti_woken;				/* last reader wake-up, ktime ns */
 
-#ifdef TI_NO_FETCH
 /*
- * No atomic fetch (kernels before 5.12 reject BPF_FETCH anywhere in a
- * program, dead code included): read, then add.  CPUs racing here may
- * read the same value, so the kernel's -c may let a few more events
- * through (user space still stops at -c and counts the rest as over the
- * budget) and --sample may pick one more or fewer.
+ * *p += v, atomically; the value before.  A function of its own so that
+ * on kernels without atomic fetch (BPF_FETCH, 5.12), which refuse the
+ * instruction anywhere in a program, the loader can give it another
+ * body (TI_FUNC_FETCH_ADD in tcpinspect.h): a read, then a plain atomic
+ * add.  CPUs racing there may read the same value, so the kernel's -c
+ * may let a few more events through (user space still stops at -c and
+ * counts the rest as over the budget) and --sample may pick one more or
+ * fewer.
  */
-#define fetch_add(p, v) ({					\
-	__u64 old_ = *(volatile __u64 *)(p);			\
-	__sync_fetch_and_add(p, v);	/* result unused: XADD */	\
-	old_;							\
-})
-#else
-#define fetch_add(p, v) __sync_fetch_and_add(p, v)
-#endif
+__attribute__((noinline)) __u64 ti_fetch_add(__u64 *p, __u64 v)
+{
+	if (!p)		/* verified alone as a global function */
+		return 0;
+	return __sync_fetch_and_add(p, v);
+}
 
 /*
  * The filter.  This body accepts everything; the loader replaces it
@@ -120,12 +144,241 @@ __attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p)
 	return p && p->len != 0xffffffff;
 }
 
-static __always_inline void count(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+/*
+ * A header offset the verifier can bound: a packet pointer's variable
+ * part and its fixed part must stay under 64 KiB together for a bounds
+ * check to count.  Headers beyond 32 KiB into a frame are treated as
+ * cut off there (the linear part of a frame is one page, 4 to 64 KiB).
+ */
+#define OFF_MAX		0x7fff
+#define at(data, off)	((void *)(data) + ((off) & OFF_MAX))
 
-	if (v)
-		*v += 1;	/* per-CPU slot: no atomics needed */
+/*
+ * A value the verifier must not know: read back from scratch, where it
+ * was just stored.  Paths that differ only in it then meet again.
+ */
+#define forget(lv) ({ asm volatile("" ::: "memory"); (lv); })
+
+/*
+ * The TCP header at l4 (none for a later fragment), checked whole.
+ * ip_len and l3_len (the IP and extension headers) are for the length
+ * checks.  What the event needs of it, ti_describe reads later.
+ */
+static __always_inline int parse_tcp(struct xdp_md *ctx, struct scratch *s,
+				     __u32 l4, __u32 ip_len, __u32 l3_len)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct tcphdr *th;
+	__u32 hlen;
+
+	s->e.l4_off = s->hdr_end = l4;
+	if (s->e.ev_flags & TI_EV_FRAG) {
+		/* A later fragment: the TCP header is in another packet. */
+		s->m.has_ports = 0;
+		return TI_P_TCP;
+	}
+	th = at(data, l4);
+	if ((void *)(th + 1) > end)
+		return TI_CNT_TRUNCATED;
+	hlen = th->doff * 4;
+	if (hlen < sizeof(*th))
+		return TI_CNT_BAD_DOFF;
+	if (l3_len + hlen > ip_len)
+		return TI_CNT_BAD_LEN;
+	if ((void *)th + hlen > end)
+		return TI_CNT_TRUNCATED;
+	s->m.sport = bswap16(th->source);
+	s->m.dport = bswap16(th->dest);
+	s->flags = ((__u8 *)th)[13];
+	s->hdr_end = l4 + hlen;
+	return TI_P_TCP;
+}
+
+static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
+				      __u32 l3)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct iphdr *ip = at(data, l3);
+	__u32 ihl, ip_len;
+	__u16 frag;
+	__u8 *t;
+
+	if ((void *)(ip + 1) > end)
+		return TI_CNT_TRUNCATED;
+	ihl = ip->ihl * 4;
+	ip_len = bswap16(ip->tot_len);
+	if (ihl < sizeof(*ip))
+		return TI_CNT_BAD_IHL;
+	if (ip_len < ihl)
+		return TI_CNT_BAD_LEN;
+	if ((void *)ip + ihl > end)
+		return TI_CNT_TRUNCATED;
+	s->m.family = 4;
+	s->m.proto = ip->protocol;
+	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
+	__builtin_memcpy(s->m.daddr, &ip->daddr, 4);
+	if (ip->protocol != IPPROTO_TCP)
+		return TI_P_OTHER;
+	frag = bswap16(ip->frag_off) & 0x1fff;
+	s->e.family = 4;
+	s->e.ev_flags = frag ? TI_EV_FRAG : 0;
+	/* tcp[13] for the filter, which checks has_ports itself. */
+	t = (__u8 *)ip + ihl;
+	if ((void *)(t + 14) <= end) {
+		s->m.tcp_flags = t[13];
+		s->m.has_flags = 1;
+	}
+	s->m.has_ports = !frag;
+	return parse_tcp(ctx, s, l3 + ihl, ip_len, ihl);
+}
+
+/* One IPv6 extension header at off: the offset after it, 0 at the end
+ * of the chain (s->nh is then the protocol), or a malformed reason as
+ * -(TI_CNT_*).  A fragment header's fields go into the event here. */
+static __always_inline int ext_hdr(struct xdp_md *ctx, struct scratch *s,
+				   __u32 off)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *cur = at(data, off);
+	struct ti_event *e = &s->e;
+	__u8 nh = s->nh;
+
+	if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
+		struct ext_hdr *x = cur;
+
+		if ((void *)(x + 1) > end)
+			return -TI_CNT_TRUNCATED;
+		s->nh = x->nexthdr;
+		off += (x->len + 1) * 8;
+		if (off > OFF_MAX || at(data, off) > end)
+			return -TI_CNT_TRUNCATED;
+	} else if (nh == IPPROTO_FRAGMENT) {
+		struct frag_hdr *f = cur;
+
+		if ((void *)(f + 1) > end)
+			return -TI_CNT_TRUNCATED;
+		s->nh = f->nexthdr;
+		if (!s->ext_cnt)	/* libpcap looks behind this one */
+			s->m.frag_nh = f->nexthdr;
+		if (bswap16(f->frag_off) & 0xfff8)
+			e->ev_flags = TI_EV_FRAG;
+		off += sizeof(*f);
+		if (off > OFF_MAX)
+			return -TI_CNT_TRUNCATED;
+	} else {
+		return 0;
+	}
+	s->ext_cnt++;
+	return off;
+}
+
+static __always_inline int parse_ipv6(struct xdp_md *ctx, struct scratch *s,
+				      __u32 l3)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = at(data, l3);
+	struct ti_event *e = &s->e;
+	__u32 off, ip_len, i;
+	__u8 *t;
+	int r;
+
+	if ((void *)(ip6 + 1) > end)
+		return TI_CNT_TRUNCATED;
+	s->m.family = 6;
+	s->m.proto = s->nh = ip6->nexthdr;
+	__builtin_memcpy(s->m.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(s->m.daddr, &ip6->daddr, 16);
+	ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
+	e->family = 6;
+	e->ev_flags = 0;
+	s->ext_cnt = 0;
+	off = l3 + sizeof(*ip6);
+#pragma unroll
+	for (i = 0; i < TI_EXT_MAX; i++) {
+		/* Each round starts from what scratch says, not from
+		 * what the verifier knows of the rounds before. */
+		e->l4_off = off;
+		r = ext_hdr(ctx, s, forget(e->l4_off));
+		if (r < 0)
+			return -r;
+		if (!r)
+			break;
+		off = r;
+		if (e->ev_flags & TI_EV_FRAG)	/* a later fragment: the rest is data */
+			break;
+	}
+	if (s->nh != IPPROTO_TCP) {
+		if (i == TI_EXT_MAX &&
+		    (s->nh == IPPROTO_HOPOPTS || s->nh == IPPROTO_ROUTING ||
+		     s->nh == IPPROTO_DSTOPTS || s->nh == IPPROTO_FRAGMENT))
+			return TI_CNT_BAD_EXT;
+		return TI_P_OTHER;
+	}
+	/* libpcap does not chase extension headers. */
+	t = at(data, off);
+	if (s->m.proto == IPPROTO_TCP && (void *)(t + 14) <= end) {
+		s->m.tcp_flags = t[13];
+		s->m.has_flags = 1;
+	}
+	s->m.has_ports = s->m.proto == IPPROTO_TCP;
+	return parse_tcp(ctx, s, off, ip_len, off - l3);
+}
+
+/*
+ * The frame's headers, checked, into s->m (what the filter sees) and
+ * the few fields of s->e the program itself needs (family, offsets,
+ * fragment flags, TCP flags).  0 for a TCP segment or later fragment;
+ * else not one (a malformed IP or TCP header counted in c, by reason).
+ */
+static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
+				    struct ti_counters *c)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *cur;
+	__u32 i, l3;
+	__u16 proto;
+	int r;
+
+	__builtin_memset(&s->m, 0, sizeof(s->m));
+	s->m.len = end - data;
+	r = TI_P_OTHER;
+	if ((void *)(eth + 1) > end)
+		goto out;
+	proto = eth->h_proto;
+	cur = eth + 1;
+#pragma unroll
+	for (i = 0; i < TI_VLAN_MAX; i++) {
+		struct vlan_hdr *vh = cur;
+
+		if (proto != bswap16(ETH_P_8021Q) && proto != bswap16(ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > end)
+			goto out;
+		s->m.vlan[i] = bswap16(vh->tci) & 0x0fff;
+		s->m.vlan_cnt++;
+		proto = vh->proto;
+		cur = vh + 1;
+	}
+	l3 = cur - data;
+	s->e.l3_off = l3;
+	if (proto == bswap16(ETH_P_IP))
+		r = parse_ipv4(ctx, s, l3);
+	else if (proto == bswap16(ETH_P_IPV6))
+		r = parse_ipv6(ctx, s, l3);
+out:
+	/* SEEN, MALFORMED and FILTERED are sums user space makes (see
+	 * tcpinspect.h): one counter per packet here, on every path. */
+	if (r > 0)	/* a constant on each path: a fixed slot */
+		c->n[r]++;
+	else if (r)
+		c->n[TI_CNT_SEEN]++;	/* seen, and counted nowhere else */
+	return r;
 }
 
 /*
@@ -141,19 +394,20 @@ static __always_inline void count(__u32 idx)
 static __always_inline __u64 wake_flag(__u64 now)
 {
 	if (now - ti_woken < TI_WAKE_NS &&
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) <
-	    bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2)
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < ti_ring_size / 2)
 		return BPF_RB_NO_WAKEUP;
 	ti_woken = now;
 	return BPF_RB_FORCE_WAKEUP;
 }
 
-/* Count one packet of the 5-tuple in m in the flow table. */
-static __always_inline void flow_count(const struct ti_pkt *m, __u8 flags,
-				       __u64 now)
+/* Count one packet of the 5-tuple in m in the flow table; 1 if it
+ * created the entry, -1 if the table could not take it, else 0. */
+static __always_inline int ti_flow(const struct ti_pkt *m, __u32 flags,
+				      __u64 now)
 {
 	struct ti_flow_key k = {};
 	struct ti_flow *f, nf = {};
+	int ret = 0;
 
 	__builtin_memcpy(k.saddr, m->saddr, 16);
 	__builtin_memcpy(k.daddr, m->daddr, 16);
@@ -164,12 +418,10 @@ static __always_inline void flow_count(const struct ti_pkt *m, __u8 flags,
 	if (!f) {
 		nf.first_ns = now;
 		if (bpf_map_update_elem(&flows, &k, &nf, BPF_NOEXIST) == 0)
-			count(TI_CNT_FLOW_NEW);
+			ret = 1;
 		f = bpf_map_lookup_elem(&flows, &k);	/* ours, or a racer's */
-		if (!f) {
-			count(TI_CNT_FLOW_FAIL);
-			return;
-		}
+		if (!f)
+			return -1;
 	}
 	__sync_fetch_and_add(&f->packets, 1);
 	__sync_fetch_and_add(&f->bytes, m->len);
@@ -182,262 +434,81 @@ static __always_inline void flow_count(const struct ti_pkt *m, __u8 flags,
 		__sync_fetch_and_add(&f->fin, 1);
 	if (flags & TI_TCP_RST)
 		__sync_fetch_and_add(&f->rst, 1);
-}
-
-/*
- * a - b as a plain number.  With ALU32 (-mcpu=v3) clang may otherwise
- * fold the difference into the 32-bit sums it is used in, and the
- * verifier refuses 32-bit arithmetic on a pointer.
- */
-static __always_inline __u32 ptr_diff(const void *a, const void *b)
-{
-	long d = a - b;
-
-	asm volatile("" : "+r"(d));
-	return d;
-}
-
-static __always_inline int malformed(__u32 reason)
-{
-	count(TI_CNT_MALFORMED);
-	count(reason);
-	return XDP_PASS;
+	return ret;
 }
 
 SEC("xdp")
 int tcpinspect(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ti_pkt m = {};
-	struct ethhdr *eth = data;
-	struct tcphdr *th = 0;
+	struct ti_counters *c;
 	struct scratch *s;
 	struct ti_event *e;
-	void *cur, *l3;
-	__u32 ip_len, hlen = 0, snap, zero = 0, flow = 0, frag_id = 0, i, l3_len;
+	__u32 zero = 0, snap, len;
 	__u64 now;
 	long ret;
-	__u16 proto, ip_id = 0, frag_off = 0;
-	__u8 ev_flags = 0, ttl, tos, nh = 0, ext_cnt = 0;
+	int r;
 
-	count(TI_CNT_SEEN);
-	if ((void *)(eth + 1) > end)
-		return XDP_PASS;
-	proto = eth->h_proto;
-	cur = eth + 1;
-#pragma unroll
-	for (i = 0; i < TI_VLAN_MAX; i++) {
-		struct vlan_hdr *vh = cur;
-
-		if (proto != bswap16(ETH_P_8021Q) && proto != bswap16(ETH_P_8021AD))
-			break;
-		if ((void *)(vh + 1) > end)
-			return XDP_PASS;
-		m.vlan[i] = bswap16(vh->tci) & 0x0fff;
-		m.vlan_cnt++;
-		proto = vh->proto;
-		cur = vh + 1;
-	}
-	l3 = cur;
-
-	if (proto == bswap16(ETH_P_IP)) {
-		struct iphdr *ip = cur;
-		__u32 ihl;
-
-		if ((void *)(ip + 1) > end)
-			return malformed(TI_CNT_TRUNCATED);
-		ihl = ip->ihl * 4;
-		ip_len = bswap16(ip->tot_len);
-		if (ihl < sizeof(*ip))
-			return malformed(TI_CNT_BAD_IHL);
-		if (ip_len < ihl)
-			return malformed(TI_CNT_BAD_LEN);
-		if (cur + ihl > end)
-			return malformed(TI_CNT_TRUNCATED);
-		m.family = 4;
-		m.proto = ip->protocol;
-		__builtin_memcpy(m.saddr, &ip->saddr, 4);
-		__builtin_memcpy(m.daddr, &ip->daddr, 4);
-		if (ip->protocol != IPPROTO_TCP)
-			return XDP_PASS;
-		ttl = ip->ttl;
-		tos = ip->tos;
-		ip_id = bswap16(ip->id);
-		frag_off = bswap16(ip->frag_off);
-		ev_flags |= (frag_off & 0x4000 ? TI_EV_DF : 0) |
-			    (frag_off & 0x2000 ? TI_EV_MF : 0);
-		frag_off = (frag_off & 0x1fff) * 8;
-		cur += ihl;
-		nh = IPPROTO_TCP;
-		/* tcp[13] for the filter, which checks has_ports itself. */
-		if (cur + 14 <= end) {
-			m.tcp_flags = ((__u8 *)cur)[13];
-			m.has_flags = 1;
-		}
-		m.has_ports = !frag_off;
-	} else if (proto == bswap16(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = cur;
-
-		if ((void *)(ip6 + 1) > end)
-			return malformed(TI_CNT_TRUNCATED);
-		m.family = 6;
-		m.proto = ip6->nexthdr;
-		__builtin_memcpy(m.saddr, &ip6->saddr, 16);
-		__builtin_memcpy(m.daddr, &ip6->daddr, 16);
-		ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
-		ttl = ip6->hop_limit;
-		tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-		flow = ((ip6->flow_lbl[0] & 0x0f) << 16) |
-		       (ip6->flow_lbl[1] << 8) | ip6->flow_lbl[2];
-		nh = ip6->nexthdr;
-		cur = ip6 + 1;
-#pragma unroll
-		for (i = 0; i < TI_EXT_MAX; i++) {
-			if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
-			    nh == IPPROTO_DSTOPTS) {
-				struct ext_hdr *x = cur;
-
-				if ((void *)(x + 1) > end)
-					return malformed(TI_CNT_TRUNCATED);
-				nh = x->nexthdr;
-				cur += (x->len + 1) * 8;
-				if (cur > end)
-					return malformed(TI_CNT_TRUNCATED);
-			} else if (nh == IPPROTO_FRAGMENT) {
-				struct frag_hdr *f = cur;
-
-				if ((void *)(f + 1) > end)
-					return malformed(TI_CNT_TRUNCATED);
-				nh = f->nexthdr;
-				if (!ext_cnt)	/* libpcap looks behind this one */
-					m.frag_nh = nh;
-				frag_off = bswap16(f->frag_off);
-				ev_flags |= TI_EV_V6FRAG |
-					    (frag_off & 1 ? TI_EV_MF : 0);
-				frag_off &= 0xfff8;
-				frag_id = bswap32(f->id);
-				cur = f + 1;
-			} else {
-				break;
-			}
-			ext_cnt++;
-			if (frag_off)	/* a later fragment: the rest is data */
-				break;
-		}
-		if (nh != IPPROTO_TCP) {
-			if (i == TI_EXT_MAX &&
-			    (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
-			     nh == IPPROTO_DSTOPTS || nh == IPPROTO_FRAGMENT))
-				return malformed(TI_CNT_BAD_EXT);
-			return XDP_PASS;
-		}
-		/* libpcap does not chase extension headers. */
-		if (m.proto == IPPROTO_TCP && cur + 14 <= end) {
-			m.tcp_flags = ((__u8 *)cur)[13];
-			m.has_flags = 1;
-		}
-		m.has_ports = m.proto == IPPROTO_TCP;
-	} else {
-		return XDP_PASS;
-	}
-
-	l3_len = ptr_diff(cur, l3);	/* IP header and extension headers */
-	if (frag_off) {
-		/* A later fragment: the TCP header is in another packet. */
-		count(TI_CNT_FRAGMENT);
-		ev_flags |= TI_EV_FRAG;
-		m.has_ports = 0;
-	} else {
-		th = cur;
-		if ((void *)(th + 1) > end)
-			return malformed(TI_CNT_TRUNCATED);
-		hlen = th->doff * 4;
-		if (hlen < sizeof(*th))
-			return malformed(TI_CNT_BAD_DOFF);
-		if (l3_len + hlen > ip_len)
-			return malformed(TI_CNT_BAD_LEN);
-		if (cur + hlen > end)
-			return malformed(TI_CNT_TRUNCATED);
-		count(TI_CNT_TCP);
-		m.sport = bswap16(th->source);
-		m.dport = bswap16(th->dest);
-	}
-	m.len = end - data;
-
-	if (!ti_filter(&m)) {
-		count(TI_CNT_FILTERED);
-		return XDP_PASS;
-	}
-	count(TI_CNT_MATCHED);
-
-	/* The limits, in the kernel too: they hold if user space stalls.
-	 * Each is a constant to the verifier: no cost when unset. */
-	now = bpf_ktime_get_ns();
-	if (ti_deadline && now > ti_deadline) {
-		count(TI_CNT_EXPIRED);
-		return XDP_PASS;
-	}
-	if ((ti_mode & TI_MODE_FLOWS) && th)
-		flow_count(&m, ((__u8 *)th)[13], now);
-	if (ti_mode && !(ti_mode & TI_MODE_EVENTS))
-		return XDP_PASS;
-	if (ti_sample > 1 && fetch_add(&ti_sample_seq, 1) % ti_sample) {
-		count(TI_CNT_SAMPLED);
-		return XDP_PASS;
-	}
-	if (ti_budget && fetch_add(&ti_taken, 1) >= ti_budget) {
-		count(TI_CNT_BUDGET);
-		return XDP_PASS;
-	}
+	c = bpf_map_lookup_elem(&counters, &zero);
 	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
+	if (!c || !s)
+		return XDP_PASS;
+	if (ti_parse(ctx, s, c))
 		return XDP_PASS;
 	e = &s->e;
+	c->n[e->ev_flags & TI_EV_FRAG ? TI_CNT_FRAGMENT : TI_CNT_TCP]++;
+	if (!ti_filter(&s->m))
+		return XDP_PASS;		/* filtered: not matched */
+	c->n[TI_CNT_MATCHED]++;
+
+	/* The limits, in the kernel too: they hold if user space stalls.
+	 * Each is a constant to the verifier: no cost when unset.  The
+	 * clock is read once, and only where the time is needed. */
+	now = 0;
+	if (ti_deadline) {
+		now = bpf_ktime_get_ns();
+		if (now > ti_deadline) {
+			c->n[TI_CNT_EXPIRED]++;
+			return XDP_PASS;
+		}
+	}
+	if ((ti_mode & TI_MODE_FLOWS) && !(e->ev_flags & TI_EV_FRAG)) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		r = ti_flow(&s->m, s->flags, now);
+		if (r > 0)
+			c->n[TI_CNT_FLOW_NEW]++;
+		else if (r < 0)
+			c->n[TI_CNT_FLOW_FAIL]++;
+	}
+	if (ti_mode && !(ti_mode & TI_MODE_EVENTS))
+		return XDP_PASS;
+	if (ti_sample > 1 && ti_fetch_add(&ti_sample_seq, 1) % ti_sample) {
+		c->n[TI_CNT_SAMPLED]++;
+		return XDP_PASS;
+	}
+	if (ti_budget && ti_fetch_add(&ti_taken, 1) >= ti_budget) {
+		c->n[TI_CNT_BUDGET]++;
+		return XDP_PASS;
+	}
+	if (!now)
+		now = bpf_ktime_get_ns();
 	e->ts_ns = now;
 	e->ifindex = ctx->ingress_ifindex;
 	e->rx_queue = ctx->rx_queue_index;
-	e->pkt_len = m.len;
-	__builtin_memcpy(e->saddr, m.saddr, 16);
-	__builtin_memcpy(e->daddr, m.daddr, 16);
-	e->ip_len = ip_len;
-	e->flow_label = flow;
-	e->frag_id = frag_id;
-	e->vlan[0] = m.vlan[0];
-	e->vlan[1] = m.vlan[1];
-	e->ip_id = ip_id;
-	e->frag_off = frag_off;
-	e->l3_off = ptr_diff(l3, data);
-	e->l4_off = ptr_diff(cur, data);
-	e->family = m.family;
-	e->ev_flags = ev_flags;
-	e->ttl = ttl;
-	e->tos = tos;
-	e->vlan_cnt = m.vlan_cnt;
-	e->ext_cnt = ext_cnt;
+	len = s->m.len;
+	e->pkt_len = len;
 	e->pad = 0;
-	if (th) {
-		e->seq = bswap32(th->seq);
-		e->ack = bswap32(th->ack_seq);
-		e->sport = m.sport;
-		e->dport = m.dport;
-		e->window = bswap16(th->window);
-		e->urg_ptr = bswap16(th->urg_ptr);
-		e->tcp_flags = ((__u8 *)th)[13];
-		e->tcp_hlen = hlen;
-		e->payload_len = ip_len - l3_len - hlen;
-	} else {
-		e->seq = e->ack = 0;
-		e->sport = e->dport = e->window = e->urg_ptr = 0;
-		e->tcp_flags = e->tcp_hlen = 0;
-		e->payload_len = ip_len > l3_len ? ip_len - l3_len : 0;
-	}
-
-	snap = m.len < ti_snaplen ? m.len : ti_snaplen;
+	/* What the snap length asks for, and at least every header (user
+	 * space decodes them), the frame permitting; none if ti_snaplen is
+	 * 0 (serve only counts).  1..TI_SNAP_MAX in a form the verifier can
+	 * follow into the call (frames have 14 bytes at least). */
+	e->cap_len = snap = len < ti_snaplen ? len : ti_snaplen;
+	if (snap < s->hdr_end)
+		snap = s->hdr_end < len ? s->hdr_end : len;
 	_Static_assert(!(TI_SNAP_MAX & (TI_SNAP_MAX - 1)), "power of two");
-	/* 1..TI_SNAP_MAX in a form the verifier can follow into the call
-	 * (frames have 14 bytes at least, the loader keeps snaplen >= 1). */
 	snap = ((snap - 1) & (TI_SNAP_MAX - 1)) + 1;
+	if (!ti_snaplen)
+		e->cap_len = snap = 0;
 	if (ti_output == TI_OUT_PERF) {
 		/* The kernel appends the frame's first snap bytes itself:
 		 * no copy, no bpf_xdp_load_bytes (snap <= the linear part). */
@@ -446,19 +517,19 @@ int tcpinspect(struct xdp_md *ctx)
 					    BPF_F_CURRENT_CPU | (__u64)snap << 32,
 					    e, sizeof(*e));
 	} else {
-		if (bpf_xdp_load_bytes(ctx, 0, s->data, snap))
-			snap = 0;
+		if (snap && bpf_xdp_load_bytes(ctx, 0, s->data, snap))
+			e->cap_len = snap = 0;
 		e->snap_len = snap;
-		ret = bpf_ringbuf_output(&events, s, sizeof(*e) + snap,
+		ret = bpf_ringbuf_output(&events, e, sizeof(*e) + snap,
 					 wake_flag(now));
 	}
 	if (ret) {	/* full (-ENOSPC), or no perf buffer on this CPU */
 		if (ti_budget)	/* give the slot back: -c counts delivered events */
 			__sync_fetch_and_add(&ti_taken, -1);
-		count(TI_CNT_LOST);
+		c->n[TI_CNT_LOST]++;
 		return XDP_PASS;
 	}
-	count(TI_CNT_EMITTED);
+	c->n[TI_CNT_EMITTED]++;
 	return XDP_PASS;
 }
 

@@ -43,7 +43,7 @@ TARGET=${1:-x86_64}
 # takes 3 s (arm64) to 6 s (armhf): there every required check runs
 # once (on lo; text, JSON and pcap across the veth pair; nothing left
 # attached) and the perf-buffer fallback on lo, plus on arm64 the
-# -mcpu=v2 object; on 16 KiB pages only what depends on the page size
+# run without atomic fetch; on 16 KiB pages only what depends on the page size
 # (ring buffer and perf buffers on lo, --buffer 4k among them).
 USER_ARCH=
 case $TARGET in
@@ -51,14 +51,14 @@ x86_64)
 	N=qemu QEMU=qemu-system-x86_64 MACHINE= CONSOLE=ttyS0 QPKG=qemu-system-x86
 	DEBARCH=amd64 KMETA=linux-image-amd64 FLAVOUR=amd64 KIMG=vmlinux
 	BUILD=x86_64 ELF_MACHINE=X86-64 TI_BIN=$TI PEER_STATIC=build/peer-static
-	GUEST_ARGS=
+	GUEST_ARGS="ti_startup=3"
 	;;
 arm64)
 	N=qemu-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
 	MACHINE="-M virt -cpu cortex-a57"
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image
 	BUILD=arm64 ELF_MACHINE=AArch64
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_startup=3"
 	;;
 arm64-16k)
 	# A cortex-a57 has no 16 KiB translation granule; a cortex-a76 has.
@@ -73,7 +73,7 @@ armhf)
 	MACHINE="-M virt -cpu cortex-a15"
 	DEBARCH=armhf KMETA=linux-image-armmp FLAVOUR=armmp KIMG=zImage
 	BUILD=armhf ELF_MACHINE=ARM
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_v2=0"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_nofetch=0 ti_startup=3"
 	;;
 armhf-on-arm64)
 	N=qemu-armhf-on-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm

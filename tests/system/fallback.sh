@@ -3,7 +3,7 @@
 # veth pair, on this kernel, by making the probe report the feature
 # missing (TCPINSPECT_DISABLE): captures in text, --json and -w pcap
 # with each setting and with all at once, the exact loss invariant with
-# perf buffers overloaded, -c with the v2 object, replay and flows, and
+# perf buffers overloaded, -c without atomic fetch, replay and flows, and
 # nothing left attached; then `tcpinspect probe` itself, and the errors
 # that name a missing feature.
 cd "$(dirname "$0")/../.." || exit 1
@@ -23,7 +23,7 @@ for t in jq tcpdump prlimit; do
 	command -v $t >/dev/null || { notok fallback "$t missing (make check installs it)"; exit 1; }
 done
 
-ALL=ringbuf,link,btf,alu32,memlock,load_bytes
+ALL=ringbuf,link,btf,fetch,memlock,load_bytes
 
 written() { awk '/packets captured/ { print $1 }' "$1"; }
 
@@ -33,8 +33,7 @@ says() {
 	ringbuf) echo "events through perf buffers: the kernel lacks the BPF ring buffer" ;;
 	load_bytes) echo "events through perf buffers: the kernel lacks bpf_xdp_load_bytes" ;;
 	btf) echo "BTF not loaded" ;;
-	alu32) echo "the object built for -mcpu=v2: the kernel lacks JMP32/ALU32" ;;
-	fetch) echo "the object built for -mcpu=v2: the kernel lacks atomic fetch-add" ;;
+	fetch) echo "plain atomic adds for -c and --sample: the kernel lacks atomic fetch-add" ;;
 	memlock) echo "this kernel charges BPF memory to RLIMIT_MEMLOCK: raised it from" ;;
 	link) echo "netlink, prog id" ;;
 	*) echo "TCPINSPECT_DISABLE: treating as missing" ;;
@@ -67,7 +66,7 @@ capture() {
 		 [ "$(field "$TMP/t.err" lost)" = 0 ] && invariant "$TMP/t.err"'
 	check "$n: text: nothing attached after exit" [ -z "$(xdp_id)" ]
 
-	# --json, -c 3: the kernel's budget, and the v2 object's racy one
+	# --json, -c 3: the kernel's budget, and the racy one without fetch
 	start_capture "$TMP/j.out" "$TMP/j.err" -i vb -c 3 --json ||
 		notok "$n: json: ready" "$(cat "$TMP/j.err")"
 	tcp_session "$B6" 10
@@ -100,7 +99,6 @@ capture() {
 capture ringbuf ringbuf
 capture link link
 capture btf btf
-capture alu32 alu32
 capture fetch fetch
 capture load_bytes load_bytes
 capture memlock memlock
@@ -188,7 +186,7 @@ check "btf filter: loaded without BTF, only the SYN to 8081" eval \
 # --- replay: the same output through every path ----------------------------------
 if ./build/mkpcap >"$TMP/r.pcap" 2>/dev/null; then
 	"$TI" replay -X "$TMP/r.pcap" >"$TMP/r0.out" 2>"$TMP/r0.err"
-	for d in ringbuf alu32 btf "$ALL"; do
+	for d in ringbuf fetch btf "$ALL"; do
 		TCPINSPECT_DISABLE=$d "$TI" replay -X "$TMP/r.pcap" >"$TMP/r1.out" 2>"$TMP/r1.err"
 		check "replay, $d off: output and counters as with everything" eval \
 			'[ -s "$TMP/r0.out" ] && cmp -s "$TMP/r0.out" "$TMP/r1.out" &&
@@ -228,6 +226,7 @@ refuse "ring buffer without load_bytes, no perf: refused" load_bytes,perf 1 \
 	"no bpf_xdp_load_bytes (needs Linux 5.18)" -i vb
 refuse "no global data: refused" global 1 "no BPF global data (needs Linux 5.2)" -i vb
 refuse "no per-CPU arrays: refused" percpu 1 "no per-CPU array maps (needs Linux 4.6)" -i vb
+refuse "no JMP32: refused" alu32 1 "no JMP32 instructions (needs Linux 5.1)" -i vb
 refuse "no LRU hash: flows refused" lru 1 "no LRU hash maps (needs Linux 4.10)" flows -i vb
 refuse "unknown TCPINSPECT_DISABLE name: usage error" ringbuf,bogus 2 "unknown feature 'bogus'" -i vb
 mkdir -p "$BPFFS"
@@ -272,8 +271,8 @@ disabled_row() {	# disabled_row DISABLE ROW FALLBACK
 disabled_row ringbuf "ring buffer" "perf event array, per-CPU perf buffers (TCPINSPECT_DISABLE)"
 disabled_row link "xdp bpf_link" "netlink attach, detached on exit (TCPINSPECT_DISABLE)"
 disabled_row btf "btf upload" "maps and programs loaded without BTF (TCPINSPECT_DISABLE)"
-disabled_row alu32 "jmp32/alu32 (v3)" "the object built for -mcpu=v2 (TCPINSPECT_DISABLE)"
-disabled_row fetch "atomic fetch-add" "the -mcpu=v2 object, plain atomic adds (TCPINSPECT_DISABLE)"
+disabled_row alu32 "jmp32/alu32 (v3)" "none: the program and filters use JMP32 (TCPINSPECT_DISABLE)"
+disabled_row fetch "atomic fetch-add" "plain atomic adds: -c and --sample may race across CPUs (TCPINSPECT_DISABLE)"
 disabled_row load_bytes "bpf_xdp_load_bytes" "perf buffers: the kernel appends the frame (TCPINSPECT_DISABLE)"
 disabled_row memlock "memcg accounting" "RLIMIT_MEMLOCK raised from "
 disabled_row lru "lru hash" "captures work; tcpinspect flows does not (TCPINSPECT_DISABLE)"

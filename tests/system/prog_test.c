@@ -7,14 +7,15 @@
  * frames built byte by byte here (not from the kernel's structs, so the
  * test does not share the program's view of the wire) and checks, for
  * each run: the return code, the exact change of every per-CPU counter,
- * the number of records in the ring buffer, every field of the event and
- * the snapped frame bytes that follow it.  Then it fills the ring buffer
+ * the number of records in the ring buffer, every field the event
+ * decodes to (decode.c) and the frame bytes that follow it.  Then it fills the ring buffer
  * to check the lost-event path (with and without a budget) and prints
  * timing figures.  Then the table again, and the budget, for each
- * fallback (probe.h) as if the kernel lacked the feature: the -mcpu=v2
- * object, perf buffers (filled too, to check the kernel's loss records
- * against the program's count), and both without BTF; their cases are
- * named "v2/...", "perf/...", "v2+perf-btf/...".
+ * fallback (probe.h) as if the kernel lacked the feature: atomic fetch
+ * (ti_fetch_add given its plain body), perf buffers (filled too, to check
+ * the kernel's loss records against the program's count), and both
+ * without BTF; their cases are named "nofetch/...", "perf/...",
+ * "nofetch+perf-btf/...".
  *
  * Output: one line per case, "ok NAME[: note]", "not ok NAME: why" or
  * "skip NAME: why" (tests/run counts them).  Exit status 1 if a case
@@ -32,6 +33,7 @@
 #include <linux/in.h>
 #include <linux/perf_event.h>
 #include "bpf.h"
+#include "decode.h"
 #include "inspector.h"
 #include "loader.h"
 #include "evbuf.h"
@@ -96,6 +98,7 @@ struct pkt {
 struct layout {
 	size_t len;		/* frame */
 	size_t l3_off, l4_off;
+	size_t hdr_end;		/* end of the TCP header (a later fragment: l4_off) */
 	size_t ip_len;		/* as written in the IP header */
 };
 
@@ -151,7 +154,7 @@ struct env {
 };
 
 static int ncpu;		/* possible CPUs, from /sys */
-static __u64 *percpu;		/* ncpu values: one counter lookup */
+static struct ti_counters *percpu;	/* ncpu values: the counters' lookup */
 static int use_ctx;		/* pass a struct xdp_md as ctx_in */
 static int failed;
 static const char *pass_name = "";	/* "v2/": the fallback under test */
@@ -344,6 +347,8 @@ static size_t build(const struct pkt *p, __u8 *f, struct layout *l)
 		len += put_ipv6(p, f + len, l);
 	else if (p->eth_proto == ETH_P_ARP)
 		len += put_arp(f + len);
+	l->hdr_end = l->l4_off + (p->no_l4 || p->l4_proto != IPPROTO_TCP ? 0 :
+				  words_len(p->doff));
 	if (p->cut_at)
 		len = p->cut_at;
 	if (len < p->pad_to)
@@ -352,9 +357,12 @@ static size_t build(const struct pkt *p, __u8 *f, struct layout *l)
 	return len;
 }
 
-/* The event the program must emit for c's frame, loaded with snaplen. */
+/*
+ * What the event of c's frame, loaded with snaplen, must decode to: the
+ * bytes the snap length asks for, and at least every header.
+ */
 static void expect_event(const struct tcase *c, const struct layout *l,
-			 __u32 snaplen, struct ti_event *e)
+			 __u32 snaplen, struct ti_view *e)
 {
 	const struct pkt *p = &c->pkt;
 	int v6 = p->eth_proto == ETH_P_IPV6;
@@ -363,6 +371,8 @@ static void expect_event(const struct tcase *c, const struct layout *l,
 	e->ifindex = LO_IFINDEX;
 	e->pkt_len = l->len;
 	e->snap_len = l->len < snaplen ? l->len : snaplen;
+	e->bytes_len = e->snap_len > l->hdr_end ? e->snap_len :
+		       l->hdr_end < l->len ? l->hdr_end : l->len;
 	memcpy(e->saddr, v6 ? ip6_src : ip4_src, v6 ? 16 : 4);
 	memcpy(e->daddr, v6 ? ip6_dst : ip4_dst, v6 ? 16 : 4);
 	if (!(c->want.ev_flags & TI_EV_FRAG)) {
@@ -790,21 +800,29 @@ static int possible_cpus(void)
 
 /*
  * Sum every counter over the CPUs ourselves (not insp_counters(), which
- * hides a failed lookup and counts the CPUs its own way).
+ * hides a failed lookup and counts the CPUs its own way), and make the
+ * three sums the program leaves to user space (prog/tcpinspect.h).
  */
 static int read_counters(const struct env *t, __u64 *sum)
 {
-	__u32 key;
+	__u32 key = 0, i;
 	int cpu, ret;
 
-	for (key = 0; key < TI_CNT_MAX; key++) {
-		ret = bpf_map_lookup_elem(t->in.counters_fd, &key, percpu);
-		if (ret)
-			return ret;
-		sum[key] = 0;
+	ret = bpf_map_lookup_elem(t->in.counters_fd, &key, percpu);
+	if (ret)
+		return ret;
+	for (i = 0; i < TI_CNT_MAX; i++) {
+		sum[i] = 0;
 		for (cpu = 0; cpu < ncpu; cpu++)
-			sum[key] += percpu[cpu];
+			sum[i] += percpu[cpu].n[i];
 	}
+	if (sum[TI_CNT_MALFORMED] || sum[TI_CNT_FILTERED])
+		return -EPROTO;		/* slots the program must leave alone */
+	sum[TI_CNT_MALFORMED] = sum[TI_CNT_BAD_IHL] + sum[TI_CNT_BAD_DOFF] +
+				sum[TI_CNT_BAD_LEN] + sum[TI_CNT_TRUNCATED] +
+				sum[TI_CNT_BAD_EXT];
+	sum[TI_CNT_SEEN] += sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] + sum[TI_CNT_MALFORMED];
+	sum[TI_CNT_FILTERED] = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] - sum[TI_CNT_MATCHED];
 	return 0;
 }
 
@@ -924,34 +942,40 @@ static int check_deltas(const __u64 *got, const __u64 *want, char *why,
 		    fmt_deltas(g, sizeof(g), got), fmt_deltas(w, sizeof(w), want));
 }
 
-/* Every field of the event, then the snapped bytes against the frame. */
-static int check_event(const struct rec *got, const struct ti_event *want,
+/*
+ * The record as sent (what the program says itself), every field it
+ * decodes to (decode.c reads them from the bytes, as the output does),
+ * then the bytes against the frame.
+ */
+static int check_event(const struct rec *got, const struct ti_view *want,
 		       const __u8 *frame, const struct result *r, char *why,
 		       size_t why_len)
 {
-	const struct ti_event *e = &got->e;
-#define F(f) { #f, e->f, want->f, sizeof(e->f) }
+	const struct ti_event *raw = &got->e;
+	struct ti_view v, *e = &v;
+	size_t i;
+
+	if (raw->pad || raw->cap_len != want->snap_len ||
+	    (raw->ev_flags & TI_EV_FRAG) != (want->ev_flags & TI_EV_FRAG))
+		return fail(why, why_len, "record: pad %u, cap_len %u (want %u), ev_flags %#x",
+			    raw->pad, raw->cap_len, want->snap_len, raw->ev_flags);
+	if (ev_decode(got, sizeof(*raw) + raw->snap_len, &v))
+		return fail(why, why_len, "the record does not decode (l3_off %u, l4_off %u, %u bytes)",
+			    raw->l3_off, raw->l4_off, raw->snap_len);
+#define F(f) { #f, e->f, want->f }
 	const struct {
 		const char *name;
 		unsigned long long got, want;
-		size_t size;
 	} f[] = {
-		F(ifindex), F(rx_queue), F(pkt_len), F(snap_len), F(seq),
+		F(ifindex), F(rx_queue), F(pkt_len), F(snap_len), F(bytes_len), F(seq),
 		F(ack), F(ip_len), F(payload_len), F(flow_label), F(frag_id),
 		F(sport), F(dport), F(window), F(urg_ptr), F(vlan[0]),
 		F(vlan[1]), F(ip_id), F(frag_off), F(l3_off), F(l4_off),
 		F(family), F(tcp_flags), F(tcp_hlen), F(ev_flags), F(ttl),
-		F(tos), F(vlan_cnt), F(ext_cnt), F(pad),
+		F(tos), F(vlan_cnt), F(ext_cnt),
 	};
 #undef F
-	size_t i, size = sizeof(e->ts_ns) + sizeof(e->saddr) + sizeof(e->daddr);
 
-	/* A field added to struct ti_event must be added here too. */
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		size += f[i].size;
-	if (size != sizeof(*e))
-		return fail(why, why_len, "check_event covers %zu of the %zu bytes of struct ti_event",
-			    size, sizeof(*e));
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (f[i].got != f[i].want)
 			return fail(why, why_len, "event %s %llu (%#llx), want %llu (%#llx)",
@@ -966,7 +990,7 @@ static int check_event(const struct rec *got, const struct ti_event *want,
 			    (unsigned long long)e->ts_ns,
 			    (unsigned long long)r->t0,
 			    (unsigned long long)r->t1);
-	for (i = 0; i < e->snap_len; i++)
+	for (i = 0; i < e->bytes_len; i++)
 		if (got->snap[i] != frame[i])
 			return fail(why, why_len, "snap byte %zu is %#x, frame has %#x",
 				    i, got->snap[i], frame[i]);
@@ -1009,7 +1033,7 @@ static void test_case(struct env *t, const struct tcase *c)
 {
 	static __u8 frame[FRAME_MAX];
 	static struct result r;
-	struct ti_event want;
+	struct ti_view want;
 	struct layout l;
 	char why[256] = "";
 	size_t len = build(&c->pkt, frame, &l);
@@ -1028,7 +1052,7 @@ static void test_case(struct env *t, const struct tcase *c)
 	if (!err && c->check_opts)
 		err = check_opts(c, &r.ev.rec[0], why, sizeof(why));
 	if (!err && r.ev.cnt)
-		snprintf(why, sizeof(why), "%u+%u bytes", (unsigned)sizeof(want),
+		snprintf(why, sizeof(why), "%u+%u bytes", (unsigned)sizeof(struct ti_event),
 			 r.ev.rec[0].e.snap_len);
 	for (i = 0; i < TI_CNT_MAX; i++)
 		table_delta[i] += r.delta[i];
@@ -1143,28 +1167,32 @@ static void test_short_frame(struct env *t)
 	report("short_frame", err, why);
 }
 
-/* Ring buffer bytes a record of frame_len takes (header, 8-byte aligned). */
-static size_t rec_len(size_t frame_len, __u32 snaplen)
+/* Ring buffer bytes a record of a frame of l takes (header, 8-byte
+ * aligned): the snap length's bytes, and every header. */
+static size_t rec_len(const struct layout *l, __u32 snaplen)
 {
-	size_t snap = frame_len < snaplen ? frame_len : snaplen;
+	size_t frame_len = l->len, snap = frame_len < snaplen ? frame_len : snaplen;
 
+	if (snap < l->hdr_end)
+		snap = l->hdr_end < frame_len ? l->hdr_end : frame_len;
 	return (sizeof(struct ti_event) + snap + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
 }
 
 /* Records that fit: the kernel keeps producer - consumer <= size - 1. */
-static __u64 ring_cap(__u32 ring_len, size_t frame_len, __u32 snaplen)
+static __u64 ring_cap(__u32 ring_len, const struct layout *l, __u32 snaplen)
 {
-	return (ring_len - 1) / rec_len(frame_len, snaplen);
+	return (ring_len - 1) / rec_len(l, snaplen);
 }
 
-/* Length of the plain SYN (TCP4()), for the budget set before loading. */
-static size_t syn_len(void)
+/* The layout of the plain SYN (TCP4()), for the budget set before loading. */
+static const struct layout *syn_layout(void)
 {
 	static const struct pkt syn = TCP4();
 	static __u8 frame[FRAME_MAX];
-	struct layout l;
+	static struct layout l;
 
-	return build(&syn, frame, &l);
+	build(&syn, frame, &l);
+	return &l;
 }
 
 /* ti_taken, the budget counter in .bss. */
@@ -1200,13 +1228,13 @@ static void test_ring_full(struct env *t, const char *name,
 	const struct tcase c = { .pkt = *p, .delta = EMITTED };
 	struct layout l;
 	size_t len = build(p, frame, &l);
-	const __u64 cap = ring_cap(t->in.events_len, len, t->snaplen);
+	const __u64 cap = ring_cap(t->in.events_len, &l, t->snaplen);
 	const __u64 delta[TI_CNT_MAX] = {
 		[TI_CNT_SEEN] = runs, [TI_CNT_TCP] = runs,
 		[TI_CNT_MATCHED] = runs, [TI_CNT_EMITTED] = cap,
 		[TI_CNT_LOST] = runs - cap,
 	};
-	struct ti_event want;
+	struct ti_view want;
 	char why[256] = "";
 	__u64 wall;
 	int err;
@@ -1234,7 +1262,7 @@ static void test_ring_full(struct env *t, const char *name,
 	}
 	if (!err)
 		snprintf(why, sizeof(why), "%u runs: %llu emitted (capacity at %zu bytes a record), %llu lost, %.1f ms",
-			 runs, (unsigned long long)cap, rec_len(len, t->snaplen),
+			 runs, (unsigned long long)cap, rec_len(&l, t->snaplen),
 			 (unsigned long long)(runs - cap), wall / 1e6);
 	report(name, err, why);
 }
@@ -1249,7 +1277,7 @@ static void test_ring_full_budget(struct env *t)
 	static const struct pkt syn = TCP4();
 	static __u8 frame[FRAME_MAX];
 	static struct result r;
-	const __u64 cap = ring_cap(t->in.events_len, syn_len(), t->snaplen);
+	const __u64 cap = ring_cap(t->in.events_len, syn_layout(), t->snaplen);
 	const __u64 runs = cap + 100;
 	const __u64 full[TI_CNT_MAX] = {
 		[TI_CNT_SEEN] = runs, [TI_CNT_TCP] = runs,
@@ -1541,10 +1569,11 @@ static void fallback_pass(const char *name, const struct probe *p,
 		report("load", 1, err);
 		goto out;
 	}
-	snprintf(err, sizeof(err), "%s object, %s%s", def->in.v2 ? "-mcpu=v2" : "-mcpu=v3",
+	snprintf(err, sizeof(err), "%s, %s%s",
+		 def->in.nofetch ? "ti_fetch_add without fetch" : "atomic fetch",
 		 def->in.perf ? "perf buffers" : "ring buffer",
 		 def->in.obj.btf_fd < 0 ? ", no BTF" : ", BTF");
-	report("load", def->in.v2 != !p->has[PROBE_ALU32] ||
+	report("load", def->in.nofetch != !p->has[PROBE_FETCH] ||
 	       def->in.perf != !p->has[PROBE_RINGBUF] ||
 	       (def->in.obj.btf_fd < 0) != !p->has[PROBE_BTF], err);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1618,7 +1647,7 @@ int main(void)
 	    (ret = env_open(&snap64, 0, 64, NULL, 0, err, sizeof(err))) ||
 	    (ret = env_open(&snapmax, 0, TI_SNAP_MAX, NULL, 0, err, sizeof(err))) ||
 	    (ret = env_open(&budget3, 3, TI_SNAP_DEFAULT, NULL, 0, err, sizeof(err))) ||
-	    (ret = env_open(&ringb, ring_cap(TI_RINGBUF_SIZE, syn_len(), TI_SNAP_DEFAULT) + 10,
+	    (ret = env_open(&ringb, ring_cap(TI_RINGBUF_SIZE, syn_layout(), TI_SNAP_DEFAULT) + 10,
 			    TI_SNAP_DEFAULT, NULL, 0, err, sizeof(err)))) {
 		printf("not ok load: %s\n", err);
 		failed = 1;
@@ -1660,13 +1689,13 @@ int main(void)
 		goto out;
 	}
 	p = kp;
-	p.has[PROBE_ALU32] = 0;
-	fallback_pass("v2/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
+	p.has[PROBE_FETCH] = 0;
+	fallback_pass("nofetch/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
 	p = kp;
 	p.has[PROBE_RINGBUF] = 0;
 	fallback_pass("perf/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
-	p.has[PROBE_ALU32] = p.has[PROBE_BTF] = 0;
-	fallback_pass("v2+perf-btf/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
+	p.has[PROBE_FETCH] = p.has[PROBE_BTF] = 0;
+	fallback_pass("nofetch+perf-btf/", &p, &def, &snap1, &snap64, &snapmax, &budget3);
 out:
 	env_close(&ringb);
 	env_close(&budget3);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * elf_test.c - unit tests of elf.c against the real build/xdp.o, then
- * build/xdp_v2.o (the -mcpu=v2 build without atomic fetch).
+ * nothing else.
  *
  * Run from the repository root.  Prints "ok NAME" or "not ok NAME: why"
  * per case and exits 1 if any case failed.  Each case runs in a child
@@ -33,7 +33,7 @@
 #include "elf.h"
 #include "prog/tcpinspect.h"
 
-static const char *const obj_paths[] = { "build/xdp.o", "build/xdp_v2.o" };
+static const char *const obj_paths[] = { "build/xdp.o" };
 #define FD_BASE		1000	/* sentinel "fd" of map i is FD_BASE + i */
 #define R_BPF_64_64	1
 #define R_BPF_64_32	10
@@ -44,7 +44,6 @@ static const char *const obj_paths[] = { "build/xdp.o", "build/xdp_v2.o" };
 #define WHY_LEN		1024
 
 static const char *obj_path;	/* the object under test */
-static int obj_v2;		/* it is the v2 build */
 static const __u8 *obj;		/* the object as read, never modified */
 static size_t obj_len;
 static char *why;		/* shared with the children: reason or detail */
@@ -502,37 +501,44 @@ static int check_var4(const struct elf_obj *o, const char *name,
 }
 
 /*
- * What each build may hold: the v3 object uses JMP32 (that is the point
- * of it); the v2 object must use neither JMP32 nor an atomic with
- * BPF_FETCH, which kernels before 5.1 and 5.12 refuse anywhere in a
- * program, dead code included.
+ * What the build holds: JMP32 (-mcpu=v3, the point of it), plain atomic
+ * adds for the flow counts, and exactly one atomic fetch, in
+ * ti_fetch_add, the function the loader swaps on kernels without it
+ * (before 5.12 they refuse the instruction anywhere in a program).
  */
 static int t_cpu(const void *arg)
 {
+	const Elf64_Shdr *sh;
 	struct bpf_insn in;
-	__u32 i, jmp32 = 0, fetch = 0, atomic = 0;
+	__u32 i, jmp32 = 0, fetch = 0, atomic = 0, n, s, text = 0;
+	const __u8 *base;
 
-	for (i = 0; i < lay.insn_cnt; i++) {
-		in = insn_get(obj, i);
-		if (BPF_CLASS(in.code) == BPF_JMP32)
-			jmp32++;
-		if (in.code == (BPF_STX | BPF_ATOMIC | BPF_DW) ||
-		    in.code == (BPF_STX | BPF_ATOMIC | BPF_W)) {
-			atomic++;
-			if (in.imm & BPF_FETCH)
-				fetch++;
+	for (s = 0; s < lay.eh.e_shnum; s++) {
+		sh = (const Elf64_Shdr *)(obj + lay.eh.e_shoff) + s;
+		if (sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR))
+			continue;
+		base = obj + sh->sh_offset;
+		n = sh->sh_size / sizeof(in);
+		text += n;
+		for (i = 0; i < n; i++) {
+			memcpy(&in, base + (__u64)i * sizeof(in), sizeof(in));
+			if (BPF_CLASS(in.code) == BPF_JMP32)
+				jmp32++;
+			if (in.code == (BPF_STX | BPF_ATOMIC | BPF_DW) ||
+			    in.code == (BPF_STX | BPF_ATOMIC | BPF_W)) {
+				atomic++;
+				if (in.imm & BPF_FETCH)
+					fetch++;
+			}
 		}
 	}
-	if (!atomic)
-		return bad("no atomic add at all: the flow counts need them");
-	if (obj_v2 && (jmp32 || fetch))
-		return bad("v2 object: %u JMP32 instructions, %u atomic fetches, want none",
-			   jmp32, fetch);
-	if (!obj_v2 && (!jmp32 || !fetch))
-		return bad("v3 object: %u JMP32 instructions, %u atomic fetches, want some",
+	if (atomic < 2)
+		return bad("%u atomic adds: the flow counts need them", atomic);
+	if (!jmp32 || fetch != 1)
+		return bad("%u JMP32 instructions, %u atomic fetches, want some and one",
 			   jmp32, fetch);
 	snprintf(why, WHY_LEN, "%u instructions, %u JMP32, %u atomic adds, %u with fetch",
-		 lay.insn_cnt, jmp32, atomic, fetch);
+		 text, jmp32, atomic, fetch);
 	return 0;
 }
 
@@ -562,14 +568,16 @@ static int t_maps(const void *arg)
 			TI_FLOWS_DEFAULT);
 	if (ret)
 		goto out;
+	/* scratch: the filter's ti_pkt (52 bytes), the parse's hand-over
+	 * (12), the event and the frame's bytes */
 	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
+			52 + 12 + sizeof(struct ti_event) + TI_SNAP_MAX, 1);
 	if (ret)
 		goto out;
 	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
-	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output (4 each);
-	 * .bss: ti_taken, ti_sample_seq, ti_woken */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 36) ?:
+	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output,
+	 * ti_ring_size (4 each); .bss: ti_taken, ti_sample_seq, ti_woken */
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 40) ?:
 	      check_data(&o, ".bss", 0, 0, 24) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss") ?:
@@ -585,8 +593,8 @@ static int t_maps(const void *arg)
 	ret = check_map(&o, TI_MAP_PERF, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1);
 	if (ret)
 		goto out;
-	ret = check_map(&o, TI_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
-			TI_CNT_MAX);
+	ret = check_map(&o, TI_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+			sizeof(struct ti_counters), 1);
 	if (ret)
 		goto out;
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
@@ -616,7 +624,8 @@ static int t_relocate(const void *arg)
 	char err[256];
 	__u8 *b = obj_dup(), *want = NULL;
 	__u32 i, k, cnt = 0, changed = 0, used = 0, data = 0, voff, vsize;
-	__u32 calls = 0, *want_off = NULL;
+	__u32 calls = 0, *want_off = NULL, j;
+	const char **call_name = NULL;
 	int *fds = NULL;
 	const char *name;
 	Elf64_Rel r;
@@ -635,12 +644,14 @@ static int t_relocate(const void *arg)
 	}
 	/* want[i]: 0 if instruction i must stay as is, else map index + 1. */
 	want = calloc(lay.insn_cnt, 1);
+	call_name = calloc(lay.insn_cnt, sizeof(*call_name));
 	want_off = calloc(lay.insn_cnt, sizeof(*want_off));
 	for (k = 0; k < lay.rel_cnt; k++) {
 		r = rel_get(k);
 		if (ELF64_R_TYPE(r.r_info) == R_BPF_64_32 &&
 		    r.r_offset / 8 < lay.insn_cnt && !want[r.r_offset / 8]) {
-			want[r.r_offset / 8] = CALL;	/* the ti_filter() call */
+			want[r.r_offset / 8] = CALL;	/* ti_filter(), ti_fetch_add() */
+			call_name[r.r_offset / 8] = sym_name(ELF64_R_SYM(r.r_info));
 			calls++;
 			continue;
 		}
@@ -675,7 +686,8 @@ static int t_relocate(const void *arg)
 			  cnt);
 		goto out;
 	}
-	if (o.reloc_cnt != cnt + calls || calls != 1) {
+	/* calls: ti_filter, and ti_fetch_add for --sample and for -c */
+	if (o.reloc_cnt != cnt + calls || calls != 3) {
 		ret = bad("%u relocations parsed, .relxdp has %u R_BPF_64_64 and %u calls",
 			  o.reloc_cnt, cnt, calls);
 		goto out;
@@ -684,11 +696,12 @@ static int t_relocate(const void *arg)
 	fds = malloc(o.map_cnt * sizeof(*fds));
 	for (i = 0; i < o.map_cnt; i++)
 		fds[i] = FD_BASE + i;
-	/* The program, then ti_filter() appended after it. */
-	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 2 ||
+	/* The program, then the functions it calls appended after it:
+	 * ti_filter() and ti_fetch_add(), back to back. */
+	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 3 ||
 	    l.segs[1].pos != p->insn_cnt ||
-	    strcmp(o.funcs[l.segs[1].func_idx].name, TI_FUNC_FILTER) ||
-	    l.insn_cnt != p->insn_cnt + o.funcs[l.segs[1].func_idx].cnt) {
+	    l.segs[2].pos != l.segs[1].pos + o.funcs[l.segs[1].func_idx].cnt ||
+	    l.insn_cnt != l.segs[2].pos + o.funcs[l.segs[2].func_idx].cnt) {
 		ret = bad("layout: %s (%u instructions, %u functions)", err,
 			  l.insn_cnt, l.seg_cnt);
 		goto out;
@@ -710,11 +723,16 @@ static int t_relocate(const void *arg)
 			continue;
 		}
 		if (want[i] == CALL) {
+			/* to the start of the function the relocation names */
+			for (j = 1; j < l.seg_cnt; j++)
+				if (!strcmp(o.funcs[l.segs[j].func_idx].name, call_name[i]))
+					break;
 			if (got.code != (BPF_JMP | BPF_CALL) ||
-			    got.src_reg != BPF_PSEUDO_CALL ||
-			    got.imm != (__s32)(p->insn_cnt - i - 1)) {
-				ret = bad("instruction %u: call imm %d, want %d", i,
-					  got.imm, (__s32)(p->insn_cnt - i - 1));
+			    got.src_reg != BPF_PSEUDO_CALL || j == l.seg_cnt ||
+			    got.imm != (__s32)(l.segs[j].pos - i - 1)) {
+				ret = bad("instruction %u: call %s imm %d, want %d", i,
+					  call_name[i], got.imm,
+					  j == l.seg_cnt ? -1 : (__s32)(l.segs[j].pos - i - 1));
 				goto out;
 			}
 			continue;
@@ -753,6 +771,7 @@ out:
 	free(fds);
 	free(want);
 	free(want_off);
+	free(call_name);
 	free(b);
 	return ret;
 }
@@ -1319,8 +1338,7 @@ int main(void)
 	}
 	for (k = 0; k < sizeof(obj_paths) / sizeof(obj_paths[0]); k++) {
 		obj_path = obj_paths[k];
-		obj_v2 = k == 1;
-		pre = obj_v2 ? "v2 object: " : "";
+		pre = "";
 		memset(&lay, 0, sizeof(lay));
 		if (read_obj() || layout_init()) {
 			printf("not ok load %s: %s\n", obj_path, why);

@@ -415,7 +415,7 @@ static void test_event(void)
 	path_of(path, "event.pcap");
 	memset(&rec, 0, sizeof(rec));
 	rec.e.pkt_len = frame(rec.snap, 0) + 500;	/* a longer frame, snapped */
-	rec.e.snap_len = 54;
+	rec.e.snap_len = rec.e.cap_len = 54;
 	rec.e.ifindex = 1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	rec.e.ts_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
