@@ -162,7 +162,11 @@ const struct opt opt_table[] = {
 	  .help = "emit one in N matching packets (counted in the kernel)" },
 	{ 0, "buffer", "SIZE", C_CAPTURE, 0, OPT_SPECIAL, O(buffer),
 	  .what = "buffer size", .want = "a power of two from 4k to 1G (suffix k, M, G)",
-	  .help = "ring buffer size, a power of two from 4k to 1G (default 4M)" },
+	  .help = "ring buffer size, a power of two from 4k to 1G (default 1M)",
+	  MAN("The ring buffer's size, a power of two from 4k to 1G (suffix k, M or\n"
+	      "G), 1M by default; with perf buffers, their total, shared among the CPUs.\n"
+	      "The kernel holds it, and tcpinspect maps it twice (a record that wraps\n"
+	      "reads whole), so the resident size shows it twice.") },
 	{ 0, "stats", "SECONDS", C_CAPTURE, 0, OPT_NUM, O(stats_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "stats interval",
 	  .want = "seconds, more than 0",

@@ -203,6 +203,6 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 #define TI_PROG_SEC	"xdp"
 
 /* Default ring buffer size (bytes, power of two, multiple of the page). */
-#define TI_RINGBUF_SIZE	(1u << 22)
+#define TI_RINGBUF_SIZE	(1u << 20)
 
 #endif

@@ -287,6 +287,21 @@ size_with_libs() {
 for m in ti-text td-text xd-text; do
 	echo "${m%%-*} startup_us=$(startup $m)" >>"$SHM/raw"
 done
+# Replay of a small capture (build/mkpcap's, the one the tests replay)
+# against tcpdump -r of the same file: wall time of the whole command.
+replay_us() {
+	local i t0 t1
+	for i in $(seq "$STARTUPS"); do
+		t0=$(date +%s%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		echo $(( (t1 - t0) / 1000 ))
+	done | median
+}
+if ./build/mkpcap >"$SHM/replay.pcap" 2>/dev/null; then
+	echo "ti replay_us=$(replay_us "$TI" replay "$SHM/replay.pcap") frames=$(tcpdump -nr "$SHM/replay.pcap" 2>/dev/null | wc -l)" >>"$SHM/raw"
+	echo "td replay_us=$(replay_us tcpdump -nr "$SHM/replay.pcap")" >>"$SHM/raw"
+fi
 echo "ti size=$(stat -c %s $TI)" >>"$SHM/raw"
 echo "td size=$(size_with_libs tcpdump)" >>"$SHM/raw"
 echo "xd size=$(size_with_libs xdpdump)" >>"$SHM/raw"
@@ -377,5 +392,32 @@ num() { echo "$1" | tr -d '>='; }
 	for t in ti td xd; do
 		echo "| $(mode_name $t-text | sed 's/,.*//; s/ -n -l//') | $(awk -v u="$(grep "^$t startup_us=" "$SHM/raw" | field startup_us)" 'BEGIN { printf "%.1f ms", u / 1000 }') | $(grep "^$t size=" "$SHM/raw" | field size) bytes |"
 	done
+	echo
+	tis=$(grep "^ti startup_us=" "$SHM/raw" | field startup_us)
+	tds=$(grep "^td startup_us=" "$SHM/raw" | field startup_us)
+	tir=$(grep "^ti replay_us=" "$SHM/raw" | field replay_us)
+	tdr=$(grep "^td replay_us=" "$SHM/raw" | field replay_us)
+	frames=$(grep "^ti replay_us=" "$SHM/raw" | field frames)
+	[ -n "$tis" ] && [ -n "$tds" ] &&
+		echo "Start-up: tcpinspect takes $(awk -v a="$tis" -v b="$tds" 'BEGIN { printf "%.2f×", a / b }') tcpdump's time (target: ≤ 1×)."
+	[ -n "$tir" ] && [ -n "$tdr" ] &&
+		echo "Replay of a $frames-frame pcap (build/mkpcap): tcpinspect $(awk -v u="$tir" 'BEGIN { printf "%.1f ms", u / 1000 }'), tcpdump -nr $(awk -v u="$tdr" 'BEGIN { printf "%.1f ms", u / 1000 }'): $(awk -v a="$tir" -v b="$tdr" 'BEGIN { printf "%.2f×", a / b }') (target: ≤ 2×)."
+	echo
+	echo "### CPU per packet and memory against the peers (same run, start-up included)"
+	echo
+	echo "| tcpinspect | peer | tool CPU ratio (s / M frames) | target | peak RSS ratio |"
+	echo "|---|---|---|---|---|"
+	cpu_of() { grep "^$1 rate=$CPU_RATE " "$SHM/raw" | awk -v hz=$hz '{ for (i = 1; i <= NF; i++) { split($i, a, "="); f[a[1]] = a[2] } ; printf "%.4f\n", f["captured"] ? f["tool_ticks"] / hz / f["captured"] * 1e6 : 0 }' | median; }
+	hwm_of() { grep "^$1 rate=$CPU_RATE " "$SHM/raw" | field hwm_kb | median; }
+	cratio() {
+		local a b ha hb
+		a=$(cpu_of "$1"); b=$(cpu_of "$2"); ha=$(hwm_of "$1"); hb=$(hwm_of "$2")
+		[ -n "$a" ] && [ -n "$b" ] || return
+		echo "| $(mode_name $1) ($a) | $(mode_name $2) ($b) | $(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f× less", b / a; else printf "unmeasurably small" }') | $3 | $(awk -v a="$ha" -v b="$hb" 'BEGIN { if (b > 0) printf "%.2f× (%.1f MB vs %.1f MB)", a / b, a / 1024, b / 1024 }') |"
+	}
+	cratio ti-pcap td-pcap "≥ 1× less"
+	cratio ti-text td-text "≥ 10× less"
+	cratio ti-text xd-text "(peak RSS ≤ xdpdump's)"
+	cratio ti-pcap xd-pcap ""
 } >"$OUT"
 cat "$OUT"
