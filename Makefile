@@ -211,7 +211,8 @@ $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) 
 # below: a foreign program that passes everything, one the verifier
 # refuses (also in the corpus), and the generator's.
 $(B)/gen_xdp.o: tests/wire.h prog/helpers.h
-$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
+$(B)/floor.o: prog/helpers.h
+$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/tools/peer.c
@@ -222,12 +223,12 @@ $(B)/peer: tests/tools/peer.c
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
-# The loader's test corpus: tests/objs/NAME.c, but for pass.c and
-# gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
+# The loader's test corpus: tests/objs/NAME.c, but for pass.c, floor.c
+# and gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
 # NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
 # exist only in .BTF).
 OBJ_CPUS  := v1 v2 v3
-OBJ_NAMES := $(filter-out pass gen_xdp,$(basename $(notdir $(wildcard tests/objs/*.c))))
+OBJ_NAMES := $(filter-out pass gen_xdp floor,$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
@@ -253,7 +254,7 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
-TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
+TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o $(B)/floor.o \
 	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
@@ -343,7 +344,7 @@ bench-deps:
 	@./tests/deps.sh $(BUILD_PKGS) iproute2 $(BENCH_PKGS)
 
 bench: bench-deps
-	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/floor.o $(B)/gen
 	./tests/bench/bench.sh
 
 # --- one binary per architecture ----------------------------------------

@@ -5,7 +5,9 @@
  * XDP_PASS program (tests/objs/pass.c) in the same run.
  *
  * Cases: no filter (an event per packet), a filter that rejects the
- * packet, one that accepts it.  Events are drained between runs; a run
+ * packet, one that accepts it, ten primitives, perf buffers; and the
+ * floor: the kernel's helpers an event needs, with nothing of ours
+ * (tests/objs/floor.c).  Events are drained between runs; a run
  * that would fill the ring buffer is kept short.  Median of ROUNDS.
  */
 #include <errno.h>
@@ -74,21 +76,26 @@ static double measure(int prog_fd, struct evbuf *eb, __u32 repeat)
 	return ns[ROUNDS / 2];
 }
 
-static int bare_prog(void)
+/* The object at path loaded (kept for the run); NULL, said why, if not. */
+static struct ld_obj *load_obj(const char *path)
 {
-	static struct ld_obj o;
-	static char buf[1 << 16];
+	static struct ld_obj objs[2];
+	static char bufs[2][1 << 16];
+	static int used;
+	struct ld_obj *o = &objs[used];
 	char err[256];
-	FILE *f = fopen("build/pass.o", "rb");
-	size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	FILE *f = fopen(path, "rb");
+	size_t len = f ? fread(bufs[used], 1, sizeof(bufs[used]), f) : 0;
 
 	if (f)
 		fclose(f);
-	if (!len || ld_open(&o, buf, len, NULL, err, sizeof(err))) {
-		fprintf(stderr, "bench: cannot load build/pass.o: %s\n", len ? err : "unreadable");
-		return -1;
+	if (!len || ld_parse(o, bufs[used], len, err, sizeof(err)) ||
+	    ld_load(o, err, sizeof(err))) {
+		fprintf(stderr, "bench: cannot load %s: %s\n", path, len ? err : "unreadable");
+		return NULL;
 	}
-	return o.prog_fd;
+	used++;
+	return o;
 }
 
 int main(void)
@@ -98,33 +105,43 @@ int main(void)
 		__u32 repeat;
 		int perf;
 	} cases[] = {
-		{ "tcpinspect, no filter (event)", NULL, 10000, 0 },
+		{ "tcpinspect, no filter (event)", NULL, 5000, 0 },
 		{ "tcpinspect, filter rejects", "tcp port 443 or host 192.0.2.1", 1000000, 0 },
-		{ "tcpinspect, filter accepts (event)", "tcp port 80 and net 10.0.0.0/8", 10000, 0 },
-		{ "tcpinspect, ten-primitive filter", TEN_PRIMITIVES, 10000, 0 },
-		{ "tcpinspect, perf buffers (event)", NULL, 10000, 1 },
+		{ "tcpinspect, filter accepts (event)", "tcp port 80 and net 10.0.0.0/8", 5000, 0 },
+		{ "tcpinspect, ten-primitive filter", TEN_PRIMITIVES, 5000, 0 },
+		{ "tcpinspect, perf buffers (event)", NULL, 2000, 1 },
 	};
 	static struct probe kp;
 	static struct inspector in;
 	struct insp_config cfg = { .snaplen = TI_SNAP_DEFAULT, .stats = 1 };
 	const struct ld_vstats *vs;
 	struct evbuf eb = EVB_INIT;
+	struct ld_obj *pass, *floor;
 	char err[4096];
 	double bare, ns;
 	size_t i;
-	int fd;
 
 	if (probe_kernel(&kp, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		return 1;
 	}
-	fd = bare_prog();
-	if (fd < 0)
+	pass = load_obj("build/pass.o");
+	floor = load_obj("build/floor.o");
+	if (!pass || !floor)
 		return 1;
-	bare = measure(fd, NULL, 1000000);
+	bare = measure(pass->prog_fds[0], NULL, 1000000);
 	printf("%-36s %7s %7s %10s %8s %9s\n", "XDP program (BPF_PROG_TEST_RUN)",
 	       "ns/pkt", "x bare", "verified", "states", "verify us");
 	printf("%-36s %7.1f %7.2f\n", "bare XDP_PASS", bare, 1.0);
+	/* The kernel's helpers alone, for an event: what no program can
+	 * go under (tests/objs/floor.c). */
+	if (evb_open_ring(&eb, ld_map_fd(floor, "floor_events"), 1 << 20))
+		return 1;
+	ns = measure(ld_prog_fd(floor, "xdp/clock"), NULL, 1000000);
+	printf("%-36s %7.1f %7.2f\n", "floor: the clock read alone", ns, ns / bare);
+	ns = measure(ld_prog_fd(floor, "xdp/event"), &eb, 5000);
+	printf("%-36s %7.1f %7.2f\n", "floor: clock, copy, ring output", ns, ns / bare);
+	evb_close(&eb);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cfg.filter = cases[i].filter;
 		kp.has[PROBE_RINGBUF] = !cases[i].perf;
