@@ -69,13 +69,13 @@ CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.
 SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
 	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c decode.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c \
-	blob.c
+	blob.c ipfix.c export.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common \
+TEST_PKGS  := iproute2 util-linux groff-base jq nfdump libclang-rt-14-dev tcpdump tshark wireshark-common \
 	      xdp-tools ethtool procps curl prometheus
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
@@ -187,7 +187,7 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 # no root and no kernel: `make unit` runs them alone.
 UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
 	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test $(B)/decode_test \
-	     $(B)/blob_test
+	     $(B)/blob_test $(B)/ipfix_test
 
 $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
 		prog/tcpinspect.h $(INC)/.stamp

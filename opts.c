@@ -197,6 +197,23 @@ const struct opt opt_table[] = {
 	  .unit = 1, .min = 1, .max = FLOWS_MAX, .what = "flow table size",
 	  .want = "1 to 4194304 entries",
 	  .help = "entries of the kernel's flow table (default 65536)" },
+	{ 0, "ipfix", "ADDR:PORT", C_FLOWS, 0, OPT_STR, O(ipfix),
+	  .help = "export the flows as IPFIX over UDP to a collector at ADDR:PORT",
+	  MAN("Export the flow table as IPFIX (RFC 7011) over UDP to the collector\n"
+	      "at ADDR:PORT ([ADDR]:PORT for IPv6; numeric).  A connection's counts\n"
+	      "go out in parts that add up: after --idle-timeout without packets,\n"
+	      "when a part has lasted --active-timeout, two seconds after a FIN or\n"
+	      "RST, and at exit; see FLOW EXPORT.") },
+	{ 0, "netflow9", "ADDR:PORT", C_FLOWS, 0, OPT_STR, O(netflow9),
+	  .help = "export the flows as NetFlow v9 instead, for collectors without IPFIX" },
+	{ 0, "active-timeout", "SECONDS", C_FLOWS, 0, OPT_NUM, O(active_ns),
+	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "active timeout",
+	  .want = "seconds, more than 0",
+	  .help = "with --ipfix: a long connection's counts go out every SECONDS (60)" },
+	{ 0, "idle-timeout", "SECONDS", C_FLOWS, 0, OPT_NUM, O(idle_ns),
+	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "idle timeout",
+	  .want = "seconds, more than 0",
+	  .help = "with --ipfix: counts go out after SECONDS without packets (15)" },
 	{ 0, "listen", "[ADDR:]PORT", C_SERVE, 0, OPT_STR, O(listen),
 	  .help = "listen on ADDR:PORT (default 127.0.0.1:9400; PORT alone: on 127.0.0.1)" },
 	{ 0, "token-file", "FILE", C_SERVE, 0, OPT_STR, O(token_file),
@@ -219,7 +236,8 @@ const size_t opt_cnt = sizeof(opt_table) / sizeof(opt_table[0]);
 
 /* Options that exclude each other, and options that need another. */
 static const struct {
-	const char *a, *b;	/* a short name is one character */
+	const char *a, *b;	/* a short name is one character; b may be
+				 * alternatives: "x|y" (needs either) */
 	int needs;		/* 1: a needs b; 0: a and b exclude each other */
 	const char *say;	/* NULL: "A and B exclude each other: give one" */
 } rules[] = {
@@ -231,6 +249,9 @@ static const struct {
 	{ "pcapng", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
 	{ "force", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
 	{ "W", "C", 1, "-W N needs -C SIZE: the files of the ring rotate by size" },
+	{ "ipfix", "netflow9", 0, NULL },
+	{ "active-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
+	{ "idle-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
 };
 
 /* A usage error: the line into err; -EINVAL. */
@@ -434,14 +455,22 @@ static int check_combined(const struct opts *o, const int *given, char *err,
 			  size_t err_len)
 {
 	const struct opt *a, *b;
-	char an[32], bn[32];
-	size_t i;
-	int j;
+	char an[32], bn[32], one[32];
+	const char *p;
+	size_t i, n;
+	int j, gb;
 
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		a = opt_find(rules[i].a);
-		b = opt_find(rules[i].b);
-		if (!given[a - opt_table] || !!given[b - opt_table] == rules[i].needs)
+		b = NULL;
+		gb = 0;
+		for (p = rules[i].b; *p; p += n + (p[n] == '|')) {
+			n = strcspn(p, "|");
+			snprintf(one, sizeof(one), "%.*s", (int)n, p);
+			b = opt_find(one);
+			gb |= given[b - opt_table] != 0;
+		}
+		if (!given[a - opt_table] || gb == rules[i].needs)
 			continue;
 		if (rules[i].say)
 			return bad(err, err_len, "%s", rules[i].say);

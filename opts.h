@@ -89,6 +89,10 @@ struct opts {
 	int sort;		/* flows --sort: enum flow_col */
 	__u64 interval_ns;	/* flows --interval */
 	__u64 flows_max;	/* --flows; 0: TI_FLOWS_DEFAULT */
+	const char *ipfix;	/* flows --ipfix collector */
+	const char *netflow9;	/* flows --netflow9 collector */
+	__u64 active_ns;	/* --active-timeout; 0: 60 s */
+	__u64 idle_ns;		/* --idle-timeout; 0: 15 s */
 	const char *listen;	/* serve --listen */
 	const char *token_file;
 	const char *access_log;

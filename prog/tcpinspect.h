@@ -160,10 +160,13 @@ struct ti_flow {
 	__u32 synack;
 	__u32 fin;
 	__u32 rst;
+	__u32 flags;		/* TI_TCP_* seen, OR'd (without atomics: a
+				 * flag two CPUs set at once may be missed) */
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct ti_flow_key) == 40, "ti_flow_key layout");
-_Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
+_Static_assert(sizeof(struct ti_flow) == 56, "ti_flow layout");
 
 #define TI_MAP_FLOWS	"flows"
 #define TI_FLOWS_DEFAULT 65536	/* entries; the loader may set another size */

@@ -440,6 +440,9 @@ static __always_inline int ti_flow(const struct ti_pkt *m, __u32 flags,
 		__sync_fetch_and_add(&f->fin, 1);
 	if (flags & TI_TCP_RST)
 		__sync_fetch_and_add(&f->rst, 1);
+	/* an atomic OR needs 5.12; a bit two CPUs set at once may be lost */
+	if ((f->flags | flags) != f->flags)
+		f->flags |= flags;
 	return ret;
 }
 
