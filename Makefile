@@ -65,7 +65,7 @@ LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
-SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
+SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
 	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o

@@ -10,9 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include "guard.h"
 #include "netlink.h"
 #include "session.h"
 #include "sig.h"
+
+/* The guardian of this run's attachments (one run per process). */
+static struct guard ses_guard = GUARD_INIT;
 
 __u64 mono_ns(void)
 {
@@ -260,13 +264,31 @@ int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
 int ses_attach(struct attach *at, int n, int prog_fd)
 {
 	char err[512];
-	int i;
+	int i, ret;
 
-	for (i = 0; i < n; i++)
+	/* Before anything is attached: whatever ends us, a netlink
+	 * attachment or a replaced program is put right (guard.h). */
+	ret = guard_start(&ses_guard, at, n, prog_fd, log_line, NULL);
+	for (i = 0; ret && i < n; i++) {
+		if (at[i].how != HOW_LINK_ELSE_NETLINK || at[i].old_fd >= 0) {
+			msg("cannot start the guardian that would undo a netlink attachment to %s if tcpinspect were killed: %s",
+			    at[i].name, strerror(-ret));
+			return EXIT_RUNTIME;
+		}
+		at[i].how = HOW_LINK;	/* a link needs no guardian */
+	}
+	for (i = 0; i < n; i++) {
+		guard_arm(&ses_guard, i);
 		if (attach_prog(&at[i], prog_fd, err, sizeof(err))) {
 			msg("%s", err);
 			return EXIT_RUNTIME;
 		}
+	}
+	/* bpf_links alone go with the process: the guardian has nothing to do. */
+	for (i = 0; i < n && at[i].kind == ATTACH_LINK && at[i].old_fd < 0; i++)
+		;
+	if (i == n)
+		guard_stop(&ses_guard);
 	fputs("listening on ", stderr);
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "%s%s (%s mode, %s%s", i ? ", " : "", at[i].name,
@@ -286,6 +308,7 @@ void ses_detach(struct attach *at, int n)
 		if ((at[i].kind != ATTACH_NONE || at[i].old_fd >= 0) &&
 		    attach_undo(&at[i], err, sizeof(err)))
 			msg("%s", err);
+	guard_stop(&ses_guard);
 }
 
 void ses_counters_json(const __u64 *c)
