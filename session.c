@@ -342,14 +342,16 @@ void ses_malformed_line(const __u64 *c)
 }
 
 /*
- * Every matched packet is written, lost, sampled out, over the -c
- * budget or after --duration; at exit nothing is in flight, so the sum
- * is exact.
+ * Every matched packet is written, not written (the output failed),
+ * lost, sampled out, over the -c budget or after --duration; at exit
+ * nothing is in flight, so the sum is exact.
  */
-void ses_summary(unsigned long written, const __u64 *c, int json)
+void ses_summary(unsigned long written, unsigned long not_written,
+		 const __u64 *c, int json)
 {
 	if (json) {
-		fprintf(stderr, "{\"written\":%lu", written);
+		fprintf(stderr, "{\"written\":%lu,\"not_written\":%lu", written,
+			not_written);
 		ses_counters_json(c);
 		return;
 	}
@@ -357,8 +359,8 @@ void ses_summary(unsigned long written, const __u64 *c, int json)
 		written, (unsigned long long)c[TI_CNT_TCP],
 		(unsigned long long)c[TI_CNT_LOST]);
 	ses_seen_line(c);
-	fprintf(stderr, "%llu matched = %lu written + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
-		(unsigned long long)c[TI_CNT_MATCHED], written,
+	fprintf(stderr, "%llu matched = %lu written + %lu not written (output failed) + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
+		(unsigned long long)c[TI_CNT_MATCHED], written, not_written,
 		(unsigned long long)c[TI_CNT_LOST],
 		(unsigned long long)c[TI_CNT_SAMPLED],
 		(unsigned long long)c[TI_CNT_BUDGET],

@@ -76,8 +76,10 @@ int ses_attach(struct attach *at, int n, int prog_fd);
 void ses_detach(struct attach *at, int n);
 
 /* The counters at the end (capture, replay): the line scripts parse,
- * then the accounting; or one JSON object. */
-void ses_summary(unsigned long written, const __u64 *cnt, int json);
+ * then the accounting; or one JSON object.  written: what the output
+ * took whole; not_written: what it failed to take. */
+void ses_summary(unsigned long written, unsigned long not_written,
+		 const __u64 *cnt, int json);
 /* The lines a capture, flows and serve share. */
 void ses_seen_line(const __u64 *cnt);
 void ses_malformed_line(const __u64 *cnt);
