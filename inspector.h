@@ -80,11 +80,12 @@ __s64 insp_mono_to_real(void);
 extern const char *const insp_counter_names[TI_CNT_MAX];
 
 /*
- * The flow table into e (room entries): a get_next_key walk, each key
- * looked up.  While the program runs, an evicted key makes the walk
- * start over (the kernel's answer for a key it no longer has):
- * duplicates are dropped, and the walk is bounded.  After detach the
- * reading is exact.  The entries read.
+ * The flow table into e (room entries): BPF_MAP_LOOKUP_BATCH where the
+ * kernel has it (5.6), bucket by bucket, each entry once; else a
+ * get_next_key walk, each key looked up: while the program runs, an
+ * evicted key makes that walk start over (the kernel's answer for a key
+ * it no longer has), so duplicates are dropped, and the walk is
+ * bounded.  After detach the reading is exact.  The entries read.
  */
 struct flow_entry;
 size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
