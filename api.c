@@ -40,9 +40,11 @@ int api_init(struct api *a, const struct inspector *in, const struct srv *srv,
 	a->in = in;
 	a->srv = srv;
 	a->filter = filter && *filter ? filter : NULL;
-	a->room = in->flows_max;
-	a->flows = calloc(a->room ? a->room : 1, sizeof(*a->flows));
-	if (!a->flows)
+	a->room = in->flows_max ? in->flows_max : 1;
+	a->cur = -1;
+	/* One snapshot's room now: a table too large shows at the start. */
+	a->snap[0].e = calloc(a->room, sizeof(*a->snap[0].e));
+	if (!a->snap[0].e)
 		return -ENOMEM;
 	a->start_ns = a->tick_ns = mono_ns();
 	a->mono_to_real = insp_mono_to_real();
@@ -62,8 +64,14 @@ void api_add_iface(struct api *a, const char *name, int ifindex)
 
 void api_free(struct api *a)
 {
-	free(a->flows);
-	a->flows = NULL;
+	int i, c;
+
+	for (i = 0; i < API_SNAP_CNT; i++) {
+		free(a->snap[i].e);
+		for (c = 0; c < FLOW_COL_CNT; c++)
+			free(a->snap[i].order[c]);
+	}
+	memset(a->snap, 0, sizeof(a->snap));
 }
 
 int api_event(void *arg, const void *rec, __u32 len)
@@ -121,26 +129,119 @@ static void put_jstr(struct sbuf *b, const char *s)
 	}
 }
 
-/* A flow as flows.c's JSON object, without its braces' newline; or,
- * with inner set, without the braces: its fields to merge elsewhere. */
-static void put_flow(struct api *a, struct sbuf *b, const struct flow_entry *e,
-		     int inner)
-{
-	char line[FLOW_LINE_LEN];
-	size_t n = flow_json(line, e, a->mono_to_real, 0);
+/* --- snapshots of the flow table --------------------------------------- */
 
-	if (n && line[n - 1] == '\n')
-		n--;
-	if (inner && n >= 2)
-		sb_put(b, line + 1, n - 2);
-	else
-		sb_put(b, line, n);
+/*
+ * The newest snapshot, read again if it is older than API_SNAP_NS and
+ * a slot is free (no answer is being streamed from it).  NULL only if
+ * none could ever be read (no memory).
+ */
+static struct api_snap *snap_get(struct api *a)
+{
+	struct api_snap *s = a->cur >= 0 ? &a->snap[a->cur] : NULL;
+	__u64 now = mono_ns();
+	int k, i;
+
+	if (s && now - s->taken_ns < API_SNAP_NS)
+		return s;
+	for (k = 0; k < API_SNAP_CNT; k++) {
+		i = (a->cur < 0 ? k : a->cur + k) % API_SNAP_CNT;
+		s = &a->snap[i];
+		if (s->refs)
+			continue;
+		if (!s->e && !(s->e = calloc(a->room, sizeof(*s->e))))
+			continue;
+		s->mono_to_real = insp_mono_to_real();	/* the clock may have been set */
+		s->cnt = insp_flows_read(a->in, s->e, a->room);
+		s->taken_ns = mono_ns();
+		s->ordered = 0;
+		a->cur = i;
+		a->table_reads++;
+		return s;
+	}
+	return a->cur >= 0 ? &a->snap[a->cur] : NULL;
 }
 
-static size_t read_flows(struct api *a)
+/* The snapshot's entries in col's order; NULL without memory for it. */
+static const __u32 *snap_order(struct api *a, struct api_snap *s, int col)
 {
-	a->mono_to_real = insp_mono_to_real();	/* the clock may have been set */
-	return insp_flows_read(a->in, a->flows, a->room);
+	if (!s->order[col] && !(s->order[col] = malloc(a->room * sizeof(__u32))))
+		return NULL;
+	if (!(s->ordered & 1u << col)) {
+		flow_order(s->e, s->cnt, col, s->order[col]);
+		s->ordered |= 1u << col;
+	}
+	return s->order[col];
+}
+
+/*
+ * Rows streamed from a snapshot: those of order[pos..end), all of them
+ * (/flows) or those with addr at either end (/inspect), each a flow
+ * object, comma-separated, then the tail.
+ */
+struct api_stream {
+	struct api_snap *s;
+	const __u32 *order;
+	size_t pos, end;
+	int family;			/* /inspect: 4 or 6; 0: every row */
+	__u8 addr[16];
+	size_t rows;			/* written so far */
+	const char *tail;
+};
+
+static int has_addr(const struct api_stream *st, const struct ti_flow_key *k)
+{
+	size_t n = st->family == 4 ? 4 : 16;
+
+	return k->family == st->family &&
+	       (!memcmp(k->saddr, st->addr, n) || !memcmp(k->daddr, st->addr, n));
+}
+
+static int stream_more(void *arg, struct sbuf *b)
+{
+	struct api_stream *st = arg;
+	const struct flow_entry *e;
+	char line[FLOW_LINE_LEN];
+	size_t n;
+
+	while (st->pos < st->end && b->len < SRV_CHUNK && !b->err) {
+		e = &st->s->e[st->order[st->pos++]];
+		if (st->family && !has_addr(st, &e->key))
+			continue;
+		if (st->rows++)
+			sb_put(b, ",", 1);
+		n = flow_json(line, e, st->s->mono_to_real, 0);
+		sb_put(b, line, n && line[n - 1] == '\n' ? n - 1 : n);
+	}
+	if (st->pos < st->end)
+		return 1;
+	sb_str(b, st->tail);
+	return 0;
+}
+
+static void stream_done(void *arg)
+{
+	struct api_stream *st = arg;
+
+	st->s->refs--;
+	free(st);
+}
+
+/*
+ * Answer with st's rows after what resp->body holds: whole, if they
+ * come to less than a few parts, else streamed.  st is taken.
+ */
+static void stream(struct srv_resp *resp, struct api_stream *st)
+{
+	st->s->refs++;
+	while (resp->body.len < 4 * SRV_CHUNK && !resp->body.err)
+		if (!stream_more(st, &resp->body)) {
+			stream_done(st);
+			return;
+		}
+	resp->more = stream_more;
+	resp->done = stream_done;
+	resp->more_arg = st;
 }
 
 /* --- the endpoints ------------------------------------------------------ */
@@ -148,62 +249,63 @@ static size_t read_flows(struct api *a)
 static void get_inspect(struct api *a, const struct http_req *r,
 			struct srv_resp *resp)
 {
-	char ip[INET6_ADDRSTRLEN + 1];
-	__u8 addr[16] = { 0 };
-	const struct ti_flow_key *k;
-	size_t i, n, m = 0;
-	int ret, family;
+	char ip[INET6_ADDRSTRLEN + 1], line[FLOW_LINE_LEN];
+	struct api_stream *st;
+	struct api_snap *s;
+	const __u32 *order;
+	size_t i, m = 0, first = 0, n;
+	int ret;
 
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		srv_error(resp, 503, "out of memory, try again");
+		return;
+	}
 	ret = http_query(&r->query, "ip", ip, sizeof(ip));
 	if (ret == -ENOENT || ret == 0) {
 		srv_error(resp, 400, "the query parameter ip is missing: /inspect?ip=ADDRESS");
-		return;
+		goto out;
 	}
-	if (ret < 0) {
-		srv_error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
-		return;
-	}
-	if (inet_pton(AF_INET, ip, addr) == 1) {
-		family = 4;
-	} else if (inet_pton(AF_INET6, ip, addr) == 1) {
-		family = 6;
+	if (ret > 0 && inet_pton(AF_INET, ip, st->addr) == 1) {
+		st->family = 4;
+	} else if (ret > 0 && inet_pton(AF_INET6, ip, st->addr) == 1) {
+		st->family = 6;
 	} else {
 		srv_error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
-		return;
+		goto out;
 	}
-	n = read_flows(a);
-	for (i = 0; i < n; i++) {
-		k = &a->flows[i].key;
-		if (k->family != family ||
-		    (memcmp(k->saddr, addr, family == 4 ? 4 : 16) &&
-		     memcmp(k->daddr, addr, family == 4 ? 4 : 16)))
-			continue;
-		if (i != m) {
-			struct flow_entry t = a->flows[m];
-
-			a->flows[m] = a->flows[i];
-			a->flows[i] = t;
-		}
-		m++;
+	s = snap_get(a);
+	order = s ? snap_order(a, s, FLOW_PACKETS) : NULL;
+	if (!order) {
+		srv_error(resp, 503, "out of memory, try again");
+		goto out;
 	}
+	/* The busiest first: its fields at the top level too. */
+	for (i = 0; i < s->cnt; i++)
+		if (has_addr(st, &s->e[order[i]].key) && !m++)
+			first = i;
 	if (!m) {
 		resp->status = 404;
 		sb_printf(&resp->body,
 			  "{\"error\":\"no connection of %s in the flow table\",\"status\":404,\"ip\":\"%s\",\"count\":0,\"connections\":[]}\n",
 			  ip, ip);
-		return;
+		goto out;
 	}
-	flow_sort(a->flows, m, FLOW_PACKETS);
 	resp->status = 200;
 	sb_printf(&resp->body, "{\"ip\":\"%s\",\"count\":%zu,", ip, m);
-	put_flow(a, &resp->body, &a->flows[0], 1);
+	n = flow_json(line, &s->e[order[first]], s->mono_to_real, 0);
+	if (n >= 3)	/* its fields, without the braces and newline */
+		sb_put(&resp->body, line + 1, n - 3);
 	sb_str(&resp->body, ",\"connections\":[");
-	for (i = 0; i < m; i++) {
-		if (i)
-			sb_put(&resp->body, ",", 1);
-		put_flow(a, &resp->body, &a->flows[i], 0);
-	}
-	sb_str(&resp->body, "]}\n");
+	st->s = s;
+	st->order = order;
+	st->pos = first;
+	st->end = s->cnt;
+	st->tail = "]}\n";
+	stream(resp, st);
+	return;
+out:
+	free(st);
 }
 
 static void get_flows(struct api *a, const struct http_req *r,
@@ -212,8 +314,11 @@ static void get_flows(struct api *a, const struct http_req *r,
 	char val[32], *end;
 	unsigned long top = API_FLOWS_TOP;
 	__u64 cnt[TI_CNT_MAX];
+	struct api_stream *st;
+	struct api_snap *s;
+	const __u32 *order;
 	int col = FLOW_PACKETS, ret;
-	size_t i, n, shown;
+	size_t shown;
 
 	ret = http_query(&r->query, "top", val, sizeof(val));
 	if (ret != -ENOENT) {
@@ -231,28 +336,40 @@ static void get_flows(struct api *a, const struct http_req *r,
 			return;
 		}
 	}
-	n = read_flows(a);
+	s = snap_get(a);
+	order = s ? snap_order(a, s, col) : NULL;
+	st = order ? calloc(1, sizeof(*st)) : NULL;
+	if (!st) {
+		srv_error(resp, 503, "out of memory, try again");
+		return;
+	}
 	insp_counters(a->in, cnt);
-	flow_sort(a->flows, n, col);
-	shown = n < top ? n : top;
+	shown = s->cnt < top ? s->cnt : top;
 	resp->status = 200;
 	sb_printf(&resp->body,
 		  "{\"sort\":\"%s\",\"count\":%zu,\"total\":%zu,\"table_size\":%u,\"evicted\":%llu,\"flows\":[",
-		  flow_col_name[col], shown, n, a->in->flows_max,
-		  (unsigned long long)(cnt[TI_CNT_FLOW_NEW] > n ?
-				       cnt[TI_CNT_FLOW_NEW] - n : 0));
-	for (i = 0; i < shown; i++) {
-		if (i)
-			sb_put(&resp->body, ",", 1);
-		put_flow(a, &resp->body, &a->flows[i], 0);
-	}
-	sb_str(&resp->body, "]}\n");
+		  flow_col_name[col], shown, s->cnt, a->in->flows_max,
+		  (unsigned long long)(cnt[TI_CNT_FLOW_NEW] > s->cnt ?
+				       cnt[TI_CNT_FLOW_NEW] - s->cnt : 0));
+	st->s = s;
+	st->order = order;
+	st->end = shown;
+	st->tail = "]}\n";
+	stream(resp, st);
+}
+
+/* Entries in the flow table, as of the newest snapshot. */
+static size_t flows_now(struct api *a)
+{
+	struct api_snap *s = snap_get(a);
+
+	return s ? s->cnt : 0;
 }
 
 static void get_stats(struct api *a, struct srv_resp *resp)
 {
 	__u64 cnt[TI_CNT_MAX];
-	size_t n = read_flows(a);
+	size_t n = flows_now(a);
 	struct sbuf *b = &resp->body;
 	int i;
 
@@ -262,8 +379,9 @@ static void get_stats(struct api *a, struct srv_resp *resp)
 	for (i = 0; i < TI_CNT_MAX; i++)
 		sb_printf(b, "\"%s\":%llu,", insp_counter_names[i],
 			  (unsigned long long)cnt[i]);
-	sb_printf(b, "\"flows\":%zu,\"table_size\":%u,\"uptime_seconds\":%.3f,\"http_requests\":%llu,\"filter\":\"",
-		  n, a->in->flows_max, (mono_ns() - a->start_ns) / 1e9,
+	sb_printf(b, "\"flows\":%zu,\"table_size\":%u,\"flow_table_reads\":%llu,\"uptime_seconds\":%.3f,\"http_requests\":%llu,\"filter\":\"",
+		  n, a->in->flows_max, (unsigned long long)a->table_reads,
+		  (mono_ns() - a->start_ns) / 1e9,
 		  (unsigned long long)a->srv->requests);
 	if (a->filter)
 		put_jstr(b, a->filter);
@@ -338,7 +456,7 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 	const struct srv *s = a->srv;
 	struct sbuf *b = &resp->body;
 	__u64 cnt[TI_CNT_MAX];
-	size_t i, n = read_flows(a);
+	size_t i, n = flows_now(a);
 	int j;
 
 	insp_counters(a->in, cnt);

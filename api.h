@@ -5,6 +5,13 @@
  * /openapi.json, answered from the program's counters and flow table
  * and from the events the serve loop hands to api_event (per-interface
  * packets, bytes and rates).  Reads maps; never prints.
+ *
+ * The flow table is read at most once per API_SNAP_NS into a snapshot
+ * that every answer within that time shares; /inspect and /flows stream
+ * their rows from one (srv_resp's more()), which it keeps while they do.
+ * At most API_SNAP_CNT snapshots exist: when every one is being
+ * streamed from, answers use the newest, older than API_SNAP_NS (by as
+ * much as the server gives a slow client, its timeout).
  */
 #ifndef TCPINSPECT_API_H
 #define TCPINSPECT_API_H
@@ -16,6 +23,8 @@
 
 #define API_IF_MAX	64	/* every interface a run attaches to (OPTS_IF_MAX) */
 #define API_FLOWS_TOP	20	/* /flows without top= */
+#define API_SNAP_CNT	2	/* flow table snapshots at most */
+#define API_SNAP_NS	1000000000ull	/* a snapshot's life: 1 s */
 
 struct api_iface {
 	char name[IF_NAMESIZE];
@@ -25,14 +34,27 @@ struct api_iface {
 	double pps, bps;		/* over the last tick */
 };
 
+/* The flow table as read at one moment. */
+struct api_snap {
+	struct flow_entry *e;		/* room entries; NULL until first used */
+	size_t cnt;
+	__u32 *order[FLOW_COL_CNT];	/* e's indexes by a column, made when asked */
+	__u32 ordered;			/* bit col: order[col] is e's */
+	__u64 taken_ns;			/* CLOCK_MONOTONIC; 0: never read */
+	__s64 mono_to_real;
+	int refs;			/* answers being streamed from it */
+};
+
 struct api {
 	const struct inspector *in;
 	const struct srv *srv;
 	const char *filter;		/* the expression, or NULL */
 	struct api_iface ifs[API_IF_MAX];
 	int if_cnt;
-	struct flow_entry *flows;	/* room for the whole table */
-	size_t room;
+	size_t room;			/* the whole table */
+	struct api_snap snap[API_SNAP_CNT];
+	int cur;			/* the newest; -1: none read yet */
+	__u64 table_reads;		/* snapshots taken */
 	__u64 start_ns, tick_ns;	/* CLOCK_MONOTONIC */
 	__s64 mono_to_real;		/* CLOCK_MONOTONIC + this = wall clock */
 };

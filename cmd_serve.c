@@ -140,7 +140,7 @@ int cmd_serve(struct opts *o)
 	static struct inspector in;
 	static struct attach at[OPTS_IF_MAX];
 	static struct probe kp;
-	static struct srv srv = { .listen_fd = -1, .log_fd = -1 };
+	static struct srv srv = { .listen_fd = -1, .log_fd = -1, .spare_fd = -1 };
 	static struct api api;
 	static char token[512];
 	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = 0 };

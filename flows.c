@@ -83,6 +83,30 @@ void flow_sort(struct flow_entry *e, size_t cnt, enum flow_col col)
 	qsort_r(e, cnt, sizeof(*e), cmp_col, &col);
 }
 
+struct order_arg {
+	const struct flow_entry *e;
+	enum flow_col col;
+};
+
+static int cmp_idx(const void *pa, const void *pb, void *arg)
+{
+	const struct order_arg *o = arg;
+
+	return cmp_col(&o->e[*(const __u32 *)pa], &o->e[*(const __u32 *)pb],
+		       (void *)&o->col);
+}
+
+void flow_order(const struct flow_entry *e, size_t cnt, enum flow_col col,
+		__u32 *idx)
+{
+	struct order_arg o = { e, col };
+	size_t i;
+
+	for (i = 0; i < cnt; i++)
+		idx[i] = i;
+	qsort_r(idx, cnt, sizeof(*idx), cmp_idx, &o);
+}
+
 static int cmp_key(const void *pa, const void *pb)
 {
 	const struct flow_entry *a = pa, *b = pb;

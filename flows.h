@@ -48,6 +48,10 @@ int flow_col_parse(const char *name);
  */
 void flow_sort(struct flow_entry *e, size_t cnt, enum flow_col col);
 
+/* The same order as indexes into e, which stays as it is: idx[0..cnt). */
+void flow_order(const struct flow_entry *e, size_t cnt, enum flow_col col,
+		__u32 *idx);
+
 /*
  * Keep one entry per key (a get_next_key walk restarts from the first
  * key when the key it stands on is evicted, so a live walk may read some
