@@ -62,6 +62,15 @@ void api_add_iface(struct api *a, const char *name, int ifindex)
 	f->ifindex = ifindex;
 }
 
+void api_iface_gone(struct api *a, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < a->if_cnt; i++)
+		if (a->ifs[i].ifindex == ifindex)
+			a->ifs[i].gone = 1;
+}
+
 void api_free(struct api *a)
 {
 	int i, c;
@@ -371,7 +380,7 @@ static void get_stats(struct api *a, struct srv_resp *resp)
 	__u64 cnt[TI_CNT_MAX];
 	size_t n = flows_now(a);
 	struct sbuf *b = &resp->body;
-	int i;
+	int i, attached = 0;
 
 	insp_counters(a->in, cnt);
 	resp->status = 200;
@@ -379,10 +388,12 @@ static void get_stats(struct api *a, struct srv_resp *resp)
 	for (i = 0; i < TI_CNT_MAX; i++)
 		sb_printf(b, "\"%s\":%llu,", insp_counter_names[i],
 			  (unsigned long long)cnt[i]);
-	sb_printf(b, "\"flows\":%zu,\"table_size\":%u,\"flow_table_reads\":%llu,\"uptime_seconds\":%.3f,\"http_requests\":%llu,\"filter\":\"",
+	for (i = 0; i < a->if_cnt; i++)
+		attached += !a->ifs[i].gone;
+	sb_printf(b, "\"flows\":%zu,\"table_size\":%u,\"flow_table_reads\":%llu,\"uptime_seconds\":%.3f,\"http_requests\":%llu,\"interfaces_attached\":%d,\"filter\":\"",
 		  n, a->in->flows_max, (unsigned long long)a->table_reads,
 		  (mono_ns() - a->start_ns) / 1e9,
-		  (unsigned long long)a->srv->requests);
+		  (unsigned long long)a->srv->requests, attached);
 	if (a->filter)
 		put_jstr(b, a->filter);
 	sb_str(b, "\",\"interfaces\":[");
@@ -391,8 +402,9 @@ static void get_stats(struct api *a, struct srv_resp *resp)
 
 		sb_printf(b, "%s{\"name\":\"", i ? "," : "");
 		put_jstr(b, f->name);
-		sb_printf(b, "\",\"ifindex\":%d,\"packets\":%llu,\"bytes\":%llu,\"packets_per_second\":%.1f,\"bytes_per_second\":%.1f}",
-			  f->ifindex, (unsigned long long)f->packets,
+		sb_printf(b, "\",\"ifindex\":%d,\"gone\":%s,\"packets\":%llu,\"bytes\":%llu,\"packets_per_second\":%.1f,\"bytes_per_second\":%.1f}",
+			  f->ifindex, f->gone ? "true" : "false",
+			  (unsigned long long)f->packets,
 			  (unsigned long long)f->bytes, f->pps, f->bps);
 	}
 	sb_str(b, "]}\n");
@@ -490,6 +502,13 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 				sb_printf(b, "\"} %llu\n",
 					  (unsigned long long)*(const __u64 *)f);
 		}
+	}
+	metric_head(b, "tcpinspect_interface_attached", "gauge",
+		    "1 while the program is attached to the interface, 0 once it went away.");
+	for (j = 0; j < a->if_cnt; j++) {
+		sb_str(b, "tcpinspect_interface_attached{interface=\"");
+		put_label(b, a->ifs[j].name);
+		sb_printf(b, "\"} %d\n", !a->ifs[j].gone);
 	}
 	metric_head(b, "tcpinspect_http_requests_total", "counter",
 		    "HTTP requests answered, by status class.");

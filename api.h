@@ -29,6 +29,7 @@
 struct api_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;
+	int gone;			/* went away: no longer attached */
 	__u64 packets, bytes;		/* events on it */
 	__u64 last_packets, last_bytes;	/* at the last tick */
 	double pps, bps;		/* over the last tick */
@@ -63,6 +64,8 @@ struct api {
 int api_init(struct api *a, const struct inspector *in, const struct srv *srv,
 	     const char *filter);
 void api_add_iface(struct api *a, const char *name, int ifindex);
+/* The interface went away: said in /stats and /metrics. */
+void api_iface_gone(struct api *a, int ifindex);
 void api_free(struct api *a);
 
 /* Count an event (an rb_fn: always 0, never stops the reading). */

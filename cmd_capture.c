@@ -116,6 +116,10 @@ int cmd_capture(struct opts *o)
 
 	if (ses_attach(at, n_if, in.prog_fd))
 		goto out_eb;
+	if (evb_watch(&eb, ses_watch_fd())) {
+		msg("cannot wait for the interfaces' notices: %s", strerror(errno));
+		goto out_eb;
+	}
 	status = 0;
 	if (o->stats_ns)
 		next_stats = mono_ns() + o->stats_ns;
@@ -146,6 +150,10 @@ int cmd_capture(struct opts *o)
 		}
 		if (flush(&cap))
 			break;
+		if (ses_gone(at, n_if)) {
+			status = EXIT_RUNTIME;
+			break;
+		}
 	}
 	ses_detach(at, n_if);
 	/* Whatever the program submitted before detach still gets out.

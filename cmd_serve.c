@@ -143,14 +143,17 @@ int cmd_serve(struct opts *o)
 	static struct srv srv = { .listen_fd = -1, .log_fd = -1, .spare_fd = -1 };
 	static struct api api;
 	static char token[512];
-	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = 0 };
+	/* Our own fds' epoll data: below SRV_DATA_MIN. */
+	enum { EV_EVENTS, EV_LINKS };
+	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = EV_EVENTS },
+			   lev = { .events = EPOLLIN, .data.u64 = EV_LINKS };
 	struct evbuf eb = EVB_INIT;
 	__u64 cnt[TI_CNT_MAX], next_tick, now, deadline;
 	const char *listen = o->listen ? o->listen : "127.0.0.1:9400";
 	char err[512];
 	sigset_t run_mask;
 	int n_if, lfd, loopback = 0, epfd = -1, log_fd = STDERR_FILENO;
-	int status = EXIT_USAGE, i, n, busy = 0, stopped = 0, timeout;
+	int status = EXIT_USAGE, i, n, busy = 0, stopped = 0, timeout, gone = 0;
 	long got;
 
 	/* What can be refused before anything is held or attached. */
@@ -208,6 +211,10 @@ int cmd_serve(struct opts *o)
 		api_add_iface(&api, at[i].name, at[i].ifindex);
 	if (ses_attach(at, n_if, in.prog_fd))
 		goto out_api;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ses_watch_fd(), &lev)) {
+		msg("cannot wait for the interfaces' notices: %s", strerror(errno));
+		goto out_detach;
+	}
 	if (o->user && drop_privileges(o->user, at, n_if, &in))
 		goto out_detach;
 	msg("serving http://%s%s (GET /inspect?ip=, /flows, /stats, /metrics, /openapi.json)",
@@ -239,11 +246,25 @@ int cmd_serve(struct opts *o)
 		for (i = 0; i < n; i++)
 			if (srv_owns(&ev[i]))
 				srv_event(&srv, &ev[i]);
+			else if (ev[i].data.u64 == EV_LINKS)
+				gone = 1;
 			else
 				busy = 1;
 		got = evb_consume(&eb, api_event, &api, &stopped);
 		busy |= got > 0;
 		srv_expire(&srv);
+		/* An interface gone: dropped; with none left, the end. */
+		if (gone) {
+			gone = 0;
+			n = ses_gone(at, n_if);
+			for (i = 0; i < n_if; i++)
+				if (at[i].gone)
+					api_iface_gone(&api, at[i].ifindex);
+			if (n == n_if) {
+				status = EXIT_RUNTIME;
+				break;
+			}
+		}
 	}
 out_detach:
 	ses_detach(at, n_if);

@@ -15,8 +15,11 @@
 #include "session.h"
 #include "sig.h"
 
-/* The guardian of this run's attachments (one run per process). */
+/* What this process's run holds besides its interfaces (one run per
+ * process): the guardian of its attachments, and a socket that hears of
+ * interfaces going away. */
 static struct guard ses_guard = GUARD_INIT;
+static int ses_watch = -1;
 
 __u64 mono_ns(void)
 {
@@ -266,6 +269,13 @@ int ses_attach(struct attach *at, int n, int prog_fd)
 	char err[512];
 	int i, ret;
 
+	/* Listening before attaching: an interface that goes away later
+	 * is heard of. */
+	ses_watch = nl_link_watch();
+	if (ses_watch < 0) {
+		msg("cannot watch the interfaces over netlink: %s", strerror(-ses_watch));
+		return EXIT_RUNTIME;
+	}
 	/* Before anything is attached: whatever ends us, a netlink
 	 * attachment or a replaced program is put right (guard.h). */
 	ret = guard_start(&ses_guard, at, n, prog_fd, log_line, NULL);
@@ -309,6 +319,55 @@ void ses_detach(struct attach *at, int n)
 		    attach_undo(&at[i], err, sizeof(err)))
 			msg("%s", err);
 	guard_stop(&ses_guard);
+	if (ses_watch >= 0)
+		close(ses_watch);
+	ses_watch = -1;
+}
+
+int ses_watch_fd(void)
+{
+	return ses_watch;
+}
+
+struct gone_arg {
+	struct attach *at;
+	int n;
+};
+
+static void mark_gone(int ifindex, void *arg)
+{
+	struct gone_arg *g = arg;
+	int i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->at[i].ifindex == ifindex && !g->at[i].gone)
+			g->at[i].gone = -1;	/* heard of, not said yet */
+}
+
+int ses_gone(struct attach *at, int n)
+{
+	struct gone_arg g = { at, n };
+	struct nl_xdp_info x;
+	char err[512];
+	int i, cnt = 0;
+
+	if (ses_watch < 0)
+		return 0;
+	/* The kernel dropped notices: ask about each interface. */
+	if (nl_link_gone(ses_watch, mark_gone, &g) == -ENOBUFS)
+		for (i = 0; i < n; i++)
+			if (!at[i].gone && nl_xdp_query(at[i].ifindex, &x) == -ENODEV)
+				at[i].gone = -1;
+	for (i = 0; i < n; i++) {
+		if (at[i].gone < 0) {
+			msg("interface %s went away", at[i].name);
+			if (attach_undo(&at[i], err, sizeof(err)))
+				msg("%s", err);
+			at[i].gone = 1;
+		}
+		cnt += at[i].gone;
+	}
+	return cnt;
 }
 
 void ses_counters_json(const __u64 *c)

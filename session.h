@@ -75,6 +75,16 @@ int ses_attach(struct attach *at, int n, int prog_fd);
 /* attach_undo each that holds something; errors said. */
 void ses_detach(struct attach *at, int n);
 
+/* After ses_attach: an fd that is readable when an interface may have
+ * gone away (for the command's wait), or -1. */
+int ses_watch_fd(void);
+/*
+ * The interfaces of at[0..n) that went away since the last call: each
+ * said ("interface vb went away"), released (its program went with it)
+ * and marked gone.  How many of the n are gone in all.
+ */
+int ses_gone(struct attach *at, int n);
+
 /* The counters at the end (capture, replay): the line scripts parse,
  * then the accounting; or one JSON object.  written: what the output
  * took whole; not_written: what it failed to take. */
