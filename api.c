@@ -211,9 +211,9 @@ static int stream_more(void *arg, struct sbuf *b)
 	struct api_stream *st = arg;
 	const struct flow_entry *e;
 	char line[FLOW_LINE_LEN];
-	size_t n;
+	size_t n, start = b->len;
 
-	while (st->pos < st->end && b->len < SRV_CHUNK && !b->err) {
+	while (st->pos < st->end && b->len - start < SRV_CHUNK && !b->err) {
 		e = &st->s->e[st->order[st->pos++]];
 		if (st->family && !has_addr(st, &e->key))
 			continue;
