@@ -383,11 +383,13 @@ static void request_id(struct srv *s, const struct http_req *r, char *rid)
 		 (unsigned long long)(s->rid_base + ++s->rid_seq * 0x9e3779b97f4a7c15ull));
 }
 
+/* One line per answer; the body's length, or - for a streamed one. */
 static void access_log(struct srv *s, struct srv_conn *c,
 		       const struct http_req *r, const char *rid, int status,
-		       size_t body_len)
+		       size_t body_len, int stream)
 {
-	char line[1024], target[256], cid[128], ts[128], method[16], when[32];
+	char line[1024], target[256], cid[128], ts[128], method[16], when[32],
+	     len[24];
 	struct http_str none = { 0 };
 	struct timespec t;
 	struct tm tm;
@@ -402,10 +404,11 @@ static void access_log(struct srv *s, struct srv_conn *c,
 	log_val(target, sizeof(target), r ? &r->target : &none);
 	log_val(cid, sizeof(cid), r ? &r->client_id : &none);
 	log_val(ts, sizeof(ts), r ? &r->timestamp : &none);
+	snprintf(len, sizeof(len), stream ? "-" : "%zu", body_len);
 	n = snprintf(line, sizeof(line),
-		     "%s.%03ldZ %s \"%s %s\" %d %zu request_id=%s client_id=%s timestamp=%s\n",
+		     "%s.%03ldZ %s \"%s %s\" %d %s request_id=%s client_id=%s timestamp=%s\n",
 		     when, t.tv_nsec / 1000000, c->peer, method, target, status,
-		     body_len, rid, cid, ts);
+		     len, rid, cid, ts);
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
 	if (write(s->log_fd, line, n) < 0) {
@@ -487,7 +490,7 @@ static void respond(struct srv *s, struct srv_conn *c, const struct http_req *r,
 	s->requests++;
 	if (status / 100 < 6)
 		s->status_cnt[status / 100]++;
-	access_log(s, c, r, rid, status, resp->body.len);
+	access_log(s, c, r, rid, status, resp->body.len, stream);
 	sb_free(&resp->body);
 }
 
