@@ -197,6 +197,10 @@ $(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 $(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
+# The HTTP clients of the serve tests and benchmarks (curl cannot be them).
+$(B)/httpc: tests/tools/httpc.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
 # The same, static, for the initramfs of tests/qemu/qemu.sh (ARCH=arm64:
 # of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
@@ -233,7 +237,7 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
-TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
+TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o \
 	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps

@@ -27,11 +27,13 @@
 
 /*
  * The bearer token of --token-file: the file's first line.  Refused if
- * others may read the file (as ssh refuses such keys) or it is empty.
+ * others may read the file (as ssh refuses such keys), if it is empty,
+ * or if it is longer than room - 1 bytes (never cut to fit).
  */
 static int read_token(const char *path, char *tok, size_t room)
 {
 	struct stat st;
+	size_t len = 0;
 	ssize_t n;
 	int fd;
 
@@ -48,9 +50,24 @@ static int read_token(const char *path, char *tok, size_t room)
 		close(fd);
 		return -1;
 	}
-	n = read(fd, tok, room - 1);
+	/* One byte more than fits: a file that long is refused whole. */
+	while (len < room && (n = read(fd, tok + len, room - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			msg("cannot read the token file %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		len += n;
+	}
 	close(fd);
-	tok[n > 0 ? n : 0] = 0;
+	if (len == room) {
+		msg("token file %s is longer than %zu bytes: not cut to fit, refused",
+		    path, room - 1);
+		return -1;
+	}
+	tok[len] = 0;
 	tok[strcspn(tok, "\r\n")] = 0;
 	if (strlen(tok) < 16 || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != strlen(tok)) {
 		msg("token file %s: want one line of at least 16 token characters (letters, digits, -._~+/=)",
@@ -117,6 +134,12 @@ static int drop_privileges(const char *user, const struct attach *at, int n_if,
 	}
 	if (!setuid(0)) {
 		msg("--user %s: could still become root again", user);
+		return -1;
+	}
+	/* Nothing executed from here on could gain privileges (set-id
+	 * bits, file capabilities). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		msg("--user %s: cannot set no_new_privs: %s", user, strerror(errno));
 		return -1;
 	}
 	msg("running as %s (uid %u)%s", user, pw->pw_uid,
