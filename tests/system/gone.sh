@@ -20,7 +20,8 @@ new_pair() {
 	ip -n "$NS_B" addr add "$B4/24" dev vb &&
 	ip -n "$NS_A" link set va up && ip -n "$NS_B" link set vb up
 }
-jqt() { jq -e "$@" >/dev/null; }
+# jqt FILTER FILE: jq -e, and FILE not empty (jq -e passes nothing).
+jqt() { [ -s "$2" ] && jq -e "$1" "$2" >/dev/null; }
 # ends_within PID: it exits within 5 s by itself; its status in RC.
 ends_within() {
 	local i
