@@ -64,6 +64,7 @@ struct srv_conn {
 	void (*done)(void *arg);
 	void *more_arg;
 	int chunked;		/* as HTTP/1.1 chunks; else until the close */
+	struct srv_conn *next;	/* closed: on the list freed by srv_expire */
 };
 
 static __u64 now_ns(void)
@@ -317,8 +318,22 @@ static void conn_unlink(struct srv *s, struct srv_conn *c)
 		}
 	if (c->done)
 		c->done(c->more_arg);
+	c->done = NULL;
 	sb_free(&c->out);
-	free(c);
+	/* Freed after this round of events: one of them may still name it. */
+	c->fd = -1;
+	c->next = s->closed;
+	s->closed = c;
+}
+
+static void free_closed(struct srv *s)
+{
+	struct srv_conn *c;
+
+	while ((c = s->closed)) {
+		s->closed = c->next;
+		free(c);
+	}
 }
 
 /* Close now: the client is gone, or broke the protocol mid-answer. */
@@ -850,6 +865,8 @@ void srv_event(struct srv *s, const struct epoll_event *ev)
 		linger_read(s, (int)(ev->data.u64 & ~LINGER_BIT));
 		return;
 	}
+	if (c->fd < 0)
+		return;	/* closed earlier in this round */
 	if (ev->events & EPOLLOUT)
 		conn_pump(s, c);
 	else if (ev->events & (EPOLLIN | EPOLLERR | EPOLLHUP))
@@ -880,6 +897,7 @@ void srv_expire(struct srv *s)
 	__u64 now = now_ns();
 	int i;
 
+	free_closed(s);
 	if (s->paused_until && s->paused_until <= now) {
 		s->paused_until = 0;
 		epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->listen_fd, &ev);
@@ -922,4 +940,5 @@ void srv_close(struct srv *s)
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
 	s->spare_fd = -1;
+	free_closed(s);
 }

@@ -109,6 +109,7 @@ struct srv {
 	void *route_arg;
 	struct srv_conn *conn[SRV_CONN_MAX];
 	int conn_cnt;
+	struct srv_conn *closed;	/* freed by srv_expire */
 	struct srv_linger linger[SRV_LINGER_MAX];
 	int linger_cnt;
 	int spare_fd;			/* kept for a 503 when out of fds */
@@ -136,7 +137,8 @@ int srv_init(struct srv *s, int listen_fd, int epfd);
 int srv_owns(const struct epoll_event *ev);
 void srv_event(struct srv *s, const struct epoll_event *ev);
 
-/* Milliseconds until srv_expire has work (-1: none); do what is due. */
+/* Milliseconds until srv_expire has work (-1: none); do what is due.
+ * Call srv_expire after each round of events (it frees what they closed). */
 int srv_timeout_ms(const struct srv *s);
 void srv_expire(struct srv *s);
 
