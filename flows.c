@@ -83,28 +83,28 @@ void flow_sort(struct flow_entry *e, size_t cnt, enum flow_col col)
 	qsort_r(e, cnt, sizeof(*e), cmp_col, &col);
 }
 
-struct order_arg {
-	const struct flow_entry *e;
-	enum flow_col col;
-};
-
-static int cmp_idx(const void *pa, const void *pb, void *arg)
+void flow_order(const struct flow_entry *e, __u32 *idx, size_t cnt,
+		enum flow_col col, __u32 *tmp)
 {
-	const struct order_arg *o = arg;
+	__u32 *from = idx, *to = tmp, *t;
+	size_t w, lo, mid, hi, i, j, k;
 
-	return cmp_col(&o->e[*(const __u32 *)pa], &o->e[*(const __u32 *)pb],
-		       (void *)&o->col);
-}
-
-void flow_order(const struct flow_entry *e, size_t cnt, enum flow_col col,
-		__u32 *idx)
-{
-	struct order_arg o = { e, col };
-	size_t i;
-
-	for (i = 0; i < cnt; i++)
-		idx[i] = i;
-	qsort_r(idx, cnt, sizeof(*idx), cmp_idx, &o);
+	/* Bottom-up: runs of w merged into runs of 2w, from one to the other. */
+	for (w = 1; w < cnt; w *= 2) {
+		for (lo = 0; lo < cnt; lo += 2 * w) {
+			mid = lo + w < cnt ? lo + w : cnt;
+			hi = lo + 2 * w < cnt ? lo + 2 * w : cnt;
+			for (i = lo, j = mid, k = lo; k < hi; k++)
+				to[k] = i < mid && (j == hi ||
+					cmp_col(&e[from[i]], &e[from[j]], &col) <= 0) ?
+					from[i++] : from[j++];
+		}
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != idx)
+		memcpy(idx, from, cnt * sizeof(*idx));
 }
 
 static int cmp_key(const void *pa, const void *pb)
