@@ -41,7 +41,7 @@ int api_init(struct api *a, const struct inspector *in, const struct srv *srv,
 	a->srv = srv;
 	a->filter = filter && *filter ? filter : NULL;
 	a->room = in->flows_max ? in->flows_max : 1;
-	a->cur = -1;
+	a->cur = a->building = -1;
 	/* One snapshot's room now: a table too large shows at the start. */
 	a->snap[0].e = calloc(a->room, sizeof(*a->snap[0].e));
 	if (!a->snap[0].e)
@@ -79,6 +79,9 @@ void api_free(struct api *a)
 		free(a->snap[i].e);
 		for (c = 0; c < FLOW_COL_CNT; c++)
 			free(a->snap[i].order[c]);
+		free(a->snap[i].ix_head);
+		free(a->snap[i].ix_ent);
+		free(a->snap[i].ix_next);
 	}
 	memset(a->snap, 0, sizeof(a->snap));
 }
@@ -140,89 +143,189 @@ static void put_jstr(struct sbuf *b, const char *s)
 
 /* --- snapshots of the flow table --------------------------------------- */
 
+/* A snapshot read whole now (the first one: nothing older to answer from). */
+static void snap_read(struct api *a, int i)
+{
+	struct api_snap *s = &a->snap[i];
+
+	s->mono_to_real = insp_mono_to_real();	/* the clock may have been set */
+	s->cnt = insp_flows_read(a->in, s->e, a->room);
+	s->taken_ns = mono_ns();
+	s->ordered = 0;
+	s->indexed = 0;
+	a->cur = i;
+	a->table_reads++;
+}
+
 /*
- * The newest snapshot, read again if it is older than API_SNAP_NS and
- * a slot is free (no answer is being streamed from it).  NULL only if
- * none could ever be read (no memory).
+ * The newest snapshot.  Once it is API_SNAP_NS old, a new one is read
+ * into a slot no answer is being streamed from: in steps (api_step),
+ * the older one answering meanwhile, if that is younger than twice
+ * API_SNAP_NS (answers keep coming); else at once (the first request
+ * after a quiet time gets a fresh table).  NULL only if none could ever
+ * be read (no memory).
  */
 static struct api_snap *snap_get(struct api *a)
 {
 	struct api_snap *s = a->cur >= 0 ? &a->snap[a->cur] : NULL;
-	__u64 now = mono_ns();
-	int k, i;
+	__u64 age = s ? mono_ns() - s->taken_ns : 0;
+	int k, i, now = !s || age >= 2 * API_SNAP_NS;
 
-	if (s && now - s->taken_ns < API_SNAP_NS)
+	if (s && (a->building >= 0 || age < API_SNAP_NS))
 		return s;
-	for (k = 0; k < API_SNAP_CNT; k++) {
-		i = (a->cur < 0 ? k : a->cur + k) % API_SNAP_CNT;
-		s = &a->snap[i];
-		if (s->refs)
+	/* The others first; the newest itself only to be read at once. */
+	for (k = 1; k <= API_SNAP_CNT; k++) {
+		i = (a->cur + k + API_SNAP_CNT) % API_SNAP_CNT;
+		if (a->snap[i].refs || (i == a->cur && !now))
 			continue;
-		if (!s->e && !(s->e = calloc(a->room, sizeof(*s->e))))
+		if (!a->snap[i].e && !(a->snap[i].e = calloc(a->room, sizeof(*s->e))))
 			continue;
-		s->mono_to_real = insp_mono_to_real();	/* the clock may have been set */
-		s->cnt = insp_flows_read(a->in, s->e, a->room);
-		s->taken_ns = mono_ns();
-		s->ordered = 0;
-		a->cur = i;
-		a->table_reads++;
-		return s;
+		if (now) {
+			snap_read(a, i);
+			return &a->snap[i];
+		}
+		memset(&a->walk, 0, sizeof(a->walk));
+		a->snap[i].mono_to_real = insp_mono_to_real();
+		a->building = i;
+		break;
 	}
-	return a->cur >= 0 ? &a->snap[a->cur] : NULL;
+	return s;
 }
 
-/* The snapshot's entries in col's order; NULL without memory for it. */
+int api_step(struct api *a)
+{
+	struct api_snap *s;
+
+	if (a->building < 0)
+		return 0;
+	s = &a->snap[a->building];
+	if (insp_flows_step(a->in, &a->walk, s->e, a->room, API_STEP) > 0)
+		return 1;
+	s->cnt = a->walk.n;
+	s->taken_ns = mono_ns();
+	s->ordered = 0;
+	s->indexed = 0;
+	a->cur = a->building;
+	a->building = -1;
+	a->table_reads++;
+	return 0;
+}
+
+/* The snapshot's entries in col's order, sorted once per snapshot;
+ * NULL without memory for it. */
 static const __u32 *snap_order(struct api *a, struct api_snap *s, int col)
 {
+	__u32 *tmp, i;
+
 	if (!s->order[col] && !(s->order[col] = malloc(a->room * sizeof(__u32))))
 		return NULL;
 	if (!(s->ordered & 1u << col)) {
-		flow_order(s->e, s->cnt, col, s->order[col]);
+		tmp = malloc(a->room * sizeof(__u32));
+		if (!tmp)
+			return NULL;
+		for (i = 0; i < s->cnt; i++)
+			s->order[col][i] = i;
+		flow_order(s->e, s->order[col], s->cnt, col, tmp);
+		free(tmp);
 		s->ordered |= 1u << col;
 	}
 	return s->order[col];
 }
 
+/* A bucket of the address index: FNV-1a of the family and the address. */
+static __u32 addr_hash(int family, const __u8 *addr, __u32 mask)
+{
+	__u32 h = 2166136261u ^ family;
+	int i;
+
+	for (i = 0; i < (family == 4 ? 4 : 16); i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return h & mask;
+}
+
+static void index_add(struct api_snap *s, __u32 *used, __u32 ent, int family,
+		      const __u8 *addr)
+{
+	__u32 b = addr_hash(family, addr, s->ix_mask);
+
+	s->ix_ent[*used] = ent;
+	s->ix_next[*used] = s->ix_head[b];
+	s->ix_head[b] = ++*used;
+}
+
 /*
- * Rows streamed from a snapshot: those of order[pos..end), all of them
- * (/flows) or those with addr at either end (/inspect), each a flow
- * object, comma-separated, then the tail.
+ * Each address of the snapshot to its entries: a chain per hash bucket
+ * of (entry, next) slots, numbered from 1.  Made once a snapshot is
+ * asked for an address; 0, or -ENOMEM.
+ */
+static int snap_index(struct api *a, struct api_snap *s)
+{
+	const struct ti_flow_key *k;
+	__u32 used = 0, buckets, i;
+
+	if (s->indexed)
+		return 0;
+	for (buckets = 1024; buckets < 2 * a->room; buckets *= 2)
+		;
+	if (!s->ix_head) {
+		s->ix_head = malloc(buckets * sizeof(__u32));
+		s->ix_ent = malloc(2 * a->room * sizeof(__u32));
+		s->ix_next = malloc(2 * a->room * sizeof(__u32));
+		if (!s->ix_head || !s->ix_ent || !s->ix_next) {
+			free(s->ix_head);
+			free(s->ix_ent);
+			free(s->ix_next);
+			s->ix_head = s->ix_ent = s->ix_next = NULL;
+			return -ENOMEM;
+		}
+	}
+	s->ix_mask = buckets - 1;
+	memset(s->ix_head, 0, buckets * sizeof(__u32));
+	for (i = 0; i < s->cnt; i++) {
+		k = &s->e[i].key;
+		index_add(s, &used, i, k->family, k->saddr);
+		if (memcmp(k->saddr, k->daddr, k->family == 4 ? 4 : 16))
+			index_add(s, &used, i, k->family, k->daddr);
+	}
+	s->indexed = 1;
+	return 0;
+}
+
+/*
+ * Rows streamed from a snapshot: those of order[pos..end), each a flow
+ * object, comma-separated, then the tail.  own: an order of the
+ * stream's own (/inspect's matches), counted in the api's stream_mem.
  */
 struct api_stream {
+	struct api *a;
 	struct api_snap *s;
 	const __u32 *order;
+	__u32 *own;
 	size_t pos, end;
-	int family;			/* /inspect: 4 or 6; 0: every row */
-	__u8 addr[16];
 	size_t rows;			/* written so far */
 	const char *tail;
 };
 
-static int has_addr(const struct api_stream *st, const struct ti_flow_key *k)
+/* The next entry of the stream, or NULL at its end. */
+static const struct flow_entry *stream_next(struct api_stream *st)
 {
-	size_t n = st->family == 4 ? 4 : 16;
-
-	return k->family == st->family &&
-	       (!memcmp(k->saddr, st->addr, n) || !memcmp(k->daddr, st->addr, n));
+	return st->pos < st->end ? &st->s->e[st->order[st->pos++]] : NULL;
 }
 
 static int stream_more(void *arg, struct sbuf *b)
 {
 	struct api_stream *st = arg;
-	const struct flow_entry *e;
+	const struct flow_entry *e = NULL;
 	char line[FLOW_LINE_LEN];
 	size_t n, start = b->len;
 
-	while (st->pos < st->end && b->len - start < SRV_CHUNK && !b->err) {
-		e = &st->s->e[st->order[st->pos++]];
-		if (st->family && !has_addr(st, &e->key))
-			continue;
+	while (b->len - start < SRV_CHUNK && !b->err && (e = stream_next(st))) {
 		if (st->rows++)
 			sb_put(b, ",", 1);
 		n = flow_json(line, e, st->s->mono_to_real, 0);
 		sb_put(b, line, n && line[n - 1] == '\n' ? n - 1 : n);
 	}
-	if (st->pos < st->end)
+	if (e)
 		return 1;
 	sb_str(b, st->tail);
 	return 0;
@@ -233,6 +336,10 @@ static void stream_done(void *arg)
 	struct api_stream *st = arg;
 
 	st->s->refs--;
+	if (st->own) {
+		st->a->stream_mem -= st->end * sizeof(__u32);
+		free(st->own);
+	}
 	free(st);
 }
 
@@ -255,66 +362,87 @@ static void stream(struct srv_resp *resp, struct api_stream *st)
 
 /* --- the endpoints ------------------------------------------------------ */
 
+static int has_addr(const struct ti_flow_key *k, int family, const __u8 *addr)
+{
+	size_t n = family == 4 ? 4 : 16;
+
+	return k->family == family &&
+	       (!memcmp(k->saddr, addr, n) || !memcmp(k->daddr, addr, n));
+}
+
 static void get_inspect(struct api *a, const struct http_req *r,
 			struct srv_resp *resp)
 {
 	char ip[INET6_ADDRSTRLEN + 1], line[FLOW_LINE_LEN];
-	struct api_stream *st;
+	struct api_stream *st = NULL;
 	struct api_snap *s;
-	const __u32 *order;
-	size_t i, m = 0, first = 0, n;
-	int ret;
+	__u8 addr[16] = { 0 };
+	__u32 slot, m = 0, *tmp = NULL;
+	int ret, family;
+	size_t n;
 
-	st = calloc(1, sizeof(*st));
-	if (!st) {
-		srv_error(resp, 503, "out of memory, try again");
-		return;
-	}
 	ret = http_query(&r->query, "ip", ip, sizeof(ip));
 	if (ret == -ENOENT || ret == 0) {
 		srv_error(resp, 400, "the query parameter ip is missing: /inspect?ip=ADDRESS");
-		goto out;
+		return;
 	}
-	if (ret > 0 && inet_pton(AF_INET, ip, st->addr) == 1) {
-		st->family = 4;
-	} else if (ret > 0 && inet_pton(AF_INET6, ip, st->addr) == 1) {
-		st->family = 6;
+	if (ret > 0 && inet_pton(AF_INET, ip, addr) == 1) {
+		family = 4;
+	} else if (ret > 0 && inet_pton(AF_INET6, ip, addr) == 1) {
+		family = 6;
 	} else {
 		srv_error(resp, 400, "the query parameter ip is not an IPv4 or IPv6 address");
-		goto out;
+		return;
 	}
 	s = snap_get(a);
-	order = s ? snap_order(a, s, FLOW_PACKETS) : NULL;
-	if (!order) {
-		srv_error(resp, 503, "out of memory, try again");
-		goto out;
-	}
-	/* The busiest first: its fields at the top level too. */
-	for (i = 0; i < s->cnt; i++)
-		if (has_addr(st, &s->e[order[i]].key) && !m++)
-			first = i;
+	if (!s || snap_index(a, s))
+		goto nomem;
+	/* The address's entries (its hash bucket's, that is), busiest first. */
+	for (slot = s->ix_head[addr_hash(family, addr, s->ix_mask)]; slot;
+	     slot = s->ix_next[slot - 1])
+		m += has_addr(&s->e[s->ix_ent[slot - 1]].key, family, addr);
 	if (!m) {
 		resp->status = 404;
 		sb_printf(&resp->body,
 			  "{\"error\":\"no connection of %s in the flow table\",\"status\":404,\"ip\":\"%s\",\"count\":0,\"connections\":[]}\n",
 			  ip, ip);
-		goto out;
+		return;
 	}
+	if (a->stream_mem + m * sizeof(__u32) > API_STREAM_MEM)
+		goto busy;
+	st = calloc(1, sizeof(*st));
+	tmp = malloc(m * sizeof(__u32));
+	if (!st || !tmp || !(st->own = malloc(m * sizeof(__u32))))
+		goto nomem;
+	for (m = 0, slot = s->ix_head[addr_hash(family, addr, s->ix_mask)]; slot;
+	     slot = s->ix_next[slot - 1])
+		if (has_addr(&s->e[s->ix_ent[slot - 1]].key, family, addr))
+			st->own[m++] = s->ix_ent[slot - 1];
+	flow_order(s->e, st->own, m, FLOW_PACKETS, tmp);
+	free(tmp);
+	a->stream_mem += m * sizeof(__u32);
+	st->a = a;
+	st->s = s;
+	st->order = st->own;
+	st->end = m;
+	st->tail = "]}\n";
 	resp->status = 200;
-	sb_printf(&resp->body, "{\"ip\":\"%s\",\"count\":%zu,", ip, m);
-	n = flow_json(line, &s->e[order[first]], s->mono_to_real, 0);
-	if (n >= 3)	/* its fields, without the braces and newline */
+	sb_printf(&resp->body, "{\"ip\":\"%s\",\"count\":%u,", ip, m);
+	n = flow_json(line, &s->e[st->own[0]], s->mono_to_real, 0);
+	if (n >= 3)	/* the busiest one's fields, without braces and newline */
 		sb_put(&resp->body, line + 1, n - 3);
 	sb_str(&resp->body, ",\"connections\":[");
-	st->s = s;
-	st->order = order;
-	st->pos = first;
-	st->end = s->cnt;
-	st->tail = "]}\n";
 	stream(resp, st);
 	return;
-out:
+busy:
+	srv_error(resp, 503, "too many large answers under way, try again");
+	return;
+nomem:
+	if (st)
+		free(st->own);
 	free(st);
+	free(tmp);
+	srv_error(resp, 503, "out of memory, try again");
 }
 
 static void get_flows(struct api *a, const struct http_req *r,
@@ -360,6 +488,7 @@ static void get_flows(struct api *a, const struct http_req *r,
 		  flow_col_name[col], shown, s->cnt, a->in->flows_max,
 		  (unsigned long long)(cnt[TI_CNT_FLOW_NEW] > s->cnt ?
 				       cnt[TI_CNT_FLOW_NEW] - s->cnt : 0));
+	st->a = a;
 	st->s = s;
 	st->order = order;
 	st->end = shown;

@@ -258,6 +258,9 @@ int cmd_serve(struct opts *o)
 		/* as in a capture: unannounced events come within TI_WAKE_NS */
 		if (busy && timeout > TI_WAKE_NS / 1000000 + 1)
 			timeout = TI_WAKE_NS / 1000000 + 1;
+		/* a snapshot of the flow table being read: between rounds */
+		if (api.building >= 0)
+			timeout = 0;
 		n = epoll_pwait(epfd, ev, sizeof(ev) / sizeof(ev[0]), timeout,
 				&run_mask);
 		if (n < 0 && errno != EINTR) {
@@ -276,6 +279,7 @@ int cmd_serve(struct opts *o)
 		got = evb_consume(&eb, api_event, &api, &stopped);
 		busy |= got > 0;
 		srv_expire(&srv);
+		api_step(&api);
 		/* An interface gone: dropped; with none left, the end. */
 		if (gone) {
 			gone = 0;
