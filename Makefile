@@ -74,7 +74,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools ethtool procps curl prometheus
+	      xdp-tools ethtool procps curl prometheus wrk
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
 # /boot.
@@ -321,14 +321,16 @@ $(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 
 # The peers tests/bench/bench.sh measures tcpinspect against, and ethtool to
 # turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
-BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
+# wrk and busybox httpd (the yardstick): serve under HTTP load.
+BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux wrk busybox-static curl
 
 bench-deps:
 	@./tests/deps.sh $(BUILD_PKGS) iproute2 $(BENCH_PKGS)
 
 bench: bench-deps
-	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/gen $(B)/httpc $(B)/peer
 	./tests/bench/bench.sh
+	./tests/bench/serve_load.sh
 
 # --- one binary per architecture ----------------------------------------
 # dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.
