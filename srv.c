@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,7 +358,8 @@ static void conn_end(struct srv *s, struct srv_conn *c)
 
 static void conn_watch(struct srv *s, struct srv_conn *c, __u32 events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = c };
+	/* (all 64 bits set, also where a pointer has 32: see LINGER_BIT) */
+	struct epoll_event ev = { .events = events, .data.u64 = (uintptr_t)c };
 
 	if (events != c->events && !epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev))
 		c->events = events;
@@ -832,7 +834,7 @@ static void srv_accept(struct srv *s)
 		c->fd = fd;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		peer_name(c->peer, sizeof(c->peer), &a);
-		ev.data.ptr = c;
+		ev.data.u64 = (uintptr_t)c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);
 			free(c);
@@ -855,7 +857,7 @@ static void srv_accept(struct srv *s)
 
 void srv_event(struct srv *s, const struct epoll_event *ev)
 {
-	struct srv_conn *c = ev->data.ptr;
+	struct srv_conn *c = (struct srv_conn *)(uintptr_t)ev->data.u64;
 
 	if (ev->data.u64 == SRV_TAG_LISTEN) {
 		srv_accept(s);
