@@ -13,9 +13,9 @@
  *                                     at a time: done=D ok=O s503=N other=N
  *                                     errors=E secs=S rps=R p50_ms p99_ms max_ms
  *   httpc slow PORT CONC SECONDS MS   CONC connections sending a head one byte
- *                                     every MS ms for SECONDS, each reconnecting
- *                                     when closed: connects=C s408=N s503=N
- *                                     other=N resets=N
+ *                                     every MS ms for SECONDS, each dialling
+ *                                     again MS ms after it was closed:
+ *                                     connects=C s408=N s503=N other=N resets=N
  *   httpc hold PORT CONC PATH SECONDS CONC connections ask for PATH and never
  *                                     read, for SECONDS: connected=N
  */
@@ -315,6 +315,7 @@ static int do_burst(int conc, int total, const char *path)
 static int do_slow(int conc, double secs, int ms)
 {
 	static int fd[CONN_MAX];
+	static double retry[CONN_MAX];	/* a closed one dials again then */
 	static const char head[] = "GET /stats HTTP/1.1\r\nHost: t\r\nX-Slow: ";
 	static struct pollfd p[CONN_MAX];
 	double end = now_s() + secs, next = 0;
@@ -329,7 +330,7 @@ static int do_slow(int conc, double secs, int ms)
 		fd[i] = -1;
 	while (now_s() < end) {
 		for (i = 0; i < conc; i++) {
-			if (fd[i] >= 0)
+			if (fd[i] >= 0 || now_s() < retry[i])
 				continue;
 			fd[i] = dial(0);
 			connects++;
@@ -370,6 +371,7 @@ static int do_slow(int conc, double secs, int ms)
 				resets++;
 			close(fd[i]);
 			fd[i] = -1;
+			retry[i] = now_s() + ms / 1000.0;	/* as a slow client would */
 		}
 	}
 	printf("connects=%ld s408=%ld s503=%ld other=%ld resets=%ld\n", connects,
