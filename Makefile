@@ -66,7 +66,7 @@ LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
-SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
+SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
 	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c decode.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c \
 	blob.c ipfix.c export.c
@@ -76,7 +76,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux groff-base jq nfdump libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools ethtool procps curl prometheus
+	      xdp-tools ethtool procps curl prometheus wrk
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
 # /boot.
@@ -218,6 +218,10 @@ $(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c 
 $(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
 
+# The HTTP clients of the serve tests and benchmarks (curl cannot be them).
+$(B)/httpc: tests/tools/httpc.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
 # The same, static, for the initramfs of tests/qemu/qemu.sh (ARCH=arm64:
 # of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
@@ -254,7 +258,7 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
-TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o $(B)/floor.o \
+TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o $(B)/floor.o \
 	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
@@ -338,14 +342,16 @@ $(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 
 # The peers tests/bench/bench.sh measures tcpinspect against, and ethtool to
 # turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
-BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
+# wrk and busybox httpd (the yardstick): serve under HTTP load.
+BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux wrk busybox-static curl
 
 bench-deps:
 	@./tests/deps.sh $(BUILD_PKGS) iproute2 $(BENCH_PKGS)
 
 bench: bench-deps
-	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/floor.o $(B)/gen
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/floor.o $(B)/gen $(B)/httpc $(B)/peer
 	./tests/bench/bench.sh
+	./tests/bench/serve_load.sh
 
 # --- one binary per architecture ----------------------------------------
 # dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.

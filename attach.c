@@ -260,6 +260,9 @@ int attach_undo(struct attach *a, char *err, size_t err_len)
 		ret = nl_xdp_set(a->ifindex, a->old_fd, a->prog_fd,
 				 a->mode | XDP_FLAGS_REPLACE, kerr, sizeof(kerr));
 	}
+	/* The interface went away, and every program on it. */
+	if (ret == -ENODEV)
+		ret = 0;
 	if (ret)
 		snprintf(err, err_len, "cannot detach from %s: %s (kernel: %s)",
 			 a->name, strerror(-ret), *kerr ? kerr : "-");

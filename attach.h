@@ -37,6 +37,7 @@ struct attach {
 	int link_fd;
 	int prog_fd;		/* ours, for the netlink detach check (not owned) */
 	int old_fd;		/* the program we replace; put back by attach_undo */
+	int gone;		/* the interface went away (set by the caller) */
 };
 
 /* One program of an interface, in one mode. */
@@ -64,7 +65,8 @@ int attach_check(struct attach *a, int replace, char *note, size_t note_len,
 int attach_prog(struct attach *a, int prog_fd, char *err, size_t err_len);
 
 /* Undo attach_prog and attach_check: remove ours, put back what we
- * replaced, release its fd.  0, or -errno of a netlink detach (err). */
+ * replaced, release its fd.  0 (also when the interface is gone), or
+ * -errno of a netlink detach (err). */
 int attach_undo(struct attach *a, char *err, size_t err_len);
 
 /* Keep our program attached after we exit (load): drop the fds only. */

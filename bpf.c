@@ -74,6 +74,24 @@ int bpf_map_get_next_key(int map_fd, const void *key, void *next_key)
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a);
 }
 
+int bpf_map_lookup_batch(int map_fd, const void *in_batch, void *out_batch,
+			 void *keys, void *values, __u32 *count)
+{
+	union bpf_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = map_fd;
+	a.batch.in_batch = ptr(in_batch);
+	a.batch.out_batch = ptr(out_batch);
+	a.batch.keys = ptr(keys);
+	a.batch.values = ptr(values);
+	a.batch.count = *count;
+	ret = sys_bpf(BPF_MAP_LOOKUP_BATCH, &a);
+	*count = a.batch.count;
+	return ret;
+}
+
 int bpf_map_freeze(int map_fd)
 {
 	union bpf_attr a;

@@ -23,6 +23,15 @@ int bpf_map_lookup_elem(int map_fd, const void *key, void *value);
 int bpf_map_update_elem(int map_fd, const void *key, const void *value,
 			__u64 flags);
 int bpf_map_get_next_key(int map_fd, const void *key, void *next_key);
+/*
+ * BPF_MAP_LOOKUP_BATCH (5.6): up to *count entries after the position in
+ * in_batch (NULL: from the start), keys and values into their arrays;
+ * *count becomes how many came and out_batch the next position (4 bytes
+ * for hash maps).  0, -ENOENT at the end (*count may still be > 0), or
+ * -errno (EINVAL: no such command here).
+ */
+int bpf_map_lookup_batch(int map_fd, const void *in_batch, void *out_batch,
+			 void *keys, void *values, __u32 *count);
 
 int bpf_map_freeze(int map_fd);
 

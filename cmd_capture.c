@@ -19,24 +19,27 @@ struct capture {
 	struct out *out;
 	struct writer *wr;	/* -w: records go to the file instead */
 	unsigned long count;
-	unsigned long captured;
+	unsigned long taken;	/* events handed to the output (or refused by it) */
 	unsigned long over;	/* emitted past -c, left unread: over the budget */
+	unsigned long failed;	/* left unread after the output failed */
 };
 
 static int on_event(void *arg, const void *rec, __u32 len)
 {
+	const struct ti_event *e = rec;
 	struct capture *c = arg;
 
-	if (len < sizeof(struct ti_event))
-		return 0;
+	if (len < sizeof(*e) || e->snap_len > len - sizeof(*e))
+		return 0;	/* not a record of ours */
+	c->taken++;
 	if (c->wr ? wr_event(c->wr, rec, len, 0) : out_event(c->out, rec, len, 0))
 		return 1;
-	c->captured++;
-	return c->count && c->captured >= c->count;
+	return c->count && c->taken >= c->count;
 }
 
-/* A record left after -c was reached: counted, not written. */
-static int count_over(void *arg, const void *rec, __u32 len)
+/* A record left unread at the end (past -c, or after the output
+ * failed): counted, not written. */
+static int count_left(void *arg, const void *rec, __u32 len)
 {
 	(*(unsigned long *)arg)++;
 	return 0;
@@ -48,10 +51,18 @@ static int flush(struct capture *c)
 	return c->wr ? wr_flush(c->wr) : out_flush(c->out);
 }
 
-/* Packets that reached the output: lines printed, or records in files. */
+/* Packets that reached the output: events whose every byte write(2)
+ * took, to standard output or into files. */
 static unsigned long written(const struct capture *c)
 {
-	return c->wr ? c->wr->rec_cnt : c->captured;
+	return c->wr ? c->wr->rec_cnt : c->out->written;
+}
+
+/* Packets taken from the buffer that did not: a batch whose write
+ * failed, and what came after it. */
+static unsigned long not_written(const struct capture *c)
+{
+	return c->taken - written(c) + c->failed;
 }
 
 int cmd_capture(struct opts *o)
@@ -105,6 +116,10 @@ int cmd_capture(struct opts *o)
 
 	if (ses_attach(at, n_if, in.prog_fd))
 		goto out_eb;
+	if (evb_watch(&eb, ses_watch_fd())) {
+		msg("cannot wait for the interfaces' notices: %s", strerror(errno));
+		goto out_eb;
+	}
 	status = 0;
 	if (o->stats_ns)
 		next_stats = mono_ns() + o->stats_ns;
@@ -115,7 +130,7 @@ int cmd_capture(struct opts *o)
 		if (next_stats && now >= next_stats) {
 			flush(&cap);
 			insp_counters(&in, cnt);
-			ses_summary(written(&cap), cnt, o->json);
+			ses_summary(written(&cap), not_written(&cap), cnt, o->json);
 			next_stats += o->stats_ns;
 		}
 		/* The program wakes us at most once per TI_WAKE_NS (perf
@@ -135,16 +150,23 @@ int cmd_capture(struct opts *o)
 		}
 		if (flush(&cap))
 			break;
+		if (ses_gone(at, n_if)) {
+			status = EXIT_RUNTIME;
+			break;
+		}
 	}
 	ses_detach(at, n_if);
 	/* Whatever the program submitted before detach still gets out.
 	 * What it let through past -c (the v2 object counts without atomic
-	 * fetch, so CPUs may race past the budget) is over the budget. */
+	 * fetch, so CPUs may race past the budget) is over the budget; what
+	 * the output could not take any more is not written. */
 	if (!stopped && !flush(&cap))
 		evb_consume(&eb, on_event, &cap, &stopped);
-	if (cap.count && cap.captured >= cap.count)
-		evb_consume(&eb, count_over, &cap.over, &over_stop);
 	ret = flush(&cap);
+	if (cap.count && cap.taken >= cap.count)
+		evb_consume(&eb, count_left, &cap.over, &over_stop);
+	else if (ret)
+		evb_consume(&eb, count_left, &cap.failed, &over_stop);
 	if (cap.wr) {
 		ret = wr_close(cap.wr, werr, sizeof(werr));
 		if (ret && ret != -EPIPE)
@@ -156,9 +178,9 @@ int cmd_capture(struct opts *o)
 		status = EXIT_RUNTIME;
 	insp_counters(&in, cnt);
 	cnt[TI_CNT_BUDGET] += cap.over;
-	ses_summary(written(&cap), cnt, 0);
+	ses_summary(written(&cap), not_written(&cap), cnt, 0);
 	if (o->json)	/* and once more for scripts */
-		ses_summary(written(&cap), cnt, 1);
+		ses_summary(written(&cap), not_written(&cap), cnt, 1);
 	if (o->verbose && in.perf)
 		msg("perf buffers: the kernel reported %llu samples lost (the program counted its failed outputs: %llu lost)",
 		    (unsigned long long)evb_lost(&eb),

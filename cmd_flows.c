@@ -97,7 +97,8 @@ int cmd_flows(struct opts *o)
 	char err[512];
 	struct timespec ts;
 	sigset_t run_mask;
-	int n_if, ret = 0, status;
+	fd_set watch;
+	int n_if, ret = 0, status, wfd;
 
 	n_if = ses_begin(&in, o, &kp, at, &run_mask, &deadline);
 	if (n_if < 0)
@@ -171,8 +172,15 @@ int cmd_flows(struct opts *o)
 			until = next_exp;
 		ts.tv_sec = (until - now) / NS_PER_S;
 		ts.tv_nsec = (until - now) % NS_PER_S;
+		wfd = ses_watch_fd();
+		FD_ZERO(&watch);
+		FD_SET(wfd, &watch);
 		/* Signals arrive only here (run_mask), so none is missed. */
-		pselect(0, NULL, NULL, NULL, until ? &ts : NULL, &run_mask);
+		pselect(wfd + 1, &watch, NULL, NULL, until ? &ts : NULL, &run_mask);
+		if (ses_gone(at, n_if)) {
+			status = EXIT_RUNTIME;
+			break;
+		}
 	}
 	ses_detach(at, n_if);
 	/* Detached: nothing changes the table now, the reading is exact. */

@@ -113,7 +113,7 @@ int cmd_replay(struct opts *o)
 		msg("%lu reported frames were longer than the program sees in one piece here: it saw their first %u bytes (frame length and len filters too)",
 		    r.partial, r.seen_len);
 	insp_counters(&in, cnt);
-	ses_summary(r.captured, cnt, 0);
+	ses_summary(out.written, r.captured - out.written, cnt, 0);
 	evb_close(&eb);
 out_insp:
 	insp_close(&in);

@@ -83,6 +83,30 @@ void flow_sort(struct flow_entry *e, size_t cnt, enum flow_col col)
 	qsort_r(e, cnt, sizeof(*e), cmp_col, &col);
 }
 
+void flow_order(const struct flow_entry *e, __u32 *idx, size_t cnt,
+		enum flow_col col, __u32 *tmp)
+{
+	__u32 *from = idx, *to = tmp, *t;
+	size_t w, lo, mid, hi, i, j, k;
+
+	/* Bottom-up: runs of w merged into runs of 2w, from one to the other. */
+	for (w = 1; w < cnt; w *= 2) {
+		for (lo = 0; lo < cnt; lo += 2 * w) {
+			mid = lo + w < cnt ? lo + w : cnt;
+			hi = lo + 2 * w < cnt ? lo + 2 * w : cnt;
+			for (i = lo, j = mid, k = lo; k < hi; k++)
+				to[k] = i < mid && (j == hi ||
+					cmp_col(&e[from[i]], &e[from[j]], &col) <= 0) ?
+					from[i++] : from[j++];
+		}
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != idx)
+		memcpy(idx, from, cnt * sizeof(*idx));
+}
+
 static int cmp_key(const void *pa, const void *pb)
 {
 	const struct flow_entry *a = pa, *b = pb;

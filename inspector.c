@@ -274,21 +274,97 @@ const char *const insp_counter_names[TI_CNT_MAX] = {
 };
 _Static_assert(TI_CNT_MAX == 18, "a name for every counter");
 
+enum { WALK_START, WALK_BATCH, WALK_KEYS, WALK_DONE };
+
+/*
+ * Up to step more entries in batches of whole hash buckets (5.6): a few
+ * syscalls for thousands of entries, each read once.  1 more to come, 0
+ * the end, -EINVAL where the kernel has no batch command, -ENOSPC for a
+ * bucket longer than a batch.
+ */
+static int walk_batch(const struct inspector *in, struct insp_walk *w,
+		      struct flow_entry *e, size_t room, size_t step)
+{
+	enum { BATCH = 256 };
+	struct ti_flow_key keys[BATCH];
+	struct ti_flow vals[BATCH];
+	size_t end = room - w->n < step ? room : w->n + step;
+	__u32 next, cnt, i;
+	int ret;
+
+	do {
+		cnt = BATCH;	/* fewer could split a bucket: ENOSPC */
+		ret = bpf_map_lookup_batch(in->flows_fd, w->n ? &w->pos : NULL,
+					   &next, keys, vals, &cnt);
+		if (ret && ret != -ENOENT)
+			return ret;
+		for (i = 0; i < cnt && w->n < room; i++, w->n++) {
+			e[w->n].key = keys[i];
+			e[w->n].val = vals[i];
+		}
+		w->pos = next;
+	} while (!ret && w->n < end);
+	return !ret && w->n < room;
+}
+
+/* Up to step more entries by get_next_key, each looked up; 1 or 0. */
+static int walk_keys(const struct inspector *in, struct insp_walk *w,
+		     struct flow_entry *e, size_t room, size_t step)
+{
+	struct ti_flow_key next;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < step; i++) {
+		if (w->n >= room || w->steps++ >= 2 * room)
+			return 0;
+		ret = bpf_map_get_next_key(in->flows_fd, w->steps > 1 ? &w->key : NULL,
+					   &next);
+		if (ret)
+			return 0;
+		if (!bpf_map_lookup_elem(in->flows_fd, &next, &e[w->n].val))
+			e[w->n++].key = next;
+		w->key = next;
+	}
+	return 1;
+}
+
+int insp_flows_step(const struct inspector *in, struct insp_walk *w,
+		    struct flow_entry *e, size_t room, size_t step)
+{
+	int ret;
+
+	if (w->state == WALK_START)
+		w->state = room ? WALK_BATCH : WALK_DONE;
+	if (w->state == WALK_BATCH) {
+		ret = walk_batch(in, w, e, room, step);
+		if (ret > 0)
+			return 1;
+		if (!ret) {
+			w->state = WALK_DONE;
+			return 0;
+		}
+		/* No batches here (or a bucket too long): key by key, anew. */
+		w->state = WALK_KEYS;
+		w->n = 0;
+	}
+	if (w->state == WALK_KEYS) {
+		if (walk_keys(in, w, e, room, step))
+			return 1;
+		w->n = flow_dedup(e, w->n);
+		w->state = WALK_DONE;
+	}
+	return 0;
+}
+
 size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
 		       size_t room)
 {
-	struct ti_flow_key key, next;
-	size_t n = 0, steps = 0;
-	int ret;
+	struct insp_walk w = { 0 };
 
-	for (ret = bpf_map_get_next_key(in->flows_fd, NULL, &next);
-	     !ret && n < room && steps++ < 2 * room;
-	     ret = bpf_map_get_next_key(in->flows_fd, &key, &next)) {
-		if (!bpf_map_lookup_elem(in->flows_fd, &next, &e[n].val))
-			e[n++].key = next;
-		key = next;
-	}
-	return flow_dedup(e, n);
+	while (insp_flows_step(in, &w, e, room, room) > 0)
+		;
+	return w.n;
 }
 
 __s64 insp_mono_to_real(void)

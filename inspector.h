@@ -82,15 +82,32 @@ __s64 insp_mono_to_real(void);
 extern const char *const insp_counter_names[TI_CNT_MAX];
 
 /*
- * The flow table into e (room entries): a get_next_key walk, each key
- * looked up.  While the program runs, an evicted key makes the walk
- * start over (the kernel's answer for a key it no longer has):
- * duplicates are dropped, and the walk is bounded.  After detach the
- * reading is exact.  The entries read.
+ * The flow table into e (room entries): BPF_MAP_LOOKUP_BATCH where the
+ * kernel has it (5.6), bucket by bucket, each entry once; else a
+ * get_next_key walk, each key looked up: while the program runs, an
+ * evicted key makes that walk start over (the kernel's answer for a key
+ * it no longer has), so duplicates are dropped, and the walk is
+ * bounded.  After detach the reading is exact.  The entries read.
  */
 struct flow_entry;
 size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
 		       size_t room);
+
+/* The same reading in steps (serve reads while it answers). */
+struct insp_walk {
+	int state;		/* zero before the first step */
+	size_t n;		/* entries read so far; at the end, the count */
+	size_t steps;		/* get_next_key calls, bounded */
+	__u32 pos;		/* the batch position */
+	struct ti_flow_key key;	/* get_next_key: the last key */
+};
+/*
+ * Read up to step more entries into e[w->n..room) (about step: a batch
+ * ends with a hash bucket).  1 while more is to come, 0 once done (w->n
+ * entries, each once).
+ */
+int insp_flows_step(const struct inspector *in, struct insp_walk *w,
+		    struct flow_entry *e, size_t room, size_t step);
 void insp_close(struct inspector *in);
 
 #endif

@@ -590,3 +590,48 @@ int nl_default_ifindex(void)
 		return ret;
 	return ifindex > 0 ? ifindex : -ENODEV;
 }
+
+int nl_link_watch(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd, ret;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int nl_link_gone(int fd, void (*cb)(int ifindex, void *arg), void *arg)
+{
+	union {
+		char buf[16384];
+		struct nlmsghdr align;
+	} r;
+	const struct ifinfomsg *ifi;
+	struct nlmsghdr *m;
+	ssize_t n;
+	int rem;
+
+	for (;;) {
+		n = recv(fd, r.buf, sizeof(r.buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		rem = n;
+		for (m = &r.align; NLMSG_OK(m, rem); m = NLMSG_NEXT(m, rem)) {
+			ifi = NLMSG_DATA(m);
+			/* AF_BRIDGE: a port left its bridge, it is still there */
+			if (m->nlmsg_type == RTM_DELLINK &&
+			    m->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)) &&
+			    ifi->ifi_family == AF_UNSPEC)
+				cb(ifi->ifi_index, arg);
+		}
+	}
+}

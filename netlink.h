@@ -73,6 +73,22 @@ int nl_tc_dump(int ifindex, __u32 parent,
  * non-loopback interface; -ENODEV if there is none. */
 int nl_default_ifindex(void);
 
+/*
+ * A socket that hears of interfaces coming and going (RTNLGRP_LINK),
+ * non-blocking: its fd, or -errno.  Open it before looking at the
+ * interfaces, so that nothing that happens afterwards is missed.
+ */
+int nl_link_watch(void);
+
+/*
+ * Read what the watch socket heard: cb(ifindex, arg) for each interface
+ * removed from this network namespace (deleted, or moved to another).
+ * 0 once nothing more is queued; -ENOBUFS if the kernel dropped
+ * messages (ask about each interface again: nl_xdp_query says -ENODEV
+ * for one that is gone); else -errno.
+ */
+int nl_link_gone(int fd, void (*cb)(int ifindex, void *arg), void *arg);
+
 /* Build the RTM_SETLINK request into buf; returns its length or -E2BIG. */
 int nl_build_xdp_set(void *buf, size_t len, __u32 seq, int ifindex,
 		     int prog_fd, int expected_fd, __u32 flags);

@@ -24,6 +24,8 @@ void out_init(struct out *o, int fd, enum out_format fmt)
 	o->fmt = fmt;
 	o->err = 0;
 	o->len = 0;
+	o->ev_cnt = 0;
+	o->written = 0;
 	o->sec = -1;
 	o->if_cnt = 0;
 	clock_gettime(CLOCK_REALTIME, &real);
@@ -37,6 +39,8 @@ int out_flush(struct out *o)
 	size_t off = 0;
 	ssize_t n;
 
+	__u32 i;
+
 	while (!o->err && off < o->len) {
 		n = write(o->fd, o->buf + off, o->len - off);
 		if (n < 0 && errno == EINTR)
@@ -46,6 +50,10 @@ int out_flush(struct out *o)
 		else
 			off += n;
 	}
+	for (i = 0; i < o->ev_cnt && o->ev_end[i] <= off; i++)
+		;
+	o->written += i;
+	o->ev_cnt = 0;
 	o->len = 0;
 	return o->err;
 }
@@ -589,7 +597,7 @@ int out_event(struct out *o, const void *rec, __u32 len, __u64 ts_ns)
 	if (ev_decode(rec, len, &v))
 		return o->err;	/* not a record of ours */
 	real_ns = ts_ns ? ts_ns : v.ts_ns + o->mono_to_real;
-	if (room(o, LINE_MAX_LEN))
+	if (room(o, o->ev_cnt < OUT_EV_MAX ? LINE_MAX_LEN : sizeof(o->buf)))
 		return o->err;
 	p = o->buf + o->len;
 	p = o->fmt == OUT_JSON ? put_json(o, p, &v, real_ns) : put_text(o, p, &v, real_ns);
@@ -597,5 +605,8 @@ int out_event(struct out *o, const void *rec, __u32 len, __u64 ts_ns)
 	o->len = p - o->buf;
 	if (o->hex && o->fmt == OUT_TEXT && v.snap_len > v.l3_off)
 		put_hexdump(o, v.bytes + v.l3_off, v.snap_len - v.l3_off);
+	/* Its end (a hex dump may have flushed its start already). */
+	if (!o->err)
+		o->ev_end[o->ev_cnt++] = o->len;
 	return o->err;
 }

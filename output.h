@@ -15,6 +15,7 @@
 
 #define OUT_BUF_LEN	(64u << 10)
 #define OUT_IF_CACHE	64
+#define OUT_EV_MAX	1024	/* events in the buffer at once */
 
 enum out_format { OUT_TEXT, OUT_JSON };
 
@@ -34,6 +35,9 @@ struct out {
 		int ifindex;
 		char name[IF_NAMESIZE];
 	} ifs[OUT_IF_CACHE];
+	unsigned long written;	/* events whose every byte write(2) took */
+	__u32 ev_cnt;		/* events ending in buf, and where they end */
+	__u32 ev_end[OUT_EV_MAX];
 	size_t len;
 	char buf[OUT_BUF_LEN];
 };
@@ -45,7 +49,11 @@ void out_init(struct out *o, int fd, enum out_format fmt);
  * the wall-clock time to show instead of the event's own (replay).
  */
 int out_event(struct out *o, const void *rec, __u32 len, __u64 ts_ns);
-/* Write out what is buffered; 0 or -errno (EPIPE when the reader left). */
+/*
+ * Write out what is buffered; 0 or -errno (EPIPE when the reader left).
+ * o->written then counts the events that went out whole: after a write
+ * that failed part-way, those before the first one cut.
+ */
 int out_flush(struct out *o);
 
 #endif

@@ -10,9 +10,16 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include "guard.h"
 #include "netlink.h"
 #include "session.h"
 #include "sig.h"
+
+/* What this process's run holds besides its interfaces (one run per
+ * process): the guardian of its attachments, and a socket that hears of
+ * interfaces going away. */
+static struct guard ses_guard = GUARD_INIT;
+static int ses_watch = -1;
 
 __u64 mono_ns(void)
 {
@@ -266,13 +273,38 @@ int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
 int ses_attach(struct attach *at, int n, int prog_fd)
 {
 	char err[512];
-	int i;
+	int i, ret;
 
-	for (i = 0; i < n; i++)
+	/* Listening before attaching: an interface that goes away later
+	 * is heard of. */
+	ses_watch = nl_link_watch();
+	if (ses_watch < 0) {
+		msg("cannot watch the interfaces over netlink: %s", strerror(-ses_watch));
+		return EXIT_RUNTIME;
+	}
+	/* Before anything is attached: whatever ends us, a netlink
+	 * attachment or a replaced program is put right (guard.h). */
+	ret = guard_start(&ses_guard, at, n, prog_fd, log_line, NULL);
+	for (i = 0; ret && i < n; i++) {
+		if (at[i].how != HOW_LINK_ELSE_NETLINK || at[i].old_fd >= 0) {
+			msg("cannot start the guardian that would undo a netlink attachment to %s if tcpinspect were killed: %s",
+			    at[i].name, strerror(-ret));
+			return EXIT_RUNTIME;
+		}
+		at[i].how = HOW_LINK;	/* a link needs no guardian */
+	}
+	for (i = 0; i < n; i++) {
+		guard_arm(&ses_guard, i);
 		if (attach_prog(&at[i], prog_fd, err, sizeof(err))) {
 			msg("%s", err);
 			return EXIT_RUNTIME;
 		}
+	}
+	/* bpf_links alone go with the process: the guardian has nothing to do. */
+	for (i = 0; i < n && at[i].kind == ATTACH_LINK && at[i].old_fd < 0; i++)
+		;
+	if (i == n)
+		guard_stop(&ses_guard);
 	fputs("listening on ", stderr);
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "%s%s (%s mode, %s%s", i ? ", " : "", at[i].name,
@@ -292,6 +324,56 @@ void ses_detach(struct attach *at, int n)
 		if ((at[i].kind != ATTACH_NONE || at[i].old_fd >= 0) &&
 		    attach_undo(&at[i], err, sizeof(err)))
 			msg("%s", err);
+	guard_stop(&ses_guard);
+	if (ses_watch >= 0)
+		close(ses_watch);
+	ses_watch = -1;
+}
+
+int ses_watch_fd(void)
+{
+	return ses_watch;
+}
+
+struct gone_arg {
+	struct attach *at;
+	int n;
+};
+
+static void mark_gone(int ifindex, void *arg)
+{
+	struct gone_arg *g = arg;
+	int i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->at[i].ifindex == ifindex && !g->at[i].gone)
+			g->at[i].gone = -1;	/* heard of, not said yet */
+}
+
+int ses_gone(struct attach *at, int n)
+{
+	struct gone_arg g = { at, n };
+	struct nl_xdp_info x;
+	char err[512];
+	int i, cnt = 0;
+
+	if (ses_watch < 0)
+		return 0;
+	/* The kernel dropped notices: ask about each interface. */
+	if (nl_link_gone(ses_watch, mark_gone, &g) == -ENOBUFS)
+		for (i = 0; i < n; i++)
+			if (!at[i].gone && nl_xdp_query(at[i].ifindex, &x) == -ENODEV)
+				at[i].gone = -1;
+	for (i = 0; i < n; i++) {
+		if (at[i].gone < 0) {
+			msg("interface %s went away", at[i].name);
+			if (attach_undo(&at[i], err, sizeof(err)))
+				msg("%s", err);
+			at[i].gone = 1;
+		}
+		cnt += at[i].gone;
+	}
+	return cnt;
 }
 
 void ses_counters_json(const __u64 *c)
@@ -325,14 +407,16 @@ void ses_malformed_line(const __u64 *c)
 }
 
 /*
- * Every matched packet is written, lost, sampled out, over the -c
- * budget or after --duration; at exit nothing is in flight, so the sum
- * is exact.
+ * Every matched packet is written, not written (the output failed),
+ * lost, sampled out, over the -c budget or after --duration; at exit
+ * nothing is in flight, so the sum is exact.
  */
-void ses_summary(unsigned long written, const __u64 *c, int json)
+void ses_summary(unsigned long written, unsigned long not_written,
+		 const __u64 *c, int json)
 {
 	if (json) {
-		fprintf(stderr, "{\"written\":%lu", written);
+		fprintf(stderr, "{\"written\":%lu,\"not_written\":%lu", written,
+			not_written);
 		ses_counters_json(c);
 		return;
 	}
@@ -340,8 +424,8 @@ void ses_summary(unsigned long written, const __u64 *c, int json)
 		written, (unsigned long long)c[TI_CNT_TCP],
 		(unsigned long long)c[TI_CNT_LOST]);
 	ses_seen_line(c);
-	fprintf(stderr, "%llu matched = %lu written + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
-		(unsigned long long)c[TI_CNT_MATCHED], written,
+	fprintf(stderr, "%llu matched = %lu written + %lu not written (output failed) + %llu lost + %llu sampled out + %llu over the -c budget + %llu after --duration\n",
+		(unsigned long long)c[TI_CNT_MATCHED], written, not_written,
 		(unsigned long long)c[TI_CNT_LOST],
 		(unsigned long long)c[TI_CNT_SAMPLED],
 		(unsigned long long)c[TI_CNT_BUDGET],

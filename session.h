@@ -75,9 +75,21 @@ int ses_attach(struct attach *at, int n, int prog_fd);
 /* attach_undo each that holds something; errors said. */
 void ses_detach(struct attach *at, int n);
 
+/* After ses_attach: an fd that is readable when an interface may have
+ * gone away (for the command's wait), or -1. */
+int ses_watch_fd(void);
+/*
+ * The interfaces of at[0..n) that went away since the last call: each
+ * said ("interface vb went away"), released (its program went with it)
+ * and marked gone.  How many of the n are gone in all.
+ */
+int ses_gone(struct attach *at, int n);
+
 /* The counters at the end (capture, replay): the line scripts parse,
- * then the accounting; or one JSON object. */
-void ses_summary(unsigned long written, const __u64 *cnt, int json);
+ * then the accounting; or one JSON object.  written: what the output
+ * took whole; not_written: what it failed to take. */
+void ses_summary(unsigned long written, unsigned long not_written,
+		 const __u64 *cnt, int json);
 /* The lines a capture, flows and serve share. */
 void ses_seen_line(const __u64 *cnt);
 void ses_malformed_line(const __u64 *cnt);

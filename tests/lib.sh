@@ -111,12 +111,15 @@ tcp_session() {
 }
 
 # The summary's accounting line:
-# "N matched = N written + N lost + N sampled out + N over ... + N after ..."
+# "N matched = N written + N not written (output failed) + N lost +
+#  N sampled out + N over ... + N after ..."
+# invariant FILE: matched equals the sum of every number after "=".
 invariant() {
-	awk '/ matched = / { m = $1; s = $4 + $7 + $10 + $14 + $20;
+	awk '/ matched = / { m = $1; s = 0
+		for (i = 3; i < NF; i++) if ($i == "=" || $i == "+") s += $(i + 1)
 		ok = (m == s) } END { exit !ok }' "$1"
 }
 field() {	# field FILE WORD: the number before WORD on the accounting line
 	awk -v w="$2" '/ matched = / { for (i = 2; i <= NF; i++)
-		if ($i == w) print $(i - 1) }' "$1"
+		if ($i == w && $(i - 1) ~ /^[0-9]+$/) print $(i - 1) }' "$1"
 }

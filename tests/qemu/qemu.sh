@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/qemu/qemu.sh [TARGET] - tcpinspect on a second kernel, booted
 # under qemu (TCG, no KVM) from an initramfs holding busybox, the static
-# tcpinspect, a static tests/tools/peer.c and veth.ko, all of TARGET's
+# tcpinspect, a static tests/tools/peer.c, veth.ko and build/pass.o (a
+# foreign program for --replace), all of TARGET's
 # architecture.
 # tests/qemu/init runs the checks in the guest (on lo with nothing
 # mounted, across a veth pair into a second network namespace, with the
@@ -58,7 +59,7 @@ arm64)
 	MACHINE="-M virt -cpu cortex-a57"
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image
 	BUILD=arm64 ELF_MACHINE=AArch64
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_startup=3"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_startup=3 ti_guard=0"
 	;;
 arm64-16k)
 	# A cortex-a57 has no 16 KiB translation granule; a cortex-a76 has.
@@ -73,14 +74,14 @@ armhf)
 	MACHINE="-M virt -cpu cortex-a15"
 	DEBARCH=armhf KMETA=linux-image-armmp FLAVOUR=armmp KIMG=zImage
 	BUILD=armhf ELF_MACHINE=ARM
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_nofetch=0 ti_startup=3"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_nofetch=0 ti_startup=3 ti_guard=0"
 	;;
 armhf-on-arm64)
 	N=qemu-armhf-on-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
 	MACHINE="-M virt -cpu cortex-a57"
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image USER_ARCH=armhf
 	BUILD=armhf ELF_MACHINE=ARM
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_guard=0"
 	;;
 *)
 	notok "qemu $TARGET" "unknown target (x86_64, arm64, arm64-16k, armhf, armhf-on-arm64)"
@@ -274,6 +275,7 @@ mkdir -p "$root/bin" "$root/lib/modules" "$root/tmp" &&
 	cp "$TI_BIN" "$root/bin/tcpinspect" &&
 	cp "$PEER_STATIC" "$root/bin/peer" &&
 	cp "$VETH" "$root/lib/modules/veth.ko" &&
+	{ [ ! -f build/pass.o ] || cp build/pass.o "$root/lib/pass.o"; } &&
 	cp "${QEMU_INIT:-tests/qemu/init}" "$root/init" &&
 	chmod 755 "$root/init" "$root/bin/busybox" &&
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$TMP/initramfs.gz"

@@ -3,7 +3,7 @@
 # tests/bench/bench.sh once at a tiny size (no speed is asserted), and
 # what it measures is checked: the generator's frames all arrive,
 # tcpinspect at a light rate captures every one, the peers ran, and the
-# report has its tables.
+# report has its tables; tests/bench/serve_load.sh at a tiny size too.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root bench_smoke
@@ -55,3 +55,19 @@ ls -d /dev/shm/tib.* 2>/dev/null | sort >"$TMP/shm.after"
 check "bench: no namespace left" cmp -s "$TMP/ns.before" "$TMP/ns.after"
 check "bench: nothing left in /dev/shm" cmp -s "$TMP/shm.before" "$TMP/shm.after"
 check "bench: nothing left attached" sh -c "! ip -d link show 2>/dev/null | grep -q 'prog/xdp'"
+
+# serve under HTTP load, a second a point and 50 slow clients
+if command -v wrk >/dev/null && busybox httpd --help >/dev/null 2>&1; then
+	SERVE_SECS=1 SERVE_NORMAL=20 SERVE_SLOW=50 SERVE_OUT=$TMP/serve.md \
+		timeout 120 ./tests/bench/serve_load.sh >"$TMP/sstdout" 2>"$TMP/sstderr"
+	check "serve bench: runs to the end" test $? = 0
+	check "serve bench: requests/s of /metrics, /stats, /inspect and the yardstick" \
+		test "$(grep -cE '^\| (/metrics|/stats|/inspect|busybox).*\| [1-9][0-9]* \| [0-9.]+ \| [0-9.]+ \|' "$TMP/serve.md")" = 4
+	check "serve bench: the client beside 50 slow connections was answered" \
+		grep -qE '^\| beside 50 slow connections \| [1-9][0-9]* of 20 ' "$TMP/serve.md"
+	# (its own, by name: other tests may run meanwhile)
+	check "serve bench: no namespace of its own left" sh -c "! ip netns list | grep -q '^tis'"
+	check "serve bench: nothing left attached" sh -c "! ip -d link show 2>/dev/null | grep -q 'prog/xdp'"
+else
+	skip "serve bench" "wrk or busybox httpd missing (make bench installs them)"
+fi

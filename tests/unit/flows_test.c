@@ -147,6 +147,7 @@ static void test_sort(void)
 		"packets", "bytes", "syn", "synack", "fin", "rst", "first", "last",
 	};
 	static struct flow_entry e[N], copy[N], shuffled[N];
+	static __u32 idx[N], tmp[N];
 	char name[64], why[128];
 	size_t i, j;
 	int col, ok;
@@ -184,6 +185,15 @@ static void test_sort(void)
 		flow_sort(shuffled, N, col);
 		snprintf(name, sizeof(name), "sort by %s: deterministic", colname[col]);
 		result(name, !memcmp(shuffled, copy, sizeof(copy)), "orders differ");
+		/* flow_order: the same order, as indexes, e untouched. */
+		memcpy(shuffled, e, sizeof(e));
+		for (i = 0; i < N; i++)
+			idx[i] = N - 1 - i;
+		flow_order(shuffled, idx, N, col, tmp);
+		for (i = 0; i < N && !memcmp(&shuffled[idx[i]], &copy[i], sizeof(copy[i])); i++)
+			;
+		snprintf(name, sizeof(name), "order by %s: as the sort, input kept", colname[col]);
+		result(name, i == N && !memcmp(shuffled, e, sizeof(e)), "differs at %zu", i);
 	}
 	flow_sort(e, 0, FLOW_BYTES);
 	result("sort of nothing", 1, "-");
