@@ -135,6 +135,8 @@ if [ -n "$other" ] && [ -w "$cg_parent" ] && mkdir "$CG" 2>/dev/null; then
 		sh -c 'echo $$ >"$1/cgroup.procs" && exec tail /dev/zero' _ "$CG" 2>/dev/null &
 		hog=$!
 		PIDS="$PIDS $hog"
+		# (reclaim before the kill can take seconds on a busy machine)
+		for i in $(seq 200); do kill -0 "$oom_pid" 2>/dev/null || break; sleep 0.1; done
 		wait_exit "$oom_pid" 2>/dev/null
 		rc=$?
 		kill -9 "$hog" 2>/dev/null
