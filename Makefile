@@ -66,7 +66,7 @@ BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
 SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
-	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
+	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
@@ -175,11 +175,12 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 		prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-# elf_test reads the embedded objects; writer_test links pcap.c as well.
-$(B)/elf_test: $(B)/xdp.o $(B)/xdp_v2.o
+# elf_test reads the embedded objects and links btf.c; writer_test links
+# pcap.c as well.
+$(B)/elf_test: $(B)/xdp.o $(B)/xdp_v2.o btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
 
-PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
+PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 		  inspector.c filter.c flows.c
 
 $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
@@ -224,8 +225,10 @@ $(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
 		$(if $(call obj_word,3,$*),-g) -c -o $@ $<
 
-$(B)/loader_test: tests/system/loader_test.c bpf.c elf.c loader.c $(HDRS)
-	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c bpf.c elf.c loader.c
+LOADER_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c
+
+$(B)/loader_test: tests/system/loader_test.c $(LOADER_SRCS) $(HDRS)
+	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c $(LOADER_SRCS)
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
@@ -302,14 +305,14 @@ TEST_BINS += $(B)/peer-static
 .PHONY: fuzz fuzz-elf fuzz-http
 
 # Figures, not assertions: see BENCHMARKS.md.
-BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
+BENCH_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
 	      inspector.c filter.c flows.c
 
 $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
-GEN_SRCS := bpf.c elf.c loader.c
+GEN_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c
 
 $(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/tools/gen.c \
