@@ -265,10 +265,14 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
+# What a harness links besides its module.
+FUZZ_LINK_elf := btf.c
+
+$(B)/fuzz_elf: btf.c btf.h
 $(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*)"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*); \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi

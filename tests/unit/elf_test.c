@@ -1080,7 +1080,7 @@ static const struct corruption corruptions[] = {
 	{ "relocation to the license", p_rel_not_map, "not maps, global data or code", "LICENSE" },
 	{ ".BTF magic", p_btf_magic, ".BTF: bad magic", NULL },
 	{ ".BTF hdr_len", p_btf_hdr_len, ".BTF: bad header length", NULL },
-	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond the section" },
+	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond its end" },
 	{ ".BTF unknown kind", p_btf_kind, ".BTF", "unknown kind" },
 	{ ".BTF type runs past the type area", p_btf_vlen, ".BTF", "runs past the type area" },
 	{ ".BTF .maps entry of type void", p_btf_secinfo_void, NULL, NULL },
