@@ -64,7 +64,8 @@ LDFLAGS += -static -s -Wl,--gc-sections $(LDFLAGS_$(ARCH))
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
+CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c \
+	cmd_trace.c
 SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
 	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c
