@@ -75,7 +75,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools ethtool procps curl prometheus
+	      xdp-tools bpftool ethtool procps curl prometheus
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
 # /boot.
@@ -209,14 +209,30 @@ $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 # NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
 # exist only in .BTF).
 OBJ_CPUS  := v1 v2 v3
-OBJ_NAMES := $(filter-out pass gen_xdp,$(basename $(notdir $(wildcard tests/objs/*.c))))
+# The loader's newer features (tests/objs/ldx.h): CO-RE against struct
+# layouts other than the kernel's, kfuncs and typed ksyms, __kconfig,
+# sections named the iproute2 way, xdp.frags, maps sized by the loader,
+# bpf_printk.  One build each, -g (CO-RE and externs need BTF), for
+# tests/system/loadx.sh; core_kern also with compressed DWARF (clang -gz).
+LDX_NAMES := core_ctx core_kern core_enum core_bad kfunc ksym_var kconfig kconfig_bad \
+	     sec_names sec_prog sec_other sec_frags perf_nosize nosize printk
+LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
+OBJ_NAMES := $(filter-out pass gen_xdp $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
 	$(B)/objs/$(n).$(c).g.o $(if $(filter $(n),$(OBJ_BTF)),,$(B)/objs/$(n).$(c).o)))
 OBJ_FLAGS := -O2 -target bpf -I$(INC) -Iprog -Wall
 
-objs: $(OBJ_FILES)
+objs: $(OBJ_FILES) $(LDX_FILES)
+
+$(filter-out %.gz.o,$(LDX_FILES)): $(B)/objs/%.o: tests/objs/%.c tests/objs/ldx.h prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=v3 -g -c -o $@ $<
+
+$(B)/objs/%.gz.o: tests/objs/%.c tests/objs/ldx.h prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=v3 -g -gz -c -o $@ $<
 
 # The stem is NAME.CPU or NAME.CPU.g: the source and the flags come from it.
 obj_word = $(word $(1),$(subst ., ,$(2)))
@@ -238,7 +254,7 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 		-o $@ tests/tools/mkpcap.c pcap.c
 
 TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
+	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)

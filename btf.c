@@ -1057,6 +1057,7 @@ int btf_core_calc(const struct btf *local, const struct btf *const *targets,
 	if (local_side(local, type_id, access, kind, &lc, res))
 		return fail(err, err_len, -EINVAL, "bad CO-RE relocation: %s %s",
 			    btf_core_kind_name(kind), desc);
+	res->validate = !(is_field_kind(kind) && lc.spec.bit_sz);
 	if (kind == BPF_CORE_TYPE_ID_LOCAL) {
 		res->target_val = res->local_val;
 		res->found = 1;

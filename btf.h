@@ -133,6 +133,9 @@ struct btf_core_res {
 	 * enum or pointer; no bitfield) */
 	__u32 local_sz, target_sz;
 	int sz_fixable;
+	int validate;		/* the instruction must hold local_val; not
+				 * for bitfields, whose loads clang computes
+				 * its own way */
 	__u32 targ_idx;		/* the targets[] entry that matched */
 };
 

@@ -668,7 +668,8 @@ static int kconfig_align(struct ctx *c, const struct elf_extern *e, __u32 *align
 
 /*
  * The .kconfig map: its externs laid out largest alignment first, then
- * by name (the order libbpf uses, so that programs compare equal).
+ * smallest first, then by name (the order libbpf uses, so that the
+ * kernel holds the same program).
  */
 static int layout_kconfig(struct ctx *c)
 {
@@ -694,7 +695,9 @@ static int layout_kconfig(struct ctx *c)
 			if (e->kind != ELF_EXT_KCONFIG || done[i])
 				continue;
 			if (!best || align[i] > best_align ||
-			    (align[i] == best_align && strcmp(e->name, best->name) < 0)) {
+			    (align[i] == best_align && e->size < best->size) ||
+			    (align[i] == best_align && e->size == best->size &&
+			     strcmp(e->name, best->name) < 0)) {
 				best = e;
 				best_align = align[i];
 			}
@@ -1521,16 +1524,16 @@ static __u8 mem_size(__u32 bytes)
 	return bytes == 1 ? BPF_B : bytes == 2 ? BPF_H : bytes == 4 ? BPF_W : BPF_DW;
 }
 
-int elf_core_fix(const struct elf_obj *obj, __u32 idx, __u64 local_val,
-		 __u64 target_val, int found, __u32 local_sz, __u32 target_sz,
-		 int sz_fixable, struct elf_core_fix *fix, char *err,
-		 size_t err_len)
+int elf_core_fix(const struct elf_obj *obj, __u32 idx,
+		 const struct btf_core_res *res, struct elf_core_fix *fix,
+		 char *err, size_t err_len)
 {
 	struct ctx c = { .err = err, .err_len = err_len };
 	const struct elf_core *r = &obj->core[idx];
 	const struct elf_func *f;
 	struct bpf_insn *in = fix->insn;
-	__u64 val = found ? target_val : 0, cur;
+	__u64 val = res->found ? res->target_val : 0, cur;
+	__u64 local_val = res->local_val;
 	__u8 cls;
 	int fi;
 
@@ -1548,10 +1551,10 @@ int elf_core_fix(const struct elf_obj *obj, __u32 idx, __u64 local_val,
 		memcpy(&in[1], (const __u8 *)f->insns + (__u64)(r->insn + 1 - f->off) * 8, 8);
 		fix->cnt = 2;
 	}
-	if (!found && !is_exists_kind(r->kind))
+	if (!res->found && !is_exists_kind(r->kind))
 		goto poison;
 	if ((cls == BPF_ALU || cls == BPF_ALU64) && BPF_SRC(in[0].code) == BPF_K) {
-		if ((__u32)in[0].imm != (__u32)local_val)
+		if (res->validate && (__u32)in[0].imm != (__u32)local_val)
 			return fail(&c, -EINVAL, "the instruction holds %d, not %llu",
 				    in[0].imm, (unsigned long long)local_val);
 		if ((__s64)val < -0x80000000ll || (__s64)val > 0xffffffffll)
@@ -1565,28 +1568,28 @@ int elf_core_fix(const struct elf_obj *obj, __u32 idx, __u64 local_val,
 		if (r->kind != BPF_CORE_FIELD_BYTE_OFFSET)
 			return fail(&c, -EINVAL, "a load or store holds no %s",
 				    r->kind <= BPF_CORE_TYPE_MATCHES ? "such value" : "value");
-		if (in[0].off != (__s64)local_val)
+		if (res->validate && in[0].off != (__s64)local_val)
 			return fail(&c, -EINVAL, "the instruction's offset is %d, not %llu",
 				    in[0].off, (unsigned long long)local_val);
 		if (val > 0x7fff)
 			return fail(&c, -EINVAL, "offset %llu does not fit the instruction",
 				    (unsigned long long)val);
 		in[0].off = val;
-		if (!found || local_sz == target_sz)
+		if (!res->found || res->local_sz == res->target_sz || !res->validate)
 			return 0;
-		if (mem_bytes(in[0].code) != local_sz)
+		if (mem_bytes(in[0].code) != res->local_sz)
 			return fail(&c, -EINVAL, "a %u-byte access to a %u-byte field",
-				    mem_bytes(in[0].code), local_sz);
-		if (!sz_fixable || !target_sz || target_sz > 8 ||
-		    (target_sz & (target_sz - 1)))
+				    mem_bytes(in[0].code), res->local_sz);
+		if (!res->sz_fixable || !res->target_sz || res->target_sz > 8 ||
+		    (res->target_sz & (res->target_sz - 1)))
 			goto poison;	/* the field changed in a way a width cannot follow */
 		in[0].code = BPF_CLASS(in[0].code) | BPF_MODE(in[0].code) |
-			     mem_size(target_sz);
+			     mem_size(res->target_sz);
 		return 0;
 	}
 	if (in[0].code == BPF_LD_IMM64) {
 		cur = (__u32)in[0].imm | (__u64)(__u32)in[1].imm << 32;
-		if (cur != local_val)
+		if (res->validate && cur != local_val)
 			return fail(&c, -EINVAL, "the instruction holds %llu, not %llu",
 				    (unsigned long long)cur, (unsigned long long)local_val);
 		in[0].imm = (__u32)val;

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include "btf.h"
 
 #define ELF_MAX_MAPS	64
 #define ELF_MAX_PROGS	32
@@ -206,17 +207,16 @@ struct elf_core_fix {
 };
 
 /*
- * The fix of CO-RE relocation idx, whose local value is local_val and
- * target value target_val (found: a target matched; else existence
- * kinds take 0 and the rest are poisoned); for a field offset on a
- * load or store, the field's sizes here and there and whether the
- * access may be resized.  -EINVAL if the instruction is not one the
- * relocation can patch, or does not hold local_val; err says which.
+ * The fix of CO-RE relocation idx as btf_core_calc() resolved it (a
+ * target found: its value; none: existence kinds take 0, the rest are
+ * poisoned; a field whose size changed: the access resized if it may
+ * be, else poisoned).  -EINVAL if the instruction is not one the
+ * relocation can patch, or does not hold the local value (when
+ * res->validate); err says which.
  */
-int elf_core_fix(const struct elf_obj *obj, __u32 idx, __u64 local_val,
-		 __u64 target_val, int found, __u32 local_sz, __u32 target_sz,
-		 int sz_fixable, struct elf_core_fix *fix, char *err,
-		 size_t err_len);
+int elf_core_fix(const struct elf_obj *obj, __u32 idx,
+		 const struct btf_core_res *res, struct elf_core_fix *fix,
+		 char *err, size_t err_len);
 
 /* An extern resolved by the loader. */
 struct elf_ext_val {

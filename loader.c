@@ -247,9 +247,7 @@ static int resolve_core(struct ld_obj *o, char *err, size_t err_len)
 		r = &o->elf.core[i];
 		ret = btf_core_calc(&b, o->kern.all, o->kern.mod_cnt + 1, r->type_id,
 				    r->access, r->kind, &res, e, sizeof(e)) ?:
-		      elf_core_fix(&o->elf, i, res.local_val, res.target_val,
-				   res.found, res.local_sz, res.target_sz,
-				   res.sz_fixable, &o->core_fix[i], e, sizeof(e));
+		      elf_core_fix(&o->elf, i, &res, &o->core_fix[i], e, sizeof(e));
 		if (ret) {
 			core_name(o, &b, i, name, sizeof(name));
 			snprintf(err, err_len, "CO-RE relocation at %s: %s", name, e);
@@ -392,7 +390,8 @@ static int put_int(void *dst, __u32 size, int is_signed, const char *val,
 /*
  * A __kconfig value (val, len: y, m, n, a number or a "string") into dst
  * as the extern's type wants it: bool 0/1, enum libbpf_tristate
- * (n 0, y 1, m 2), char 'y'/'m'/'n', other integers, char arrays.
+ * (n 0, y 1, m 2), a 1-byte integer (char) 'y'/'m'/'n', other integers,
+ * char arrays.
  */
 static int put_kconfig(const struct btf *b, const struct elf_extern *x,
 		       __u8 *dst, const char *val, size_t len)
@@ -424,12 +423,13 @@ static int put_kconfig(const struct btf *b, const struct elf_extern *x,
 	if (btf_kind(&t) != BTF_KIND_INT || btf_int(b, id, &info))
 		return -EINVAL;
 	if (BTF_INT_ENCODING(info) & BTF_INT_BOOL) {
-		if (tri < 0)
+		/* y, m or n; or a number (LINUX_HAS_*) */
+		if (tri < 0 && put_int(dst, 1, 0, val, len))
 			return -EINVAL;
-		dst[0] = tri > 0;
+		dst[0] = tri < 0 ? dst[0] != 0 : tri > 0;
 		return 0;
 	}
-	if ((BTF_INT_ENCODING(info) & BTF_INT_CHAR) && tri >= 0) {
+	if (x->size == 1 && tri >= 0) {
 		dst[0] = val[0];
 		return 0;
 	}

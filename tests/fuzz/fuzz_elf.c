@@ -385,8 +385,13 @@ static void check_patch(const struct elf_obj *o, const struct elf_layout *l,
 
 	for (i = 0; i < o->core_cnt; i++) {
 		memset(err, 0, sizeof(err));
-		ret = elf_core_fix(o, i, i % 7, (__u64)i * 8, i % 3 != 0, 4,
-				   i % 5 ? 4 : 8, i % 2, &fix[i], err, sizeof(err));
+		struct btf_core_res res = {
+			.local_val = i % 7, .target_val = (__u64)i * 8,
+			.found = i % 3 != 0, .local_sz = 4, .target_sz = i % 5 ? 4 : 8,
+			.sz_fixable = i % 2, .validate = i % 4 != 1,
+		};
+
+		ret = elf_core_fix(o, i, &res, &fix[i], err, sizeof(err));
 		if (ret) {
 			check_err("elf_core_fix", ret, err);
 			fix[i].cnt = 0;

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sec_other.c - one program in a section no convention names: taken,
+ * as the only one.  It counts frames in ldx_out[0]. */
+#include "ldx.h"
+
+LDX_OUT();
+
+SEC("my_filter") int filter_count(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&ldx_out, &k);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
