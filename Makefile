@@ -169,16 +169,18 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 # Unit tests: tests/unit/NAME_test.c with the module NAME.c (and what
 # else it links or reads, added below), under the sanitizers.  They need
 # no root and no kernel: `make unit` runs them alone.
-UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
-	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test
+UNIT_BINS := $(B)/elf_test $(B)/btf_test $(B)/kern_test $(B)/http_test \
+	     $(B)/filter_test $(B)/flows_test $(B)/pcap_test $(B)/ringbuf_test \
+	     $(B)/writer_test
 
 $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
 		prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-# elf_test reads the embedded objects and links btf.c; writer_test links
-# pcap.c as well.
+# elf_test reads the embedded objects and links btf.c; kern_test links
+# what kern.c calls; writer_test links pcap.c as well.
 $(B)/elf_test: $(B)/xdp.o $(B)/xdp_v2.o btf.c btf.h
+$(B)/kern_test: inflate.c inflate.h bpf.c bpf.h btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
 
 PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \
@@ -214,7 +216,7 @@ OBJ_CPUS  := v1 v2 v3
 # sections named the iproute2 way, xdp.frags, maps sized by the loader,
 # bpf_printk.  One build each, -g (CO-RE and externs need BTF), for
 # tests/system/loadx.sh; core_kern also with compressed DWARF (clang -gz).
-LDX_NAMES := core_ctx core_kern core_enum core_bad kfunc ksym_var kconfig kconfig_bad \
+LDX_NAMES := core_ctx core_kern core_enum core_bad core_mod kfunc ksym_var kconfig kconfig_bad \
 	     sec_names sec_prog sec_other sec_frags perf_nosize nosize printk
 LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
 OBJ_NAMES := $(filter-out pass gen_xdp $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
@@ -268,10 +270,12 @@ unit: deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
 	./tests/run unit
 
-# libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
+# libFuzzer harnesses of elf.c, btf.c and http.c.  Built only where clang has the
 # fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# `make fuzz FUZZ_TARGET=btf` (or `make fuzz-btf`) fuzzes btf.c from pairs of
+# the test objects' .BTF, in $(B)/fuzz-corpus-btf; crash inputs $(B)/fuzz-btf-crash-*.
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
 # $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
 # tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
@@ -286,7 +290,8 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 FUZZ_LINK_elf := btf.c
 
 $(B)/fuzz_elf: btf.c btf.h
-$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
+$(B)/fuzz_elf $(B)/fuzz_btf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h \
+		tests/fuzz/check.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
 		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*)"; \
 		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*); \
@@ -307,6 +312,17 @@ fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/xdp_v2.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
+# The seeds are pairs of the test objects' .BTF (tests/fuzz/btf-seeds.sh).
+fuzz-btf: $(B)/fuzz_btf objs
+	@test -x $(B)/fuzz_btf || { echo "fuzz-btf: no $(B)/fuzz_btf"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-btf
+	@tests/fuzz/btf-seeds.sh $(B)/fuzz-corpus-btf
+	@{ ./$(B)/fuzz_btf -max_len=16384 -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz-btf- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-btf 2>&1; echo $$? >$(B)/fuzz-btf.rc; } | tee $(B)/fuzz-btf.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-btf.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-btf.log | tail -1; exit $$(cat $(B)/fuzz-btf.rc)
+
 # New inputs go to the first directory only: tests/fuzz/http-seeds stays as it is.
 fuzz-http: $(B)/fuzz_http
 	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
@@ -320,10 +336,11 @@ fuzz-http: $(B)/fuzz_http
 		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
 
 TEST_BINS += $(B)/fuzz_elf
+TEST_BINS += $(B)/fuzz_btf
 TEST_BINS += $(B)/fuzz_http
 TEST_BINS += $(B)/peer-static
 
-.PHONY: fuzz fuzz-elf fuzz-http
+.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c \

@@ -674,6 +674,7 @@ static int kconfig_align(struct ctx *c, const struct elf_extern *e, __u32 *align
 static int layout_kconfig(struct ctx *c)
 {
 	struct elf_extern *e, *best;
+	struct btf_type ds;
 	struct elf_map *m;
 	__u32 i, n = 0, off = 0, align[ELF_MAX_EXTERNS], best_align = 0;
 	__u8 done[ELF_MAX_EXTERNS] = { 0 };
@@ -707,7 +708,9 @@ static int layout_kconfig(struct ctx *c)
 		best->off = off;
 		off += best->size;
 	}
-	m = new_map(c, ".kconfig", ELF_MAP_DATA);
+	/* its name from .BTF's DATASEC: results point into the object */
+	btf_type(&c->btf, find_datasec(c, ".kconfig"), &ds);
+	m = new_map(c, bname(c, ds.name_off), ELF_MAP_DATA);
 	if (!m)
 		return -E2BIG;
 	m->type = BPF_MAP_TYPE_ARRAY;

@@ -180,7 +180,7 @@ int kconfig_find(const char *text, size_t len, const char *name,
 		end = i;
 		while (end < len && text[end] != '\n')
 			end++;
-		if (end - i > n && !memcmp(line, name, n) && line[n] == '=') {
+		if (end - i > n + 1 && !memcmp(line, name, n) && line[n] == '=') {
 			*val = line + n + 1;
 			*val_len = end - i - n - 1;
 			return 1;
