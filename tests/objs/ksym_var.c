@@ -4,8 +4,9 @@
  * read through bpf_this_cpu_ptr with CO-RE on a struct rq of our own.
  * The kernel finds a variable's address with kallsyms, which has
  * variables only with CONFIG_KALLSYMS_ALL: without it the kernel
- * refuses the program (for every loader alike).
- *   ldx_out[0] 1: this CPU's runqueue says it is this CPU
+ * refuses the program (for every loader alike).  It passes traffic only
+ * if this CPU's runqueue says it is this CPU:
+ *   ldx_out[0] 1: it does
  */
 #include "ldx.h"
 
@@ -22,8 +23,10 @@ SEC("xdp") int ksym_var(struct xdp_md *ctx)
 {
 	struct rq *rq = bpf_this_cpu_ptr(&runqueues);
 
-	out(0, rq->cpu == bpf_get_smp_processor_id());
-	return XDP_PASS;
+	int same = rq->cpu == bpf_get_smp_processor_id();
+
+	out(0, same);
+	return same ? XDP_PASS : XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -82,4 +82,12 @@ static __u64 (*bpf_xdp_get_buff_len)(struct xdp_md *ctx) =
 		*p__ = (v);						\
 })
 
+/* ldx_out[0]++: a frame seen */
+#define count_frame() ({						\
+	__u32 k__ = 0;							\
+	__u64 *p__ = bpf_map_lookup_elem(&ldx_out, &k__);		\
+	if (p__)							\
+		__sync_fetch_and_add(p__, 1);				\
+})
+
 #endif

@@ -29,30 +29,11 @@ if [ ! -f "$OBJS/core_ctx.o" ]; then
 	exit 1
 fi
 
-loadx_cleanup() {
-	ip -n "$NS_B" link set dev vb xdp off 2>/dev/null
-	ip -n "$NS_B" link set dev lo xdp off 2>/dev/null
-	if mountpoint -q "$BPFFS" 2>/dev/null; then
-		rm -rf "$BPFFS"/* 2>/dev/null
-		umount "$BPFFS"
-	fi
-	cleanup
-}
-trap loadx_cleanup EXIT
-
 if ! setup_pair; then
 	notok loadx-setup "cannot create namespaces and veth pair"
 	exit 1
 fi
-mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS" || BPFFS=
-
-ti() { ip netns exec "$NS_B" "$TI" "$@"; }
-run() {
-	local name=$1
-	shift
-	ti "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	rc=$?
-}
+mount_bpffs || BPFFS=
 one_line() { [ "$(wc -l <"$1")" = 1 ]; }
 nothing_attached() { [ -z "$(xdp_id)" ]; }
 unload() { ti unload -i vb >/dev/null 2>&1; }
@@ -79,20 +60,6 @@ vals() {
 get_vals() { vals "$1" >"$TMP/vals"; }
 val() { sed -n "$(($1 + 1))p" "$TMP/vals"; }
 
-# reach PORT: a TCP connection from NS_A to NS_B:PORT within 3 s.
-reach() {
-	local ready=$TMP/ready.$1 lp r
-	ip netns exec "$NS_B" "$PEER" listen "$B4" "$1" >"$ready" 2>/dev/null &
-	lp=$!
-	PIDS="$PIDS $lp"
-	wait_for "$ready" ready || return 1
-	timeout 3 ip netns exec "$NS_A" "$PEER" connect "$B4" "$1" 100 2>/dev/null
-	r=$?
-	kill "$lp" 2>/dev/null
-	wait "$lp" 2>/dev/null
-	return $r
-}
-
 VB_IFINDEX=$(ip -n "$NS_B" -o link show dev vb | cut -d: -f1)
 # The kernel's own view: struct net_device's BTF id and size, ifindex's offset.
 bpftool btf dump file /sys/kernel/btf/vmlinux >"$TMP/vmlinux.btf"
@@ -104,7 +71,7 @@ IFX_OFF=$(awk -v id="[$ND_ID]" '$1 == id { p = 1; next } /^\[/ { p = 0 }
 
 # --- every object, by tcpinspect and by the peers -------------------------------
 # NAME SECTION: the program each loader is asked for.
-OBJ_LIST="core_ctx:xdp core_kern:xdp core_kern.gz:xdp core_enum:xdp core_bad:xdp
+OBJ_LIST="core_ctx:xdp core_kern:xdp core_kern.gz:xdp core_enum:xdp core_bad:xdp core_mod:xdp
 	kfunc:xdp ksym_var:xdp kconfig:xdp kconfig_bad:xdp sec_names:xdp_pass
 	sec_prog:prog sec_other:my_filter sec_frags:xdp.frags perf_nosize:xdp
 	nosize:xdp printk:xdp_printk"
@@ -212,6 +179,27 @@ id=$(xdp_id)
 check "core_enum: returns XDP_PASS___mine (12 here, 2 in the kernel): traffic passes" reach 8086
 get_vals "$id"
 check "core_enum: XDP_PASS exists, XDP_MADE_UP does not, XDP_DROP is 1" [ "$(val 0):$(val 1):$(val 2)" = 1:0:1 ]
+unload
+
+# --- CO-RE: a type of veth (a module on most kernels, built in here or not) -----------
+run cm load $OBJS/core_mod.o -i vb -v
+id=$(xdp_id)
+VP_LINE=$(grep -m1 "STRUCT 'veth_priv' size=" "$TMP/vmlinux.btf")
+if [ -n "$VP_LINE" ]; then
+	where="vmlinux" vp_size=$(echo "$VP_LINE" | sed -n 's/.* size=\([0-9]*\) .*/\1/p')
+	vp_id=$(echo "$VP_LINE" | sed -n 's/^\[\([0-9]*\)\].*/\1/p')
+else
+	where="module veth" vp_size= vp_id=
+	[ -e /sys/kernel/btf/veth ] && bpftool btf dump file /sys/kernel/btf/veth \
+		base /sys/kernel/btf/vmlinux >"$TMP/veth.btf" 2>/dev/null &&
+		VP_LINE=$(grep -m1 "STRUCT 'veth_priv' size=" "$TMP/veth.btf") &&
+		vp_size=$(echo "$VP_LINE" | sed -n 's/.* size=\([0-9]*\) .*/\1/p') &&
+		vp_id=$(echo "$VP_LINE" | sed -n 's/^\[\([0-9]*\)\].*/\1/p')
+fi
+check "core_mod: struct veth_priv found ($where): traffic passes" eval '[ "$rc" = 0 ] && reach 8087'
+get_vals "$id"
+check "core_mod: its size and BTF id as $where has them ($vp_size, $vp_id)" \
+	[ "$(val 0):$(val 1)" = "$vp_size:$vp_id" ]
 unload
 
 # --- CO-RE: a relocation the kernel cannot satisfy, reached -------------------------------
