@@ -217,7 +217,7 @@ OBJ_CPUS  := v1 v2 v3
 # bpf_printk.  One build each, -g (CO-RE and externs need BTF), for
 # tests/system/loadx.sh; core_kern also with compressed DWARF (clang -gz).
 LDX_NAMES := core_ctx core_kern core_enum core_bad core_mod kfunc ksym_var kconfig kconfig_bad \
-	     sec_names sec_prog sec_other sec_frags perf_nosize nosize printk
+	     sec_names sec_prog sec_other sec_frags sec_devmap perf_nosize nosize printk
 LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
 OBJ_NAMES := $(filter-out pass gen_xdp $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \

@@ -102,6 +102,7 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	if (o->name)
 		strncpy(a.prog_name, o->name, sizeof(a.prog_name) - 1);
 	a.prog_flags = o->prog_flags;
+	a.expected_attach_type = o->expected_attach_type;
 	a.fd_array = ptr(o->fd_array);
 	if (o->btf_fd >= 0) {
 		a.prog_btf_fd = o->btf_fd;

@@ -41,6 +41,7 @@ struct bpf_prog_load_opts {
 	const void *line_info;	/* struct bpf_line_info[line_info_cnt] */
 	__u32 line_info_cnt;
 	__u32 prog_flags;	/* BPF_F_* (BPF_F_XDP_HAS_FRAGS) */
+	__u32 expected_attach_type;
 	const int *fd_array;	/* module BTFs of kfunc calls; NULL: none */
 };
 int bpf_prog_load(const struct bpf_prog_load_opts *o);

@@ -435,13 +435,16 @@ static int compat(const struct btf *b, __u32 id, const struct btf *tb,
 			return -EINVAL;
 		if (is_enum(&l) && is_enum(&t))
 			return 1;
+		/* a forward declaration stands for the struct or union */
+		if ((btf_kind(&l) == BTF_KIND_FWD && (is_composite(&t) || btf_kind(&t) == BTF_KIND_FWD)) ||
+		    (btf_kind(&t) == BTF_KIND_FWD && is_composite(&l)))
+			return 1;
 		if (btf_kind(&l) != btf_kind(&t))
 			return 0;
 		switch (btf_kind(&l)) {
 		case BTF_KIND_UNKN:
 		case BTF_KIND_STRUCT:
 		case BTF_KIND_UNION:
-		case BTF_KIND_FWD:
 			return 1;
 		case BTF_KIND_FLOAT:
 			return l.size == t.size;

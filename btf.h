@@ -114,7 +114,8 @@ size_t btf_essential_len(const char *name);
  * Types local (in b) and target (in tb) compatible for CO-RE: same kind
  * after modifiers and typedefs (an enum may meet an enum64), pointers
  * and arrays element by element, functions parameter by parameter;
- * structs, unions and enums by kind alone.  1, 0, or -EINVAL.
+ * structs, unions and enums by kind alone (a forward declaration stands
+ * for either).  1, 0, or -EINVAL.
  */
 int btf_compat(const struct btf *b, __u32 id, const struct btf *tb, __u32 tid);
 

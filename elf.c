@@ -729,7 +729,7 @@ static int layout_kconfig(struct ctx *c)
  */
 static int parse_externs(struct ctx *c)
 {
-	__u32 i, id, kc = find_datasec(c, ".kconfig"), ks = find_datasec(c, ".ksyms");
+	__u32 i, id, kind, kc = find_datasec(c, ".kconfig"), ks = find_datasec(c, ".ksyms");
 	struct elf_extern *e;
 	struct btf_type t;
 	const char *name;
@@ -750,6 +750,7 @@ static int parse_externs(struct ctx *c)
 			return fail(c, -ENOTSUP, "extern '%s' needs .BTF (declare it __kconfig or __ksym and build with clang -g)",
 				    name);
 		id = datasec_entry(c, kc, name);
+		kind = id ? ELF_EXT_KCONFIG : ELF_EXT_KSYM;
 		if (!id)
 			id = datasec_entry(c, ks, name);
 		if (!id)
@@ -761,7 +762,7 @@ static int parse_externs(struct ctx *c)
 		memset(e, 0, sizeof(*e));
 		btf_type(&c->btf, id, &t);
 		e->name = name;
-		e->kind = id == datasec_entry(c, kc, name) ? ELF_EXT_KCONFIG : ELF_EXT_KSYM;
+		e->kind = kind;
 		e->weak = ELF64_ST_BIND(s.st_info) == STB_WEAK;
 		e->is_func = btf_kind(&t) == BTF_KIND_FUNC;
 		e->btf_id = id;
@@ -789,6 +790,27 @@ static int is_conv_sec(const char *name)
 	return !strcmp(name, "xdp") || !strncmp(name, "xdp/", 4) ||
 	       !strncmp(name, "xdp.frags", 9) || !strncmp(name, "xdp_", 4) ||
 	       !strcmp(name, "prog");
+}
+
+/*
+ * What libbpf's section names ask of the load: xdp.frags[/...] multi-
+ * buffer frames; xdp/devmap, xdp/cpumap (and their .frags and older
+ * xdp_devmap/, xdp_cpumap/ forms) the attach type of programs that run
+ * on those maps' entries.
+ */
+static void prog_kind(const char *sec, struct elf_prog *pr)
+{
+	const char *sub = strchr(sec, '/');
+	size_t base = sub ? (size_t)(sub - sec) : strlen(sec);
+
+	pr->flags = base == 9 && !strncmp(sec, "xdp.frags", 9) ? BPF_F_XDP_HAS_FRAGS : 0;
+	pr->attach_type = 0;
+	if (!strncmp(sec, "xdp_devmap/", 11) ||
+	    (sub && !strcmp(sub, "/devmap") && (base == 3 || pr->flags) && !strncmp(sec, "xdp", 3)))
+		pr->attach_type = BPF_XDP_DEVMAP;
+	else if (!strncmp(sec, "xdp_cpumap/", 11) ||
+		 (sub && !strcmp(sub, "/cpumap") && (base == 3 || pr->flags) && !strncmp(sec, "xdp", 3)))
+		pr->attach_type = BPF_XDP_CPUMAP;
 }
 
 /* Any executable section holds functions; those outside .text may be
@@ -854,9 +876,7 @@ static int parse_funcs(struct ctx *c)
 		pr->sec_idx = f->sec_idx;
 		pr->func_idx = f - c->obj->funcs;
 		pr->conv = is_conv_sec(f->sec_name);
-		pr->flags = !strncmp(f->sec_name, "xdp.frags", 9) &&
-			    (!f->sec_name[9] || f->sec_name[9] == '/') ?
-			    BPF_F_XDP_HAS_FRAGS : 0;
+		prog_kind(f->sec_name, pr);
 	}
 	return 0;
 }

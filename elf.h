@@ -83,6 +83,9 @@ struct elf_prog {
 	__u32 sec_idx;
 	__u32 func_idx;
 	__u32 flags;		/* BPF_PROG_LOAD prog_flags (xdp.frags) */
+	__u32 attach_type;	/* expected_attach_type: BPF_XDP_DEVMAP for
+				 * xdp/devmap, BPF_XDP_CPUMAP for xdp/cpumap
+				 * (programs for those maps' entries), else 0 */
 	__u32 conv;		/* in a section named as XDP programs are:
 				 * xdp, xdp/..., xdp.frags..., xdp_..., prog */
 };

@@ -290,7 +290,7 @@ static int resolve_ksym(struct ld_obj *o, const struct btf *b, __u32 i,
 {
 	const struct elf_extern *x = &o->elf.externs[i];
 	struct elf_ext_val *v = &o->ext[i];
-	struct btf_type t, kt;
+	struct btf_type kt;
 	__u32 local_type, id = 0;
 	char e[200];
 	int idx = 0, ret, fd;
@@ -330,7 +330,6 @@ static int resolve_ksym(struct ld_obj *o, const struct btf *b, __u32 i,
 		return ret ?: -ENOENT;
 	}
 	btf_type(o->kern.all[idx], id, &kt);
-	btf_type(b, x->type_id, &t);
 	ret = btf_compat(b, x->type_id, o->kern.all[idx], kt.type);
 	if (ret <= 0) {
 		snprintf(err, err_len, "extern %s (__ksym): its %s differs from the kernel's",
@@ -826,6 +825,7 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 	struct bpf_prog_load_opts lo = {
 		.prog_type = BPF_PROG_TYPE_XDP, .license = o->elf.license,
 		.btf_fd = o->btf_fd, .prog_flags = pr->flags,
+		.expected_attach_type = pr->attach_type,
 		.fd_array = o->fd_cnt > 1 ? o->fd_array : NULL,
 	};
 	char name[BPF_OBJ_NAME_LEN], *log = NULL, *log2 = NULL, where[300];

@@ -144,6 +144,9 @@ static void check_obj(const struct elf_obj *o, const __u8 *buf, size_t len)
 		check(strcmp(p->sec_name, ".text"), "program %s in .text", p->name);
 		check(!p->flags || p->flags == BPF_F_XDP_HAS_FRAGS,
 		      "program %s: flags 0x%x", p->name, p->flags);
+		check(!p->attach_type || p->attach_type == BPF_XDP_DEVMAP ||
+		      p->attach_type == BPF_XDP_CPUMAP, "program %s: attach type %u",
+		      p->name, p->attach_type);
 	}
 	for (i = 0; i < o->reloc_cnt; i++) {
 		r = &o->relocs[i];

@@ -73,7 +73,7 @@ IFX_OFF=$(awk -v id="[$ND_ID]" '$1 == id { p = 1; next } /^\[/ { p = 0 }
 # NAME SECTION: the program each loader is asked for.
 OBJ_LIST="core_ctx:xdp core_kern:xdp core_kern.gz:xdp core_enum:xdp core_bad:xdp core_mod:xdp
 	kfunc:xdp ksym_var:xdp kconfig:xdp kconfig_bad:xdp sec_names:xdp_pass
-	sec_prog:prog sec_other:my_filter sec_frags:xdp.frags perf_nosize:xdp
+	sec_prog:prog sec_other:my_filter sec_frags:xdp.frags sec_devmap:xdp perf_nosize:xdp
 	nosize:xdp printk:xdp_printk"
 n_obj=0 n_ti=0 n_ip=0 n_xl=0 n_bt=0 missed= differ=
 for e in $OBJ_LIST; do
@@ -315,6 +315,17 @@ check "--section with no program: exit 2, the programs listed, nothing attached"
 	 grep -q "no program in section .nosuch. in .*; it has: " "$TMP/sy.err" &&
 	 grep -q "pass_all (section xdp_pass)" "$TMP/sy.err" && grep -q "twice (section static)" "$TMP/sy.err" &&
 	 grep -q "xdp_drop_8082 (section xdp_drop_port)" "$TMP/sy.err"'
+
+# xdp/devmap: loaded with the attach type that lets it read
+# egress_ifindex, beside the program that is attached.
+run dm load $OBJS/sec_devmap.o -i vb -v
+check "sec_devmap: loads both programs (xdp/devmap as BPF_XDP_DEVMAP), attaches the first" eval \
+	'[ "$rc" = 0 ] && grep -q "^tcpinspect: program on_egress: " "$TMP/dm.err" && grep -q "(redirect_or_pas) on vb" "$TMP/dm.out"'
+check "sec_devmap: traffic passes (an empty devmap slot: XDP_PASS)" reach 8088
+unload
+run dn load $OBJS/sec_devmap.o -i vb --section xdp/devmap
+check "sec_devmap --section xdp/devmap: the kernel's refusal, one line, nothing attached" eval \
+	'[ "$rc" = 1 ] && one_line "$TMP/dn.err" && grep -q "BPF_XDP_DEVMAP programs can not be attached" "$TMP/dn.err" && nothing_attached'
 
 # xdp.frags: on a veth whose MTU is above a page, native XDP takes only
 # programs loaded with BPF_F_XDP_HAS_FRAGS.
