@@ -78,7 +78,7 @@ run() {
 
 # XDP program id attached to vb (empty if none), read over netlink by ip.
 xdp_id() {
-	ip -n "$NS_B" -d link show dev vb | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
+	ip -n "$NS_B" -d link show dev vb 2>/dev/null | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
 }
 
 # wait_for FILE PATTERN: up to 5 s for PATTERN to appear in FILE.
