@@ -12,7 +12,9 @@
  * objects in build/objs.
  *
  * Every buffer btf.c reads is an allocation of exactly its size, so ASan
- * reports any read past it.  What btf.h promises is checked, and a
+ * reports any read past it; and as the input's last byte says, each BTF
+ * is laid out again with its type area, or its string area, last in the
+ * allocation, so that a read past either area is past the allocation.  What btf.h promises is checked, and a
  * broken promise abort()s: btf_open() fails with -EINVAL and a message
  * or gives types that btf_type() finds; btf_core_calc() returns 0 or
  * -EINVAL with a one-line printable message, and its answers are
@@ -52,6 +54,43 @@ static void *dup_exact(const uint8_t *p, size_t n)
 	return b;
 }
 
+/*
+ * p[0..*n) laid out again as [header][strings][types] (types_last) or
+ * [header][types][strings], in an allocation of exactly that size; p
+ * itself (a copy) if its header does not describe two areas inside it.
+ */
+static void *relayout(const uint8_t *p, size_t *n, int types_last)
+{
+	struct btf_header h;
+	uint8_t *b;
+	size_t len;
+
+	if (*n < sizeof(h))
+		return dup_exact(p, *n);
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != BTF_MAGIC || h.hdr_len < sizeof(h) || h.hdr_len > *n ||
+	    (uint64_t)h.type_off + h.type_len > *n - h.hdr_len ||
+	    (uint64_t)h.str_off + h.str_len > *n - h.hdr_len)
+		return dup_exact(p, *n);
+	len = h.hdr_len + (size_t)h.type_len + h.str_len;
+	b = malloc(len ? len : 1);
+	memcpy(b, p, h.hdr_len);
+	if (types_last) {
+		memcpy(b + h.hdr_len, p + h.hdr_len + h.str_off, h.str_len);
+		memcpy(b + h.hdr_len + h.str_len, p + h.hdr_len + h.type_off, h.type_len);
+		h.str_off = 0;
+		h.type_off = h.str_len;
+	} else {
+		memcpy(b + h.hdr_len, p + h.hdr_len + h.type_off, h.type_len);
+		memcpy(b + h.hdr_len + h.type_len, p + h.hdr_len + h.str_off, h.str_len);
+		h.type_off = 0;
+		h.str_off = h.type_len;
+	}
+	memcpy(b, &h, sizeof(h));
+	*n = len;
+	return b;
+}
+
 /* Every type of b reads, and so does its name. */
 static void check_types(const struct btf *b)
 {
@@ -74,16 +113,17 @@ static void check_types(const struct btf *b)
 	check(btf_type(b, btf_end(b), &t) == -EINVAL, "a type past the end");
 }
 
-/* "3:17:0:...": an access string from bytes (each & 0x7f), so that
- * indices near and past the ends of members and arrays are tried. */
+/* "3:17:0:...": an access string from bytes: 1 to 96 steps (the first
+ * byte says), each a byte & 0x7f, so that indices near and past the
+ * ends of members and arrays, and paths longer than allowed, are tried. */
 static void mk_access(const char *tail, size_t n, char *out, size_t len)
 {
-	size_t used = 0, i;
+	size_t used = 0, i, steps = n ? 1 + (unsigned char)tail[0] % 96 : 0;
 
 	out[0] = 0;
-	for (i = 0; i < n && i < 8 && used < len; i++)
+	for (i = 0; i < steps && used < len; i++)
 		used += snprintf(out + used, len - used, "%s%u", i ? ":" : "",
-				 (unsigned char)tail[i] & 0x7f);
+				 (unsigned char)tail[(i + 1) % n] & 0x7f);
 }
 
 static void core(const struct btf *local, const struct btf *const *targets,
@@ -130,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					      "0:2:3", "3" };
 	const struct btf *targets[2];
 	struct btf local, targ, split;
-	char err[ERR_LEN], tail[25], made[48];
+	char err[ERR_LEN], tail[25], made[400];
 	void *lb, *tb;
 	__u32 *lo = NULL, *to = NULL, *so = NULL, id, i;
 	size_t llen, tlen, n;
@@ -142,8 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (llen > size - 2)
 		llen = size - 2;
 	tlen = size - 2 - llen;
-	lb = dup_exact(data + 2, llen);
-	tb = dup_exact(data + 2 + llen, tlen);
+	tb = relayout(data + 2 + llen, &tlen, data[size - 1] & 2);
+	lb = relayout(data + 2, &llen, data[size - 1] & 1);
 	n = size < 24 ? size : 24;
 	memcpy(tail, data + size - n, n);
 	tail[n] = 0;

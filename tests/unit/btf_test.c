@@ -559,6 +559,47 @@ static void test_indexed(void)
 	free(mo);
 }
 
+/*
+ * A struct whose anonymous member is itself: the search for a member
+ * through anonymous ones must stop (at BTF_MAX_DEPTH), not recurse until
+ * the stack ends.  (The fuzzer, given this bug planted, did not build
+ * such a struct in two minutes: hence this case.)
+ */
+static void test_cycle(void)
+{
+	struct mem cyc[] = { { NULL, 0, 0, 0 }, { "x", 0, 32, 0 } }, lx[] = { { "x", 0, 0, 0 } };
+	const struct btf *t[1];
+	struct bb *k = calloc(1, sizeof(*k)), *l = calloc(1, sizeof(*l));
+	struct btf kb2, lb2;
+	struct btf_core_res r;
+	char err[256] = "";
+	void *kp, *lp;
+	size_t kl, ll;
+	__u32 id, lid;
+	int ret;
+
+	bb_init(k, NULL);
+	cyc[1].type = bb_int(k, "int", 4, BTF_INT_SIGNED);
+	cyc[0].type = k->next_id;	/* the struct about to be made */
+	id = bb_struct(k, BTF_KIND_STRUCT, "cyc", 8, cyc, 2);
+	kp = bb_done(k, &kl);
+	bb_init(l, NULL);
+	lx[0].type = bb_int(l, "int", 4, BTF_INT_SIGNED);
+	lid = bb_struct(l, BTF_KIND_STRUCT, "cyc___l", 4, lx, 1);
+	lp = bb_done(l, &ll);
+	btf_open(&kb2, kp, kl, NULL, NULL, 0);
+	btf_open(&lb2, lp, ll, NULL, NULL, 0);
+	t[0] = &kb2;
+	ret = btf_core_calc(&lb2, t, 1, lid, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, &r, err,
+			    sizeof(err));
+	result("core: a struct that is its own anonymous member: an error, not a loop",
+	       id && ret == -EINVAL && *err, "%d '%s'", ret, err);
+	free(kp);
+	free(lp);
+	free(k);
+	free(l);
+}
+
 /* Malformed BTF: each refused with a message, never read past its end. */
 static void test_bad(void)
 {
@@ -613,6 +654,7 @@ int main(void)
 	test_match();
 	test_desc();
 	test_indexed();
+	test_cycle();
 	test_bad();
 	free(kbuf);
 	free(mbuf);
