@@ -358,8 +358,12 @@ static int read_pipe(struct trace *t, int fd, const sigset_t *run_mask)
 		if (have == BUF_LEN)	/* a line longer than the buffer */
 			have = 0;
 		settle_read(t);
-		if (fflush(stdout) || ferror(stdout))
-			return errno == EPIPE ? 0 : (msg("cannot write output: %s", strerror(errno)), EXIT_RUNTIME);
+		if (fflush(stdout) || ferror(stdout)) {
+			if (errno == EPIPE)
+				return 0;	/* the reader has gone: done */
+			msg("cannot write output: %s", strerror(errno));
+			return EXIT_RUNTIME;
+		}
 	}
 	return 0;
 }
