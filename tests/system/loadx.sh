@@ -99,17 +99,19 @@ for e in $OBJ_LIST; do
 	fi
 	ip netns exec "$NS_B" xdp-loader unload -a vb >/dev/null 2>&1
 	unload
-	if [ -n "$BPFFS" ] && bpftool prog loadall "$f" "$BPFFS/$name" type xdp >"$TMP/bt.err" 2>&1; then
-		prog=$(ls "$BPFFS/$name" | head -1)
+	# (a bpffs takes no '.' in a name: core_kern.gz pins as core_kern_gz)
+	pins=$BPFFS/${name//./_}
+	if [ -n "$BPFFS" ] && bpftool prog loadall "$f" "$pins" type xdp >"$TMP/bt.err" 2>&1; then
+		prog=$(ls "$pins" | head -1)
 		# the program of that section (bpftool pins each by its function's name)
-		for p in $(ls "$BPFFS/$name"); do
-			[ "$(bpftool prog show pinned "$BPFFS/$name/$p" -j | jq -r .name)" = \
+		for p in $(ls "$pins"); do
+			[ "$(bpftool prog show pinned "$pins/$p" -j | jq -r .name)" = \
 			  "$(sed -n 's/^loaded prog id [0-9]* (\(.*\)) on .*/\1/p' "$TMP/l.out" | head -1)" ] && prog=$p
 		done
 		bt_ok=1
-		xlated "$(bpftool prog show pinned "$BPFFS/$name/$prog" -j | jq -r .id)" >"$TMP/x.bt"
-		rm -rf "${BPFFS:?}/$name"
+		xlated "$(bpftool prog show pinned "$pins/$prog" -j | jq -r .id)" >"$TMP/x.bt"
 	fi
+	rm -rf "$pins"
 	n_ti=$((n_ti + ti_ok)) n_ip=$((n_ip + ip_ok)) n_xl=$((n_xl + xl_ok)) n_bt=$((n_bt + bt_ok))
 	echo "# $name ($sec): tcpinspect $ti_ok ip $ip_ok xdp-loader $xl_ok bpftool $bt_ok"
 	[ $((ip_ok + xl_ok + bt_ok)) -gt 0 ] && [ $ti_ok = 0 ] && missed="$missed $name"
