@@ -65,9 +65,10 @@ LDFLAGS += -static -s -Wl,--gc-sections $(LDFLAGS_$(ARCH))
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
+CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c \
+	cmd_trace.c
 SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
-	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
+	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c decode.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c \
 	blob.c ipfix.c export.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
@@ -76,7 +77,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux groff-base jq nfdump libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools ethtool procps curl prometheus wrk
+	      xdp-tools bpftool ethtool procps curl prometheus wrk
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
 # /boot.
@@ -185,21 +186,23 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 # Unit tests: tests/unit/NAME_test.c with the module NAME.c (and what
 # else it links or reads, added below), under the sanitizers.  They need
 # no root and no kernel: `make unit` runs them alone.
-UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
-	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test $(B)/decode_test \
-	     $(B)/blob_test $(B)/ipfix_test
+UNIT_BINS := $(B)/elf_test $(B)/btf_test $(B)/kern_test $(B)/http_test \
+	     $(B)/filter_test $(B)/flows_test $(B)/pcap_test $(B)/ringbuf_test \
+	     $(B)/writer_test $(B)/decode_test $(B)/blob_test $(B)/ipfix_test
 
 $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
 		prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-# elf_test reads the embedded object, blob_test the packed files;
-# writer_test links pcap.c as well.
-$(B)/elf_test: $(B)/xdp.o
+# elf_test reads the embedded object and links btf.c, blob_test the
+# packed files; kern_test links what kern.c calls; writer_test links
+# pcap.c as well.
+$(B)/elf_test: $(B)/xdp.o btf.c btf.h
 $(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
+$(B)/kern_test: inflate.c inflate.h bpf.c bpf.h btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
 
-PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
+PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 		  inspector.c filter.c flows.c
 
 $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
@@ -232,14 +235,30 @@ $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 # NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
 # exist only in .BTF).
 OBJ_CPUS  := v1 v2 v3
-OBJ_NAMES := $(filter-out pass gen_xdp floor,$(basename $(notdir $(wildcard tests/objs/*.c))))
+# The loader's newer features (tests/objs/ldx.h): CO-RE against struct
+# layouts other than the kernel's, kfuncs and typed ksyms, __kconfig,
+# sections named the iproute2 way, xdp.frags, maps sized by the loader,
+# bpf_printk.  One build each, -g (CO-RE and externs need BTF), for
+# tests/system/loadx.sh; core_kern also with compressed DWARF (clang -gz).
+LDX_NAMES := core_ctx core_kern core_enum core_bad core_mod kfunc ksym_var kconfig kconfig_bad \
+	     sec_names sec_prog sec_other sec_frags sec_devmap perf_nosize nosize printk
+LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
+OBJ_NAMES := $(filter-out pass fw gen_xdp floor $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
 	$(B)/objs/$(n).$(c).g.o $(if $(filter $(n),$(OBJ_BTF)),,$(B)/objs/$(n).$(c).o)))
 OBJ_FLAGS := -O2 -target bpf -I$(INC) -Iprog -Wall
 
-objs: $(OBJ_FILES)
+objs: $(OBJ_FILES) $(LDX_FILES)
+
+$(filter-out %.gz.o,$(LDX_FILES)): $(B)/objs/%.o: tests/objs/%.c tests/objs/ldx.h prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=v3 -g -c -o $@ $<
+
+$(B)/objs/%.gz.o: tests/objs/%.c tests/objs/ldx.h prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=v3 -g -gz -c -o $@ $<
 
 # The stem is NAME.CPU or NAME.CPU.g: the source and the flags come from it.
 obj_word = $(word $(1),$(subst ., ,$(2)))
@@ -249,8 +268,10 @@ $(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
 		$(if $(call obj_word,3,$*),-g) -c -o $@ $<
 
-$(B)/loader_test: tests/system/loader_test.c bpf.c elf.c loader.c $(HDRS)
-	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c bpf.c elf.c loader.c
+LOADER_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c
+
+$(B)/loader_test: tests/system/loader_test.c $(LOADER_SRCS) $(HDRS)
+	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c $(LOADER_SRCS)
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
@@ -259,7 +280,7 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 		-o $@ tests/tools/mkpcap.c pcap.c
 
 TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o $(B)/floor.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
+	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
@@ -273,10 +294,12 @@ unit: deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
 	./tests/run unit
 
-# libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
+# libFuzzer harnesses of elf.c, btf.c and http.c.  Built only where clang has the
 # fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# `make fuzz FUZZ_TARGET=btf` (or `make fuzz-btf`) fuzzes btf.c from pairs of
+# the test objects' .BTF, in $(B)/fuzz-corpus-btf; crash inputs $(B)/fuzz-btf-crash-*.
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
 # $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
 # tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
@@ -287,10 +310,15 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
-$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
+# What a harness links besides its module.
+FUZZ_LINK_elf := btf.c
+
+$(B)/fuzz_elf: btf.c btf.h
+$(B)/fuzz_elf $(B)/fuzz_btf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h \
+		tests/fuzz/check.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*)"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*); \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
@@ -308,6 +336,17 @@ fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
+# The seeds are pairs of the test objects' .BTF (tests/fuzz/btf-seeds.sh).
+fuzz-btf: $(B)/fuzz_btf objs
+	@test -x $(B)/fuzz_btf || { echo "fuzz-btf: no $(B)/fuzz_btf"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-btf
+	@tests/fuzz/btf-seeds.sh $(B)/fuzz-corpus-btf
+	@{ ./$(B)/fuzz_btf -max_len=16384 -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz-btf- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-btf 2>&1; echo $$? >$(B)/fuzz-btf.rc; } | tee $(B)/fuzz-btf.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-btf.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-btf.log | tail -1; exit $$(cat $(B)/fuzz-btf.rc)
+
 # New inputs go to the first directory only: tests/fuzz/http-seeds stays as it is.
 fuzz-http: $(B)/fuzz_http
 	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
@@ -321,20 +360,21 @@ fuzz-http: $(B)/fuzz_http
 		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
 
 TEST_BINS += $(B)/fuzz_elf
+TEST_BINS += $(B)/fuzz_btf
 TEST_BINS += $(B)/fuzz_http
 TEST_BINS += $(B)/peer-static
 
-.PHONY: fuzz fuzz-elf fuzz-http
+.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http
 
 # Figures, not assertions: see BENCHMARKS.md.
-BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
+BENCH_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 	      inspector.c filter.c flows.c
 
 $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
-GEN_SRCS := bpf.c elf.c loader.c
+GEN_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c
 
 $(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/tools/gen.c \

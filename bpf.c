@@ -119,6 +119,9 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	}
 	if (o->name)
 		strncpy(a.prog_name, o->name, sizeof(a.prog_name) - 1);
+	a.prog_flags = o->prog_flags;
+	a.expected_attach_type = o->expected_attach_type;
+	a.fd_array = ptr(o->fd_array);
 	if (o->btf_fd >= 0) {
 		a.prog_btf_fd = o->btf_fd;
 		if (o->func_info_cnt) {
@@ -246,6 +249,20 @@ int bpf_link_get_next_id(__u32 start_id, __u32 *next_id)
 int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id)
 {
 	return get_next_id(BPF_PROG_GET_NEXT_ID, start_id, next_id);
+}
+
+int bpf_btf_get_next_id(__u32 start_id, __u32 *next_id)
+{
+	return get_next_id(BPF_BTF_GET_NEXT_ID, start_id, next_id);
+}
+
+int bpf_btf_get_fd_by_id(__u32 id)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.btf_id = id;
+	return sys_bpf(BPF_BTF_GET_FD_BY_ID, &a);
 }
 
 int bpf_prog_test_run(int prog_fd, struct bpf_test_run *t)

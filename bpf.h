@@ -55,6 +55,9 @@ struct bpf_prog_load_opts {
 	__u32 func_info_cnt;
 	const void *line_info;	/* struct bpf_line_info[line_info_cnt] */
 	__u32 line_info_cnt;
+	__u32 prog_flags;	/* BPF_F_* (BPF_F_XDP_HAS_FRAGS) */
+	__u32 expected_attach_type;
+	const int *fd_array;	/* module BTFs of kfunc calls; NULL: none */
 };
 int bpf_prog_load(const struct bpf_prog_load_opts *o);
 
@@ -71,6 +74,8 @@ int bpf_link_get_fd_by_id(__u32 id);
 /* Next id after start_id in *next_id; -ENOENT at the end. */
 int bpf_link_get_next_id(__u32 start_id, __u32 *next_id);
 int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id);
+int bpf_btf_get_next_id(__u32 start_id, __u32 *next_id);
+int bpf_btf_get_fd_by_id(__u32 id);
 
 struct bpf_test_run {
 	const void *data_in;

@@ -22,14 +22,22 @@
 #include "replay.h"
 #include "session.h"
 
-/* Index in o->elf.progs of the program load should attach, or -1. */
+/*
+ * Index in o->elf.progs of the program load should attach, or -1: the
+ * first in section --section, the one called --prog, or without either
+ * the first in a section named as XDP programs are (elf_find_prog).
+ */
 static int select_prog(const struct ld_obj *obj, const struct opts *o)
 {
+	const struct elf_prog *p;
 	__u32 i;
 
+	if (!o->section && !o->prog) {
+		p = elf_find_prog(&obj->elf, NULL);
+		return p ? p - obj->elf.progs : -1;
+	}
 	for (i = 0; i < obj->elf.prog_cnt; i++)
-		if ((!o->section && !o->prog) ||
-		    (o->section && !strcmp(obj->elf.progs[i].sec_name, o->section)) ||
+		if ((o->section && !strcmp(obj->elf.progs[i].sec_name, o->section)) ||
 		    (o->prog && !strcmp(obj->elf.progs[i].name, o->prog)))
 			return i;
 	return -1;
@@ -183,6 +191,16 @@ int cmd_load(struct opts *o)
 		status = EXIT_USAGE;
 		goto out_obj;
 	}
+	if (!o->section && !o->prog && obj.elf.prog_cnt > 1)
+		msg("%s has %u programs: taking %s (section %s), the first %s; name another with --section or --prog",
+		    o->obj_path, obj.elf.prog_cnt, obj.elf.progs[idx].name,
+		    obj.elf.progs[idx].sec_name,
+		    obj.elf.progs[idx].conv ? "in a section named as XDP programs are (xdp, xdp/..., xdp.frags, xdp_..., prog)" :
+		    "in the object (none is in a section named xdp, xdp/..., xdp.frags, xdp_... or prog)");
+	/* The one to attach, every other in an XDP section, and those
+	 * that program arrays name: as ip and libbpf load them all. */
+	obj.prog = &obj.elf.progs[idx];
+	obj.conv_too = 1;
 	if (ses_probe(o, &kp))
 		goto out_obj;
 	if (o->pin_dir && !kp.has[PROBE_LINK]) {

@@ -4,10 +4,12 @@
  *
  * ld_parse() reads the object (elf.c) and makes writable copies of its
  * global data; ld_set_var() may then change globals (e.g. const volatile
- * configuration in .rodata); ld_load() creates the maps (reusing pinned
- * ones), uploads the BTF, links and loads every XDP program in the object
- * and fills program arrays and map-in-map outer maps from their `values`.
- * ld_open() is ld_parse() + ld_load().
+ * configuration in .rodata); ld_load() resolves what the object asks of
+ * the running kernel (CO-RE relocations against its BTF with btf.c,
+ * __kconfig and __ksym externs, through kern.c), creates the maps
+ * (reusing pinned ones), uploads the BTF, links and loads the programs
+ * and fills program arrays and map-in-map outer maps from their
+ * `values`.  ld_open() is ld_parse() + ld_load().
  *
  * No printing: failures go to err (with the end of the verifier log if
  * the verifier refused); what the loader did goes to the optional log_fn.
@@ -17,6 +19,7 @@
 #define TCPINSPECT_LOADER_H
 
 #include "elf.h"
+#include "kern.h"
 
 #define LD_PIN_DIR	"/sys/fs/bpf"
 
@@ -30,9 +33,11 @@ struct ld_obj {
 	int stats;			/* read the verifier's statistics (vstats) */
 	/*
 	 * The selected program (ld_open's name).  If set before ld_load,
-	 * only it and the programs that map `values` name are loaded.
+	 * only it, the programs that map `values` name and (with
+	 * conv_too) those in sections named by convention are loaded.
 	 */
 	const struct elf_prog *prog;
+	int conv_too;
 	/* results: */
 	int prog_fd;			/* its fd */
 	int prog_fds[ELF_MAX_PROGS];	/* every program, as elf.progs[] */
@@ -48,6 +53,12 @@ struct ld_obj {
 	} vstats[ELF_MAX_PROGS];
 	void *data[ELF_MAX_MAPS];	/* writable global data, per data map */
 	__u8 pinned[ELF_MAX_MAPS];	/* pinned by this ld_load: undone if it fails */
+	/* during ld_load: the kernel's side, and what was resolved */
+	struct kern kern;
+	struct elf_core_fix *core_fix;	/* per CO-RE relocation */
+	struct elf_ext_val ext[ELF_MAX_EXTERNS];
+	int fd_array[ELF_MAX_EXTERNS + 1];	/* [1..]: module BTFs of kfuncs */
+	int fd_cnt;
 };
 
 int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,

@@ -28,6 +28,7 @@
 #define C_SHOW		(1u << CMD_SHOW)
 #define C_PROBE		(1u << CMD_PROBE)
 #define C_SERVE		(1u << CMD_SERVE)
+#define C_TRACE		(1u << CMD_TRACE)
 #define C_ALL		((1u << CMD_CNT) - 1)
 #define C_ATTACH	(C_CAPTURE | C_FLOWS | C_SERVE)	/* attach the embedded program */
 
@@ -94,6 +95,15 @@ const struct cmd_info cmd_info[CMD_CNT] = {
 		"/stats, /metrics (Prometheus), /openapi.json.  A non-loopback address\n"
 		"needs --token-file (requests then carry Authorization: Bearer TOKEN).\n",
 	},
+	[CMD_TRACE] = {
+		"trace", "", "", 0, 0,
+		"print what BPF programs write with bpf_printk",
+		"Print the lines BPF programs write with bpf_printk (bpf_trace_printk),\n"
+		"as the kernel's trace_pipe shows them, from a tracing instance of its\n"
+		"own, until SIGINT, SIGTERM, -c lines or --duration; tracefs is mounted\n"
+		"at /sys/kernel/tracing for the run if it is not.  --prog and --comm\n"
+		"keep the lines of one program or one process name.\n",
+	},
 };
 
 #define O(f)	offsetof(struct opts, f)
@@ -111,11 +121,11 @@ const struct opt opt_table[] = {
 	      "(repeat -i, up to " STR(OPTS_IF_MAX) "), or \\fBany\\fR for every interface that is up.\n"
 	      "Without -i they use the interface of the default route, else the first\n"
 	      "interface that is up and not loopback.") },
-	{ 'c', "count", "COUNT", C_CAPTURE | C_REPLAY, 0, OPT_NUM, O(count),
+	{ 'c', "count", "COUNT", C_CAPTURE | C_REPLAY | C_TRACE, 0, OPT_NUM, O(count),
 	  .unit = 1, .min = 1, .max = ~0ul, .what = "count", .want = "a positive number",
-	  .help = "exit after COUNT packets",
-	  MAN("Exit after COUNT packets.  The limit holds in the kernel too: the\n"
-	      "program sends no more than COUNT events.") },
+	  .help = "exit after COUNT packets (trace: lines)",
+	  MAN("Exit after COUNT packets (trace: COUNT lines).  For a capture the limit\n"
+	      "holds in the kernel too: the program sends no more than COUNT events.") },
 	{ 's', "snaplen", "SNAPLEN", C_CAPTURE | C_REPLAY, 0, OPT_NUM0, O(snaplen),
 	  .unit = 1, .max = TI_SNAP_MAX, .what = "snap length",
 	  .want = "0 (all, up to " STR(TI_SNAP_MAX) ") to " STR(TI_SNAP_MAX),
@@ -152,10 +162,10 @@ const struct opt opt_table[] = {
 	  .help = "numeric output (always on; accepted for tcpdump habits)" },
 	{ 'v', "verbose", NULL, C_ATTACH | C_REPLAY | C_LOAD, 1, OPT_SPECIAL, O(verbose),
 	  .help = "say what the loader does" },
-	{ 0, "duration", "SECONDS", C_CAPTURE | C_FLOWS, 0, OPT_NUM, O(duration_ns),
+	{ 0, "duration", "SECONDS", C_CAPTURE | C_FLOWS | C_TRACE, 0, OPT_NUM, O(duration_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 365 * 86400 * NS_PER_S, .what = "duration",
 	  .want = "seconds (decimals allowed), more than 0",
-	  .help = "stop after SECONDS (decimals allowed); a deadline in the kernel too" },
+	  .help = "stop after SECONDS (decimals allowed); capture, flows: a deadline in the kernel too" },
 	{ 0, "sample", "N", C_CAPTURE | C_REPLAY, 0, OPT_NUM, O(sample),
 	  .unit = 1, .min = 1, .max = 0xffffffffu, .what = "sample rate",
 	  .want = "N, to emit one in N matching packets",
@@ -178,8 +188,18 @@ const struct opt opt_table[] = {
 	  .help = "replace an attached XDP program (put back at exit; load: for good)" },
 	{ 0, "section", "SEC", C_LOAD, 0, OPT_STR, O(section),
 	  .help = "load the program in ELF section SEC" },
-	{ 0, "prog", "NAME", C_LOAD, 0, OPT_STR, O(prog),
-	  .help = "load the program (function) NAME" },
+	{ 0, "prog", "NAME", C_LOAD | C_TRACE, 0, OPT_STR, O(prog),
+	  .help = "load: the program (function) NAME; trace: only the lines of program NAME (or id)",
+	  MAN("load: load and attach the program whose function is NAME.  trace: only\n"
+	      "the lines that BPF program NAME printed (its function's name, or the\n"
+	      "kernel's 15 characters of it), or the program with id NAME, known by its\n"
+	      "symbol in the kernel stack of each line.") },
+	{ 0, "comm", "NAME", C_TRACE, 0, OPT_STR, O(comm),
+	  .help = "only the lines printed while process NAME was running (its name, 15 characters)",
+	  MAN("Only the lines printed while a process called NAME was running, as the\n"
+	      "kernel names it (15 characters; see /proc/PID/comm).  An XDP program runs\n"
+	      "on receive, in whatever process the packet found the CPU: the sender,\n"
+	      "for traffic between two namespaces of one host.") },
 	{ 0, "pin", "DIR", C_LOAD | C_UNLOAD, 0, OPT_STR, O(pin_dir),
 	  .help = "load: attach with a bpf_link pinned in DIR (a bpffs); unload: unpin it" },
 	{ 0, "top", "N", C_FLOWS, 0, OPT_NUM, O(top),
@@ -520,7 +540,7 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t err_len)
 			if (!strcmp(argv[1], cmd_info[c].name))
 				break;
 		if (c == CMD_CNT)
-			return bad(err, err_len, "unknown command '%s': want capture, flows, replay, load, unload, show, probe or serve (see tcpinspect --help)",
+			return bad(err, err_len, "unknown command '%s': want capture, flows, replay, load, unload, show, probe, serve or trace (see tcpinspect --help)",
 				   argv[1]);
 		o->cmd = c;
 		cmd = argv[1];

@@ -16,7 +16,7 @@
 #define OPTS_IF_MAX	64	/* interfaces one run attaches to */
 
 enum cmd { CMD_CAPTURE, CMD_FLOWS, CMD_REPLAY, CMD_LOAD, CMD_UNLOAD,
-	   CMD_SHOW, CMD_PROBE, CMD_SERVE, CMD_CNT };
+	   CMD_SHOW, CMD_PROBE, CMD_SERVE, CMD_TRACE, CMD_CNT };
 
 /* A command as its help and the man page describe it. */
 struct cmd_info {
@@ -63,7 +63,7 @@ struct opts {
 	const char *ifaces[OPTS_IF_MAX];	/* every -i, in order */
 	int iface_cnt;
 	const char *iface;	/* the first -i, or the default interface */
-	__u64 count;		/* -c */
+	__u64 count;		/* -c (trace: lines) */
 	__u64 snaplen;		/* -s; 0: as the output needs */
 	int hex;		/* -x 1, -X 2 */
 	int json;
@@ -83,7 +83,8 @@ struct opts {
 	const char *obj_path;	/* load OBJ */
 	const char *pcap_path;	/* replay FILE */
 	const char *section;	/* load --section */
-	const char *prog;	/* load --prog */
+	const char *prog;	/* load --prog, trace --prog */
+	const char *comm;	/* trace --comm */
 	const char *pin_dir;	/* load, unload --pin */
 	__u64 top;		/* flows --top; 0: a screenful, all in JSON */
 	int sort;		/* flows --sort: enum flow_col */

@@ -9,7 +9,6 @@
  * missing.  Probes never parse the kernel version.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <linux/btf.h>
 #include <linux/if_link.h>
 #include "bpf.h"
+#include "kern.h"
 #include "netlink.h"
 #include "probe.h"
 
@@ -473,35 +473,6 @@ int probe_xdp_modes(int ifindex, struct probe_xdp *x)
 	return ret;
 }
 
-/* The CPUs in /sys/devices/system/cpu/possible ("0-3,6"): 5 there. */
-static int sys_cpus(void)
-{
-	char buf[256], *s;
-	long a, b, n = 0;
-	ssize_t len;
-	int fd;
-
-	fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -EIO;
-	buf[len] = 0;
-	for (s = buf; *s >= '0' && *s <= '9';) {
-		a = b = strtol(s, &s, 10);
-		if (*s == '-')
-			b = strtol(s + 1, &s, 10);
-		if (b < a)
-			return -EIO;
-		n += b - a + 1;
-		if (*s == ',')
-			s++;
-	}
-	return n > 0 && n < 1 << 20 ? n : -EIO;
-}
-
 /*
  * Read one fresh (all-zero) entry into a buffer of 0xff and count the
  * 8-byte slots the kernel overwrote: needs no /sys, which an initramfs
@@ -522,5 +493,5 @@ int probe_cpus(int percpu_fd)
 		;
 	if (fd >= 0 && fd != percpu_fd)
 		close(fd);
-	return n > 0 ? n : sys_cpus();
+	return n > 0 ? n : kern_possible_cpus();
 }

@@ -4,6 +4,7 @@
 # time from its seeds.
 #
 #   build/fuzz_elf   elf.c    tests/fuzz/fuzz-regress/       seeds: the objects that exist
+#   build/fuzz_btf   btf.c    tests/fuzz/fuzz-regress-btf/   seeds: pairs of their .BTF sections
 #   build/fuzz_http  http.c   tests/fuzz/fuzz-regress-http/  seeds: tests/fuzz/http-seeds/
 #
 # fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
@@ -93,6 +94,10 @@ for f in build/xdp.o build/pass.o build/reject.o build/objs/*.o; do
 	[ ! -f "$f" ] || cp "$f" "$TMP/seeds/"
 done
 fuzz elf elf.c tests/fuzz/fuzz-regress build/fuzz-smoke- "$TMP/seeds" -max_len=65536
+
+# fuzz_btf's input: u16 length, an object's .BTF, another's (the "kernel").
+tests/fuzz/btf-seeds.sh "$TMP/btf-seeds"
+fuzz btf btf.c tests/fuzz/fuzz-regress-btf build/fuzz-btf-smoke- "$TMP/btf-seeds" -max_len=16384
 fuzz http http.c tests/fuzz/fuzz-regress-http build/fuzz-http-smoke- tests/fuzz/http-seeds \
 	-max_len=10000 -dict=tests/fuzz/fuzz-http.dict
 exit "$fail"

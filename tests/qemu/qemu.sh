@@ -52,7 +52,7 @@ x86_64)
 	N=qemu QEMU=qemu-system-x86_64 MACHINE= CONSOLE=ttyS0 QPKG=qemu-system-x86
 	DEBARCH=amd64 KMETA=linux-image-amd64 FLAVOUR=amd64 KIMG=vmlinux
 	BUILD=x86_64 ELF_MACHINE=X86-64 TI_BIN=$TI PEER_STATIC=build/peer-static
-	GUEST_ARGS="ti_startup=3"
+	GUEST_ARGS="ti_startup=3 ti_loadx=1"
 	;;
 arm64)
 	N=qemu-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
@@ -270,12 +270,19 @@ ok "$N: kernel $KVER ($KERNEL_HOW)"
 
 # --- the initramfs ------------------------------------------------------------
 root=$TMP/root
-mkdir -p "$root/bin" "$root/lib/modules" "$root/tmp" &&
+# The loader's objects for ti_loadx (CO-RE against veth's module BTF, a
+# typed ksym): the same BPF for every architecture.
+LDX_OBJS="build/objs/core_mod.o build/objs/ksym_var.o"
+for f in $LDX_OBJS; do
+	[ -f "$f" ] || make -s "$f" >/dev/null 2>&1
+done
+mkdir -p "$root/bin" "$root/lib/modules" "$root/lib/objs" "$root/tmp" &&
 	cp "$BUSYBOX" "$root/bin/busybox" && ln -s busybox "$root/bin/sh" &&
 	cp "$TI_BIN" "$root/bin/tcpinspect" &&
 	cp "$PEER_STATIC" "$root/bin/peer" &&
 	cp "$VETH" "$root/lib/modules/veth.ko" &&
 	{ [ ! -f build/pass.o ] || cp build/pass.o "$root/lib/pass.o"; } &&
+	{ cp $LDX_OBJS "$root/lib/objs/" 2>/dev/null || :; } &&
 	cp "${QEMU_INIT:-tests/qemu/init}" "$root/init" &&
 	chmod 755 "$root/init" "$root/bin/busybox" &&
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$TMP/initramfs.gz"

@@ -183,7 +183,7 @@ static __u32 btf_extra(const struct btf_type *t)
 }
 
 /* File offset of the first BTF type header of kind kind, or 0. */
-static __u64 btf_find(__u32 kind, const char *name)
+static __u64 btf_type_at(__u32 kind, const char *name)
 {
 	struct btf_header h;
 	struct btf_type t;
@@ -285,8 +285,8 @@ static int layout_init(void)
 	lay.parsed[6] = (struct range){ lay.sh_btf.sh_offset, lay.sh_btf.sh_size };
 	lay.parsed[7] = (struct range){ lay.sh_lic.sh_offset, lay.sh_lic.sh_size };
 	lay.parsed[8] = (struct range){ lay.sh_xdp.sh_offset, lay.sh_xdp.sh_size };
-	if (!btf_find(BTF_KIND_DATASEC, ".maps") ||
-	    !btf_find(BTF_KIND_VAR, TI_MAP_COUNTERS))
+	if (!btf_type_at(BTF_KIND_DATASEC, ".maps") ||
+	    !btf_type_at(BTF_KIND_VAR, TI_MAP_COUNTERS))
 		return bad("%s: no .maps DATASEC or no counters VAR in .BTF",
 			   obj_path);
 	return 0;
@@ -1038,14 +1038,14 @@ static void p_btf_str_len(__u8 *b)
 
 static void p_btf_kind(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_DATASEC, ".maps");
+	__u64 t = btf_type_at(BTF_KIND_DATASEC, ".maps");
 
 	put(b, t + offsetof(struct btf_type, info), 4, 0x1fu << 24);
 }
 
 static void p_btf_vlen(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_DATASEC, ".maps");
+	__u64 t = btf_type_at(BTF_KIND_DATASEC, ".maps");
 
 	put(b, t + offsetof(struct btf_type, info), 4,
 	    BTF_KIND_DATASEC << 24 | 0xffff);
@@ -1054,7 +1054,7 @@ static void p_btf_vlen(__u8 *b)
 /* Type id 0 is void: a .maps entry or a map variable of type void. */
 static void p_btf_secinfo_void(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_DATASEC, ".maps");
+	__u64 t = btf_type_at(BTF_KIND_DATASEC, ".maps");
 
 	put(b, t + sizeof(struct btf_type) +
 	    offsetof(struct btf_var_secinfo, type), 4, 0);
@@ -1062,7 +1062,7 @@ static void p_btf_secinfo_void(__u8 *b)
 
 static void p_btf_var_void(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_VAR, TI_MAP_COUNTERS);
+	__u64 t = btf_type_at(BTF_KIND_VAR, TI_MAP_COUNTERS);
 
 	put(b, t + offsetof(struct btf_type, type), 4, 0);
 }
@@ -1099,7 +1099,7 @@ static const struct corruption corruptions[] = {
 	{ "relocation to the license", p_rel_not_map, "not maps, global data or code", "LICENSE" },
 	{ ".BTF magic", p_btf_magic, ".BTF: bad magic", NULL },
 	{ ".BTF hdr_len", p_btf_hdr_len, ".BTF: bad header length", NULL },
-	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond the section" },
+	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond its end" },
 	{ ".BTF unknown kind", p_btf_kind, ".BTF", "unknown kind" },
 	{ ".BTF type runs past the type area", p_btf_vlen, ".BTF", "runs past the type area" },
 	{ ".BTF .maps entry of type void", p_btf_secinfo_void, NULL, NULL },

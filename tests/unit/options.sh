@@ -24,7 +24,7 @@ check() {
 	if "$@"; then ok "$name"; else notok "$name" "failed: $*"; fi
 }
 
-CMDS="capture flows replay load unload show probe serve"
+CMDS="capture flows replay load unload show probe serve trace"
 [ -x "$TI" ] || { notok options "no $TI (make)"; exit 1; }
 [ -f "$MAN" ] || { notok options "no $MAN (make)"; exit 1; }
 
