@@ -200,7 +200,12 @@ static int line_head(const char *line, char *comm, size_t len, int *cpu)
 	FILE *f;
 	int pid;
 
-	if (!br || sscanf(br, " [%d]", cpu) != 1)
+	char *end;
+
+	if (!br || br[2] < '0' || br[2] > '9')
+		return -1;
+	*cpu = strtol(br + 2, &end, 10);
+	if (*end != ']')
 		return -1;
 	while (*p == ' ')
 		p++;

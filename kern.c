@@ -236,8 +236,14 @@ int kern_version(__u32 *version)
 
 	if (uname(&u))
 		return -errno;
-	if (sscanf(u.release, "%u.%u.%u", &a, &b, &c) < 2)
+	char *p = u.release;
+
+	a = strtoul(p, &p, 10);
+	if (*p++ != '.' || *p < '0' || *p > '9')
 		return -EINVAL;
+	b = strtoul(p, &p, 10);
+	if (*p == '.')
+		c = strtoul(p + 1, NULL, 10);
 	/* KERNEL_VERSION(): the sublevel saturates at 255 */
 	*version = a << 16 | (b > 255 ? 255 : b) << 8 | (c > 255 ? 255 : c);
 	return 0;
@@ -245,8 +251,9 @@ int kern_version(__u32 *version)
 
 int kern_ksym_addr(const char *name, __u64 *addr)
 {
-	char line[512], sym[256], type;
+	char line[512], *p, *nl;
 	unsigned long long a;
+	size_t n = strlen(name);
 	FILE *f;
 	int ret = -ENOENT;
 
@@ -254,7 +261,13 @@ int kern_ksym_addr(const char *name, __u64 *addr)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || strcmp(sym, name))
+		/* "ADDRESS TYPE NAME[\t[MODULE]]" */
+		a = strtoull(line, &p, 16);
+		if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ' ||
+		    strncmp(p + 3, name, n))
+			continue;
+		nl = p + 3 + n;
+		if (*nl && *nl != '\n' && *nl != '\t' && *nl != ' ')
 			continue;
 		*addr = a;
 		ret = a ? 0 : -EPERM;
