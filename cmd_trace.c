@@ -191,9 +191,12 @@ static int sym_match(const struct trace *t, const char *sym)
 /*
  * "           peer-1096    [001] ..s2.  2743.6: ...": the task's name
  * (from /proc when the kernel shows "<...>") into comm, the CPU into
- * *cpu.  0, or -1 for a line of another shape.
+ * *cpu, and in *rest (if not NULL) where "-PID" starts, if the name was
+ * "<...>" and /proc knew better (else NULL).  0, or -1 for a line of
+ * another shape.
  */
-static int line_head(const char *line, char *comm, size_t len, int *cpu)
+static int line_head(const char *line, char *comm, size_t len, int *cpu,
+		     const char **rest)
 {
 	const char *p = line, *br = strstr(line, " ["), *dash;
 	char path[64];
@@ -215,30 +218,43 @@ static int line_head(const char *line, char *comm, size_t len, int *cpu)
 		return -1;
 	snprintf(comm, len, "%.*s", (int)(dash - p), p);
 	pid = atoi(dash + 1);
+	if (rest)
+		*rest = NULL;
 	if (strcmp(comm, "<...>") || pid <= 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	f = fopen(path, "re");
 	if (f) {
-		if (fgets(comm, len, f))
+		if (fgets(comm, len, f)) {
 			comm[strcspn(comm, "\n")] = 0;
+			if (rest && *comm)
+				*rest = dash;
+		}
 		fclose(f);
 	}
 	return 0;
 }
 
-/* A line the options let through: printed (and counted). */
+/*
+ * A line the options let through: printed (and counted).  The kernel
+ * says "<...>" for a task its small table of names (saved_cmdlines)
+ * has forgotten: the name /proc still knows goes in its place.
+ */
 static void emit(struct trace *t, const char *line)
 {
+	const char *rest;
 	char comm[64];
-	int cpu;
+	int cpu, head;
 
-	if (t->o->comm && (line_head(line, comm, sizeof(comm), &cpu) ||
-			   strcmp(comm, t->o->comm)))
+	head = line_head(line, comm, sizeof(comm), &cpu, &rest);
+	if (t->o->comm && (head || strcmp(comm, t->o->comm)))
 		return;
 	if (t->o->count && t->lines >= t->o->count)
 		return;
-	puts(line);
+	if (!head && rest)
+		printf("%*s%s\n", (int)(rest - line), comm, rest);
+	else
+		puts(line);
 	t->lines++;
 }
 
@@ -287,7 +303,7 @@ static void one_line(struct trace *t, char *line)
 			p->match = 1;
 		return;
 	}
-	if (line_head(line, comm, sizeof(comm), &cpu))
+	if (line_head(line, comm, sizeof(comm), &cpu, NULL))
 		return;
 	if (strstr(line, ": <stack trace>")) {
 		t->stack_cpu = cpu;
