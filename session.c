@@ -315,13 +315,14 @@ void ses_seen_line(const __u64 *c)
 
 void ses_malformed_line(const __u64 *c)
 {
-	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers\n",
+	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers, %llu bad IP version\n",
 		(unsigned long long)c[TI_CNT_MALFORMED],
 		(unsigned long long)c[TI_CNT_BAD_IHL],
 		(unsigned long long)c[TI_CNT_BAD_DOFF],
 		(unsigned long long)c[TI_CNT_BAD_LEN],
 		(unsigned long long)c[TI_CNT_TRUNCATED],
-		(unsigned long long)c[TI_CNT_BAD_EXT]);
+		(unsigned long long)c[TI_CNT_BAD_EXT],
+		(unsigned long long)c[TI_CNT_BAD_VER]);
 }
 
 /*

@@ -84,8 +84,8 @@ n=$(wc -l <"$TMP/us.json")
 check "replay_summary_counts_what_was_printed" grep -q "^$n packets captured" "$TMP/us.err"
 # The counters by reason, as the generator's manifest has them.
 want=$(awk '$2 ~ /^M:/ { m++; n[$2]++ } $2 == "F" { f++ }
-	END { printf "%d malformed: %d bad IP header length, %d bad TCP data offset, %d bad IP length, %d truncated, %d too many IPv6 extension headers; %d later fragments",
-		m, n["M:ihl"], n["M:doff"], n["M:len"], n["M:trunc"], n["M:ext"], f }' "$TMP/manifest")
+	END { printf "%d malformed: %d bad IP header length, %d bad TCP data offset, %d bad IP length, %d truncated, %d too many IPv6 extension headers, %d bad IP version; %d later fragments",
+		m, n["M:ihl"], n["M:doff"], n["M:len"], n["M:trunc"], n["M:ext"], n["M:ver"], f }' "$TMP/manifest")
 got="$(grep ' malformed: ' "$TMP/us.err"); $(grep -o '[0-9]* later fragments' "$TMP/us.err")"
 check "replay_counters_by_reason: $got" test "$got" = "$want"
 for f in ns.pcap us_swapped.pcap ns_swapped.pcap ng.pcapng ng_swapped.pcapng; do
