@@ -108,6 +108,19 @@ check replay_text_deterministic cmp -s "$TMP/a.txt" "$TMP/b.txt"
 check replay_file_timestamps grep -q '^13:46:40\.000001 IP 10\.1\.2\.3\.5000 > 192\.168\.1\.10\.80: ' "$TMP/a.txt"
 check replay_json_timestamp grep -q '^{"ts":"1970-01-12T13:46:40\.000001000Z","ts_ns":1000000000001000,' "$TMP/us.json"
 check replay_ingress_lo grep -q '"iface":"lo","ifindex":1,' "$TMP/us.json"
+# --json: the summary, then the counters as one object, as a capture's.
+check replay_json_counters eval 'tail -1 "$TMP/us.err" | jq -e ".written == $n and .matched == .written" >/dev/null'
+# A record of time 0 keeps it (the first record's seconds and microseconds).
+cp "$TMP/us.pcap" "$TMP/zero.pcap"
+printf '\0\0\0\0\0\0\0\0' | dd of="$TMP/zero.pcap" bs=1 seek=24 conv=notrunc 2>/dev/null
+"$TI" replay --json -c 1 "$TMP/zero.pcap" >"$TMP/zero.json" 2>/dev/null </dev/null
+TZ=UTC "$TI" replay -c 1 "$TMP/zero.pcap" >"$TMP/zero.txt" 2>/dev/null </dev/null
+check replay_time_zero eval 'grep -q "^{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"ts_ns\":0," "$TMP/zero.json" &&
+	grep -q "^00:00:00.000000 IP " "$TMP/zero.txt"'
+# With a filter, every segment, later fragment and malformed packet is
+# matched or filtered out, and every match is written.
+"$TI" replay --json "$TMP/us.pcap" "tcp port 80" >/dev/null 2>"$TMP/pf.err" </dev/null
+check replay_filter_accounting eval 'tail -1 "$TMP/pf.err" | jq -e ".matched + .filtered == .tcp + .fragments + .malformed and .matched == .written and .malformed > 0" >/dev/null'
 
 # --- capture options ---------------------------------------------------
 
