@@ -76,7 +76,7 @@ HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common \
+TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common openssl \
 	      xdp-tools ethtool procps curl prometheus
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into

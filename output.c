@@ -62,15 +62,7 @@ static char *put_str(char *p, const char *s)
 
 #define put_u64	pr_u64
 
-/* v as exactly width digits, zero-padded. */
-static char *put_fixed(char *p, __u64 v, int width)
-{
-	int i;
-
-	for (i = width - 1; i >= 0; i--, v /= 10)
-		p[i] = '0' + v % 10;
-	return p + width;
-}
+#define put_fixed pr_fixed
 
 static char *put_addr(char *p, const struct ti_view *e, const __u8 *a)
 {

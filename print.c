@@ -37,7 +37,7 @@ struct pr {
 
 /* --- writing ----------------------------------------------------------- */
 
-static inline void put(struct pr *s, const char *t, size_t n)
+static void put(struct pr *s, const char *t, size_t n)
 {
 	if (n > (size_t)(s->end - s->p))
 		n = s->end - s->p;
@@ -53,23 +53,51 @@ static void puts_(struct pr *s, const char *t)
 /* A string literal: its length known, its copy a few moves. */
 #define PUTS(s, lit)	put(s, lit, sizeof(lit) - 1)
 
-static inline void putch(struct pr *s, char ch)
+static inline __attribute__((always_inline)) void putch(struct pr *s, char ch)
 {
 	if (s->p < s->end)
 		*s->p++ = ch;
+}
+
+/* w / 10 for any 32-bit w, by multiplication: no division
+ * instruction, which -Os would otherwise pick (and which costs tens of
+ * cycles a digit). */
+static inline __u32 div10(__u32 w)
+{
+	return (__u64)w * 0xcccccccdu >> 35;
 }
 
 char *pr_u64(char *p, __u64 v)
 {
 	char tmp[20];
 	int n = 0;
+	__u32 w, q;
 
-	do
+	while (v > 0xffffffffu) {
 		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
+		v /= 10;
+	}
+	w = v;
+	do {
+		q = div10(w);
+		tmp[n++] = '0' + (w - q * 10);
+		w = q;
+	} while (w);
 	while (n)
 		*p++ = tmp[--n];
 	return p;
+}
+
+char *pr_fixed(char *p, __u32 v, int width)
+{
+	__u32 q;
+	int i;
+
+	for (i = width - 1; i >= 0; i--, v = q) {
+		q = div10(v);
+		p[i] = '0' + (v - q * 10);
+	}
+	return p + width;
 }
 
 static void putu(struct pr *s, __u64 v)

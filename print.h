@@ -46,5 +46,7 @@ char *pr_ip6(char *p, const __u8 *a);
 char *pr_ip4(char *p, const __u8 *a);
 /* A number in decimal; the end of the text. */
 char *pr_u64(char *p, __u64 v);
+/* v as exactly width digits, zero-padded; the end of the text. */
+char *pr_fixed(char *p, __u32 v, int width);
 
 #endif
