@@ -359,13 +359,17 @@ clients() {
 }
 
 # real_traffic FILE: record it (tcpdump -w, TCP only) while the clients in
-# NS_A talk to the servers in NS_B; 1 if a tool is missing.
+# NS_A talk to the servers in NS_B, which stay for the live comparison;
+# 1 if something is missing (WHY says what).  Not in a subshell: every
+# server's pid goes into PIDS, for the EXIT trap.  Each is started as
+# the command itself (ip netns exec execs it), in the foreground of its
+# own (busybox httpd -f), so that $! is the server.
 real_traffic() {
 	local t pid
 	for t in busybox openssl curl ethtool; do
-		command -v $t >/dev/null || { echo "$t"; return 1; }
+		command -v $t >/dev/null || { WHY=$t; return 1; }
 	done
-	setup_pair || { echo "a veth pair"; return 1; }
+	setup_pair || { WHY="a veth pair"; return 1; }
 	# Segments as the wire has them: no offloads (GSO would record one
 	# 10 KB frame), checksums made in software.
 	ip netns exec "$NS_A" ethtool -K va tso off gso off gro off tx off >/dev/null 2>&1
@@ -374,10 +378,10 @@ real_traffic() {
 	seq 1 2000 >"$TMP/www/index.html"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-subj /CN=example.test -days 1 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
-		>/dev/null 2>&1 || { echo "a certificate"; return 1; }
-	inb busybox httpd -p 80 -h "$TMP/www" &
+		>/dev/null 2>&1 || { WHY="a certificate"; return 1; }
+	ip netns exec "$NS_B" busybox httpd -f -p 80 -h "$TMP/www" &
 	PIDS="$PIDS $!"
-	inb busybox httpd -p "[::]:8080" -h "$TMP/www" &
+	ip netns exec "$NS_B" busybox httpd -f -p "[::]:8080" -h "$TMP/www" &
 	PIDS="$PIDS $!"
 	ip netns exec "$NS_B" openssl s_server -accept 443 -cert "$TMP/cert.pem" \
 		-key "$TMP/key.pem" -alpn h2,http/1.1 -www -quiet </dev/null >/dev/null 2>&1 &
@@ -388,7 +392,7 @@ real_traffic() {
 	ip netns exec "$NS_B" tcpdump -n -i vb -U -w "$1" tcp 2>"$TMP/rec.err" &
 	pid=$!
 	PIDS="$PIDS $pid"
-	wait_for "$TMP/rec.err" "listening on" || { echo "tcpdump"; return 1; }
+	wait_for "$TMP/rec.err" "listening on" || { WHY=tcpdump; return 1; }
 	sleep 0.5	# the servers
 	clients
 	ina timeout 5 curl -s -m 5 -o /dev/null -H "Host: example.test" -d "a=1" \
@@ -401,12 +405,13 @@ real_traffic() {
 	sleep 0.3
 	kill -INT "$pid"
 	wait_exit "$pid" >/dev/null
-	[ -s "$1" ] || { echo "a capture"; return 1; }
+	[ -s "$1" ] || { WHY="a capture"; return 1; }
 	return 0
 }
 
 REAL=$TMP/real.pcap
-if why=$(real_traffic "$REAL"); then
+WHY=
+if real_traffic "$REAL"; then
 	for m in "${MODES[@]}"; do
 		for s in "" -S; do
 			# shellcheck disable=SC2086
@@ -417,7 +422,7 @@ if why=$(real_traffic "$REAL"); then
 	check "real corpus: $n segments, HTTP and TLS among them" \
 		eval '[ "$n" -gt 40 ] && "$TI" replay -v "$REAL" 2>/dev/null | grep -q "TLS ClientHello SNI example.test ALPN h2,http/1.1 v1.3"'
 else
-	skip "text real" "no $why"
+	skip "text real" "no $WHY"
 	REAL=
 fi
 
