@@ -389,7 +389,7 @@ real_traffic() {
 	ip netns exec "$NS_B" openssl s_server -accept 8443 -6 -cert "$TMP/cert.pem" \
 		-key "$TMP/key.pem" -tls1_2 -alpn http/1.1 -www -quiet </dev/null >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
-	ip netns exec "$NS_B" tcpdump -n -i vb -U -w "$1" tcp 2>"$TMP/rec.err" &
+	ip netns exec "$NS_B" tcpdump -n -i vb --immediate-mode -U -w "$1" tcp 2>"$TMP/rec.err" &
 	pid=$!
 	PIDS="$PIDS $pid"
 	wait_for "$TMP/rec.err" "listening on" || { WHY=tcpdump; return 1; }
