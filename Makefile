@@ -218,7 +218,7 @@ $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) 
 # refuses (also in the corpus), and the generator's.
 $(B)/gen_xdp.o: tests/wire.h prog/helpers.h
 $(B)/floor.o: prog/helpers.h
-$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
+$(B)/pass.o $(B)/fw.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/tools/peer.c

@@ -138,35 +138,92 @@ _Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
 #define TI_FUNC_FETCH_ADD "ti_fetch_add"	/* (__u64 *p, __u64 v): the old *p */
 
 /*
- * The in-kernel flow table ("flows" map, LRU hash): one entry per
- * 5-tuple as it arrives (the protocol is always TCP).  Later fragments
- * have no ports and are not counted in it.
+ * The in-kernel flow table ("flows" map, LRU hash): one entry per TCP
+ * connection, whichever way its segments go.  The key holds its two
+ * ends in a fixed order, the smaller (address, port) first, so that
+ * both directions find the one entry; s[0] of the value is what the
+ * first end sent, s[1] what the second sent.  Later fragments have no
+ * ports and are not counted in it.
  */
 struct ti_flow_key {
-	__u8 saddr[16];
-	__u8 daddr[16];
+	__u8 saddr[16];		/* the first end */
+	__u8 daddr[16];		/* the second end */
 	__u16 sport;
 	__u16 dport;
 	__u8 family;
 	__u8 pad[3];
 };
 
-struct ti_flow {
+/* ti_side.st bits */
+#define TI_SIDE_SEQ	0x01	/* nextseq is set */
+#define TI_SIDE_ACK	0x02	/* lastack is set */
+#define TI_SIDE_WIN	0x04	/* win is set */
+#define TI_SIDE_SYNACK	0x08	/* sent a SYN-ACK */
+#define TI_SIDE_FIN	0x10	/* sent a FIN (fin_seq) */
+#define TI_SIDE_FIN_ACKED 0x20	/* ... which the other side acknowledged */
+#define TI_SIDE_RST	0x40	/* sent a RST */
+
+/* What prog/health.h found a segment to be (TI_A_*). */
+#define TI_A_RETRANS	0x001
+#define TI_A_FAST_RETRANS 0x002
+#define TI_A_SPURIOUS	0x004
+#define TI_A_OOO	0x008
+#define TI_A_DUPACK	0x010
+#define TI_A_ZERO_WIN	0x020
+#define TI_A_WIN_PROBE	0x040
+#define TI_A_KEEPALIVE	0x080
+#define TI_A_LOST	0x100
+#define TI_A_WIN_UPDATE	0x200
+#define TI_A_HANDSHAKE	0x400	/* completed the handshake */
+
+/* What one end of a connection sent, as seen where we capture. */
+struct ti_side {
 	__u64 packets;
 	__u64 bytes;		/* frame bytes */
-	__u64 first_ns;		/* CLOCK_MONOTONIC */
-	__u64 last_ns;
-	__u32 syn;		/* SYN without ACK */
-	__u32 synack;
+	__u64 seq_ns;		/* when nextseq last moved on */
+	__u64 ack_ns;		/* when lastack was last set */
+	__u64 rtt_ns;		/* the data segment being timed: when; 0 none */
+	__u32 nextseq;		/* the sequence after the highest segment */
+	__u32 lastack;
+	__u32 rtt_seq;		/* the timed segment's end */
+	__u32 srtt_us;		/* smoothed time for the other side to ACK our data */
+	__u32 rtt_cnt;		/* RTT samples taken */
+	__u32 fin_seq;		/* the sequence the ACK of our FIN carries */
+	__u32 st;		/* TI_SIDE_* */
+	__u16 win;		/* the last window field, unscaled */
+	__u8 dupacks;		/* the current run of duplicate ACKs */
+	__u8 tcp_flags;		/* TI_TCP_* seen, OR'd */
+	__u32 retrans;		/* retransmissions, fast and spurious included */
+	__u32 fast_retrans;
+	__u32 spurious;
+	__u32 ooo;		/* out-of-order segments */
+	__u32 dupack;		/* duplicate ACKs */
+	__u32 zero_win;		/* zero-window advertisements */
+	__u32 win_probe;	/* zero-window probes */
+	__u32 keepalive;
+	__u32 lost;		/* segments after one not seen */
+	__u32 syn;		/* SYN and SYN-ACK */
 	__u32 fin;
 	__u32 rst;
-	__u32 flags;		/* TI_TCP_* seen, OR'd (without atomics: a
-				 * flag two CPUs set at once may be missed) */
-	__u32 pad;
+	__u32 xdp_drop;		/* segments the interface's XDP program dropped */
+	__u32 last_a;		/* TI_A_* of the last segment */
+};
+
+struct ti_flow {
+	struct ti_side s[2];	/* s[0]: sent by the key's first end */
+	__u64 first_ns;		/* CLOCK_MONOTONIC */
+	__u64 last_ns;
+	__u64 syn_ns;		/* the first SYN */
+	__u64 hs_ns;		/* handshake RTT: the first SYN to the ACK of
+				 * the SYN-ACK; 0: not seen */
+	__u8 client;		/* the side of the first SYN (if syn_ns) */
+	__u8 dirs;		/* TI_DIR_* bits of the segments seen */
+	__u8 pad[6];
 };
 
 _Static_assert(sizeof(struct ti_flow_key) == 40, "ti_flow_key layout");
-_Static_assert(sizeof(struct ti_flow) == 56, "ti_flow layout");
+_Static_assert(sizeof(struct ti_side) == 128, "ti_side layout");
+_Static_assert(sizeof(struct ti_flow) == 296, "ti_flow layout");
 
 #define TI_MAP_FLOWS	"flows"
 #define TI_FLOWS_DEFAULT 65536	/* entries; the loader may set another size */
