@@ -261,6 +261,7 @@ _Static_assert(sizeof(struct ti_flow) == 296, "ti_flow layout");
 #define TI_MAP_COUNTERS	"counters"
 #define TI_MAP_PERF	"perf_events"	/* one slot per possible CPU */
 #define TI_PROG_SEC	"xdp"
+#define TI_PROG_NAME	"tcpinspect"	/* the XDP program's name in the kernel */
 
 /* Default ring buffer size (bytes, power of two, multiple of the page). */
 #define TI_RINGBUF_SIZE	(1u << 20)
