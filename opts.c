@@ -43,7 +43,7 @@ const struct cmd_info cmd_info[CMD_CNT] = {
 	},
 	[CMD_FLOWS] = {
 		"flows", "", "", 1, 0,
-		"count packets, bytes, flags and TCP health per connection in the kernel",
+		"count packets, bytes, flags and TCP health per connection",
 		"Count packets, bytes, SYN, SYN-ACK, FIN, RST, retransmissions and RTT\n"
 		"per connection in the kernel's flow table, and print the table at exit\n"
 		"(SIGINT, SIGTERM, --duration) and every --interval seconds: the top N\n"
