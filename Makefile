@@ -199,11 +199,12 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 
 # elf_test reads the embedded object and links btf.c, blob_test the
 # packed files; kern_test links what kern.c calls; writer_test links
-# pcap.c as well.
+# pcap.c as well, ipfix_test export.c and flows.c.
 $(B)/elf_test: $(B)/xdp.o btf.c btf.h
 $(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
 $(B)/kern_test: inflate.c inflate.h bpf.c bpf.h btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
+$(B)/ipfix_test: export.c export.h flows.c flows.h
 
 PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 		  inspector.c filter.c flows.c

@@ -469,7 +469,10 @@ static void get_flows(struct api *a, const struct http_req *r,
 	if (ret != -ENOENT) {
 		col = ret > 0 ? flow_col_parse(val) : -1;
 		if (col < 0) {
-			srv_error(resp, 400, "sort: want packets, bytes, syn, synack, fin, rst, first or last");
+			char why[128];
+
+			snprintf(why, sizeof(why), "sort: want %s", flow_col_names);
+			srv_error(resp, 400, why);
 			return;
 		}
 	}

@@ -286,8 +286,10 @@ static int walk_batch(const struct inspector *in, struct insp_walk *w,
 		      struct flow_entry *e, size_t room, size_t step)
 {
 	enum { BATCH = 256 };
-	struct ti_flow_key keys[BATCH];
-	struct ti_flow vals[BATCH];
+	/* Static: 86 KB of connections is too much for a stack, and the
+	 * table is read by one thread. */
+	static struct ti_flow_key keys[BATCH];
+	static struct ti_flow vals[BATCH];
 	size_t end = room - w->n < step ? room : w->n + step;
 	__u32 next, cnt, i;
 	int ret;

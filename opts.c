@@ -43,12 +43,13 @@ const struct cmd_info cmd_info[CMD_CNT] = {
 	},
 	[CMD_FLOWS] = {
 		"flows", "", "", 1, 0,
-		"count packets, bytes and flags per connection in the kernel",
-		"Count packets, bytes, SYN, SYN-ACK, FIN and RST per connection in the\n"
-		"kernel's flow table, and print the table at exit (SIGINT, SIGTERM,\n"
-		"--duration) and every --interval seconds: the top N rows (default 20;\n"
-		"all with --json) by COLUMN: packets (default), bytes, syn, synack,\n"
-		"fin, rst, first, last.  The oldest entries are evicted when full.\n",
+		"count packets, bytes, flags and TCP health per connection",
+		"Count packets, bytes, SYN, SYN-ACK, FIN, RST, retransmissions and RTT\n"
+		"per connection in the kernel's flow table, and print the table at exit\n"
+		"(SIGINT, SIGTERM, --duration) and every --interval seconds: the top N\n"
+		"rows (default 20; all with --json) by COLUMN: packets (default),\n"
+		"bytes, syn, synack, fin, rst, first, last, rtt, retrans.  The oldest\n"
+		"entries are evicted when full.\n",
 	},
 	[CMD_REPLAY] = {
 		"replay", "FILE", "", 1, 0,
@@ -208,7 +209,7 @@ const struct opt opt_table[] = {
 	  .help = "print the top N flows (default 20; with --json all)" },
 	{ 0, "sort", "COLUMN", C_FLOWS, 0, OPT_SPECIAL, O(sort),
 	  .what = "sort column", .want = flow_col_names,
-	  .help = "sort by packets (default), bytes, syn, synack, fin, rst, first, last" },
+	  .help = "sort by packets (default), bytes, syn, synack, fin, rst, first, last, rtt, retrans" },
 	{ 0, "interval", "SECONDS", C_FLOWS, 0, OPT_NUM, O(interval_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "interval",
 	  .want = "seconds, more than 0",
