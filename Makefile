@@ -72,15 +72,15 @@ CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.
 	cmd_trace.c
 SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
 	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c decode.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c \
-	blob.c ipfix.c export.c hook.c
+	output.c print.c seqtab.c httpsum.c tls.c decode.c inspector.c filter.c pcap.c replay.c \
+	writer.c flows.c http.c srv.c api.c blob.c ipfix.c export.c hook.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
 TEST_PKGS  := iproute2 util-linux groff-base jq nfdump libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools bpftool ethtool procps curl prometheus wrk
+	      openssl xdp-tools bpftool ethtool procps curl prometheus wrk
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
 # /boot.
@@ -191,7 +191,8 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 # no root and no kernel: `make unit` runs them alone.
 UNIT_BINS := $(B)/elf_test $(B)/btf_test $(B)/kern_test $(B)/http_test \
 	     $(B)/filter_test $(B)/flows_test $(B)/pcap_test $(B)/ringbuf_test \
-	     $(B)/writer_test $(B)/decode_test $(B)/blob_test $(B)/ipfix_test
+	     $(B)/writer_test $(B)/decode_test $(B)/blob_test $(B)/ipfix_test \
+	     $(B)/seqtab_test $(B)/print_test $(B)/httpsum_test $(B)/tls_test
 
 $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
 		prog/tcpinspect.h $(INC)/.stamp
@@ -199,12 +200,15 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 
 # elf_test reads the embedded object and links btf.c, blob_test the
 # packed files; kern_test links what kern.c calls; writer_test links
-# pcap.c as well, ipfix_test export.c and flows.c.
+# pcap.c as well, ipfix_test export.c and flows.c, print_test what
+# print.c reads with.
 $(B)/elf_test: $(B)/xdp.o btf.c btf.h
 $(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
 $(B)/kern_test: inflate.c inflate.h bpf.c bpf.h btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
 $(B)/ipfix_test: export.c export.h flows.c flows.h
+$(B)/print_test: seqtab.c seqtab.h decode.c decode.h pcap.c pcap.h
+$(B)/tls_test: tests/hello.h
 
 PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 		  inspector.c filter.c flows.c
@@ -279,7 +283,7 @@ $(B)/loader_test: tests/system/loader_test.c $(LOADER_SRCS) $(HDRS)
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
-$(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
+$(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h tests/hello.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
@@ -298,8 +302,9 @@ unit: deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
 	./tests/run unit
 
-# libFuzzer harnesses of elf.c, btf.c and http.c.  Built only where clang has the
-# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
+# libFuzzer harnesses of elf.c, btf.c, http.c, tls.c, httpsum.c and
+# print.c (with decode.c).  Built only where clang has the fuzzer runtime
+# (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
 # `make fuzz FUZZ_TARGET=btf` (or `make fuzz-btf`) fuzzes btf.c from pairs of
@@ -314,18 +319,22 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
+FUZZ_HARNESSES := elf btf http tls httpsum print
 # What a harness links besides its module.
-FUZZ_LINK_elf := btf.c
+FUZZ_EXTRA_elf := btf.c
+FUZZ_EXTRA_print := decode.c seqtab.c
 
 $(B)/fuzz_elf: btf.c btf.h
-$(B)/fuzz_elf $(B)/fuzz_btf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h \
-		tests/fuzz/check.h $(INC)/.stamp
+$(B)/fuzz_elf $(B)/fuzz_btf $(B)/fuzz_http: tests/fuzz/check.h
+$(FUZZ_HARNESSES:%=$(B)/fuzz_%): $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*)"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_LINK_$*); \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_EXTRA_$*)"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_EXTRA_$*); \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
+$(B)/fuzz_print: decode.c decode.h seqtab.c seqtab.h
+$(B)/fuzz_tls $(B)/fuzz_httpsum $(B)/fuzz_print: tests/fuzz/fuzz.h
 
 fuzz: fuzz-$(FUZZ_TARGET)
 
@@ -363,12 +372,23 @@ fuzz-http: $(B)/fuzz_http
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
 
-TEST_BINS += $(B)/fuzz_elf
-TEST_BINS += $(B)/fuzz_btf
-TEST_BINS += $(B)/fuzz_http
+# `make fuzz-tls`, `fuzz-httpsum`, `fuzz-print` (or FUZZ_TARGET=tls ...):
+# $(B)/fuzz-corpus-NAME grows from tests/fuzz/NAME-seeds/; crash inputs
+# are written as $(B)/fuzz-NAME-crash-*.
+fuzz-tls fuzz-httpsum fuzz-print: fuzz-%: $(B)/fuzz_%
+	@test -x $(B)/fuzz_$* || { echo "fuzz-$*: no $(B)/fuzz_$*"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-$*
+	@{ ./$(B)/fuzz_$* -max_len=4096 -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz-$*- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-$* tests/fuzz/$*-seeds 2>&1; \
+		echo $$? >$(B)/fuzz-$*.rc; } | tee $(B)/fuzz-$*.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-$*.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
+
+TEST_BINS += $(FUZZ_HARNESSES:%=$(B)/fuzz_%)
 TEST_BINS += $(B)/peer-static
 
-.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http
+.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http fuzz-tls fuzz-httpsum fuzz-print
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \

@@ -586,6 +586,7 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 		{ TI_CNT_BAD_LEN, "bad_ip_length" },
 		{ TI_CNT_TRUNCATED, "truncated" },
 		{ TI_CNT_BAD_EXT, "too_many_ipv6_extension_headers" },
+		{ TI_CNT_BAD_VER, "bad_ip_version" },
 	};
 	static const struct {
 		const char *name, *type, *help;

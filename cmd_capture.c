@@ -22,6 +22,7 @@ struct capture {
 	unsigned long taken;	/* events handed to the output (or refused by it) */
 	unsigned long over;	/* emitted past -c, left unread: over the budget */
 	unsigned long failed;	/* left unread after the output failed */
+	int flush_each;		/* -U with -w: each record written out at once */
 };
 
 static int on_event(void *arg, const void *rec, __u32 len)
@@ -32,7 +33,9 @@ static int on_event(void *arg, const void *rec, __u32 len)
 	if (len < sizeof(*e) || e->snap_len > len - sizeof(*e))
 		return 0;	/* not a record of ours */
 	c->taken++;
-	if (c->wr ? wr_event(c->wr, rec, len, 0) : out_event(c->out, rec, len, 0))
+	if (c->wr ? wr_event(c->wr, rec, len, 0) : out_event(c->out, rec, len, NULL))
+		return 1;
+	if (c->wr && c->flush_each && wr_flush(c->wr))
 		return 1;
 	return c->count && c->taken >= c->count;
 }
@@ -72,13 +75,12 @@ int cmd_capture(struct opts *o)
 	static struct writer wr;
 	static struct attach at[OPTS_IF_MAX];
 	static struct probe kp;
-	struct capture cap = { .out = &out, .count = o->count };
+	struct capture cap = { .out = &out, .count = o->count, .flush_each = o->packet_buf };
 	struct wr_config wc = {
 		.path = o->write_path, .pcapng = o->pcapng, .force = o->force,
 		.rotate_size = o->rotate_size, .rotate_cnt = o->rotate_cnt,
 		/* the snap length the program takes, as the file's */
-		.snaplen = o->snaplen ? o->snaplen :
-			   o->write_path ? TI_SNAP_MAX : TI_SNAP_DEFAULT,
+		.snaplen = ses_snaplen(o),
 	};
 	char werr[PATH_MAX + 256];
 	int ifx[OPTS_IF_MAX], i;
@@ -98,7 +100,7 @@ int cmd_capture(struct opts *o)
 		msg("perf buffers: %u bytes on each of %d CPUs", in.events_len,
 		    eb.pb.open_cnt);
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
-	out.hex = o->hex;
+	ses_out(&out, o);
 	out.show_iface = n_if > 1;
 	if (o->write_path) {
 		/* Before attaching: a bad path leaves nothing behind. */

@@ -233,6 +233,7 @@ int insp_events_open(const struct inspector *in, struct evbuf *b)
 void insp_counters(const struct inspector *in, __u64 *sum)
 {
 	struct ti_counters v[in->ncpu > 0 ? in->ncpu : 1];
+	__u64 offered;
 	__u32 key = 0;
 	int cpu, i;
 
@@ -245,13 +246,15 @@ void insp_counters(const struct inspector *in, __u64 *sum)
 	/* The sums the program leaves to us (prog/tcpinspect.h). */
 	sum[TI_CNT_MALFORMED] = sum[TI_CNT_BAD_IHL] + sum[TI_CNT_BAD_DOFF] +
 				sum[TI_CNT_BAD_LEN] + sum[TI_CNT_TRUNCATED] +
-				sum[TI_CNT_BAD_EXT];
-	sum[TI_CNT_SEEN] += sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] +
-			    sum[TI_CNT_MALFORMED];
+				sum[TI_CNT_BAD_EXT] + sum[TI_CNT_BAD_VER];
+	/* What the filter was offered: segments, later fragments and
+	 * malformed packets. */
+	offered = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] + sum[TI_CNT_MALFORMED];
+	sum[TI_CNT_SEEN] += offered;
 	/* Read while the program runs, a packet may be counted as TCP
 	 * and not yet as matched: never less than nothing. */
-	sum[TI_CNT_FILTERED] = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] > sum[TI_CNT_MATCHED] ?
-			       sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] - sum[TI_CNT_MATCHED] : 0;
+	sum[TI_CNT_FILTERED] = offered > sum[TI_CNT_MATCHED] ?
+			       offered - sum[TI_CNT_MATCHED] : 0;
 }
 
 void insp_close(struct inspector *in)
@@ -267,12 +270,13 @@ const char *const insp_counter_names[TI_CNT_MAX] = {
 	[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BAD_IHL] = "bad_ihl",
 	[TI_CNT_BAD_DOFF] = "bad_doff", [TI_CNT_BAD_LEN] = "bad_len",
 	[TI_CNT_TRUNCATED] = "truncated", [TI_CNT_BAD_EXT] = "bad_ext",
+	[TI_CNT_BAD_VER] = "bad_version",
 	[TI_CNT_BUDGET] = "over_budget", [TI_CNT_MATCHED] = "matched",
 	[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragments",
 	[TI_CNT_SAMPLED] = "sampled_out", [TI_CNT_EXPIRED] = "expired",
 	[TI_CNT_FLOW_NEW] = "flow_new", [TI_CNT_FLOW_FAIL] = "flow_fail",
 };
-_Static_assert(TI_CNT_MAX == 18, "a name for every counter");
+_Static_assert(TI_CNT_MAX == 19, "a name for every counter");
 
 enum { WALK_START, WALK_BATCH, WALK_KEYS, WALK_DONE };
 

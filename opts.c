@@ -130,10 +130,12 @@ const struct opt opt_table[] = {
 	{ 's', "snaplen", "SNAPLEN", C_CAPTURE | C_REPLAY, 0, OPT_NUM0, O(snaplen),
 	  .unit = 1, .max = TI_SNAP_MAX, .what = "snap length",
 	  .want = "0 (all, up to " STR(TI_SNAP_MAX) ") to " STR(TI_SNAP_MAX),
-	  .help = "bytes of each frame to keep (default " STR(TI_SNAP_DEFAULT) "; with -w the whole frame)",
+	  .help = "bytes of each frame to keep (default " STR(TI_SNAP_DEFAULT) "; the whole frame with -w, --json, -v, -x, -X, -A)",
 	  MAN("Bytes of each frame an event carries: " STR(TI_SNAP_DEFAULT) " by default (every\n"
-	      "header decoded), the whole frame up to " STR(TI_SNAP_MAX) " with -w, and 0 for\n"
-	      "that maximum.") },
+	      "header decoded), the whole frame up to " STR(TI_SNAP_MAX) " with -w, --json, -v,\n"
+	      "-x, -X and -A (what they show needs it: the payload's summary, the TCP\n"
+	      "checksum, the dump), and 0 for that maximum.  Every header is sent\n"
+	      "whatever the snap length, and a malformed packet whole.") },
 	{ 'w', NULL, "FILE", C_CAPTURE, 0, OPT_STR, O(write_path),
 	  .help = "write the packets to FILE (pcap; - for stdout) instead of printing",
 	  MAN("Write the packets to FILE as a pcap file (nanosecond timestamps), or to\n"
@@ -154,15 +156,62 @@ const struct opt opt_table[] = {
 	  .unit = 1, .min = 1, .max = 1000000, .what = "file count", .want = "1 to 1000000",
 	  .help = "with -C: keep at most N files, reusing the oldest" },
 	{ 'x', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_SPECIAL, O(hex),
-	  .help = "print each packet's bytes in hex" },
+	  .help = "print each packet's bytes from the IP header in hex" },
 	{ 'X', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_SPECIAL, O(hex),
-	  .help = "print each packet's bytes in hex and ASCII" },
+	  .help = "print each packet's bytes from the IP header in hex and ASCII" },
+	{ 'A', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(ascii),
+	  .help = "print each packet's bytes from the IP header as text",
+	  MAN("Print each packet's bytes from the IP header as text, as tcpdump -A:\n"
+	      "a byte that is not a graphic character, a space, a tab or a newline\n"
+	      "is a dot; a carriage return before a newline is left out.") },
+	{ 'e', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(link),
+	  .help = "print the link layer: MAC addresses, ethertypes, VLAN tags",
+	  MAN("Print the link layer as tcpdump -e does: the MAC addresses, each\n"
+	      "ethertype with its VLAN tag (id, priority, DEI), and the frame length.\n"
+	      "VLAN tags are shown only with -e.") },
+	{ 'S', "absolute-tcp-sequence-numbers", NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(absolute),
+	  .help = "absolute TCP sequence numbers, not relative ones",
+	  MAN("Print absolute TCP sequence and acknowledgement numbers.  By default,\n"
+	      "as tcpdump, they are relative to each connection's first ones seen, on\n"
+	      "segments with ACK set: the first segment of a connection (and a SYN)\n"
+	      "records them and shows them as they are.  Connections are told apart\n"
+	      "by addresses and ports in either direction; the last 16384 are\n"
+	      "remembered, the oldest forgotten first.  JSON always has the absolute\n"
+	      "numbers, and the relative ones as \\fBseq_rel\\fR and \\fBack_rel\\fR.") },
+	{ 'q', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(quiet),
+	  .help = "quiet: only addresses, ports and the TCP payload length",
+	  MAN("Print less of each segment, as tcpdump -q: addresses, ports and\n"
+	      "\\fBtcp\\fR followed by the payload length.") },
+	{ 't', NULL, NULL, C_CAPTURE | C_REPLAY, 1, OPT_SPECIAL, O(tflag),
+	  .help = "-t no time stamp, -tt seconds since the epoch, -ttt since the previous packet, -tttt with the date, -ttttt since the first",
+	  MAN("The time stamp, as tcpdump: -t none; -tt seconds since the epoch;\n"
+	      "-ttt the time since the previous packet; -tttt the date and the time\n"
+	      "of day; -ttttt the time since the first packet.  Without -t, the time\n"
+	      "of day (local time, as every time of text output).") },
+	{ '#', "number", NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(number),
+	  .help = "begin each line with the packet's number" },
+	{ 'K', "dont-verify-checksums", NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(no_cksum),
+	  .help = "with -v: do not verify IP and TCP checksums" },
+	{ 'l', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(line_buf),
+	  .help = "write out each line at once (line-buffered output)" },
+	{ 'U', "packet-buffered", NULL, C_CAPTURE, 0, OPT_FLAG, O(packet_buf),
+	  .help = "write out each packet at once, to the output or the -w file" },
 	{ 0, "json", NULL, C_CAPTURE | C_REPLAY | C_FLOWS, 0, OPT_FLAG, O(json),
 	  .help = "one JSON object per packet (flows: per connection), NDJSON" },
 	{ 'n', NULL, NULL, C_CAPTURE | C_REPLAY | C_FLOWS, 0, OPT_FLAG, O(numeric),
 	  .help = "numeric output (always on; accepted for tcpdump habits)" },
 	{ 'v', "verbose", NULL, C_ATTACH | C_REPLAY | C_LOAD, 1, OPT_SPECIAL, O(verbose),
-	  .help = "say what the loader does" },
+	  .help = "say what the loader does; -v, -vv: print more of each packet",
+	  MAN("Say on the standard error what the loader does (the kernel's\n"
+	      "verifier statistics among it), and, with capture and replay, print\n"
+	      "more of each packet as tcpdump -v does: the IP header's fields\n"
+	      "(type of service, TTL, id, fragment offset and flags, protocol,\n"
+	      "length, options; an IPv6 header's class, flow label, hop limit, next\n"
+	      "header, payload length), the TCP checksum, verified where the event\n"
+	      "holds the whole segment, and, after the TCP header, the summary of an\n"
+	      "HTTP/1.x request or response or a TLS ClientHello or ServerHello that\n"
+	      "the segment begins.  -vv also prints the sequence number of a bare\n"
+	      "ACK.") },
 	{ 0, "duration", "SECONDS", C_CAPTURE | C_FLOWS | C_TRACE, 0, OPT_NUM, O(duration_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 365 * 86400 * NS_PER_S, .what = "duration",
 	  .want = "seconds (decimals allowed), more than 0",
@@ -263,6 +312,8 @@ static const struct {
 	const char *say;	/* NULL: "A and B exclude each other: give one" */
 } rules[] = {
 	{ "x", "X", 0, NULL },
+	{ "A", "x", 0, NULL },
+	{ "A", "X", 0, NULL },
 	{ "json", "w", 0, "--json and -w exclude each other: -w writes the packets to FILE" },
 	{ "section", "prog", 0, NULL },
 	{ "C", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
@@ -433,6 +484,10 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 	case 'v':
 		o->verbose++;
 		return 0;
+	case 't':
+		if (++o->tflag <= 5)
+			return 0;
+		return bad(err, err_len, "only -t, -tt, -ttt, -tttt and -ttttt are supported");
 	}
 	if (!op->long_name || op->kind != OPT_SPECIAL)
 		goto bad;

@@ -66,9 +66,18 @@ struct opts {
 	__u64 count;		/* -c (trace: lines) */
 	__u64 snaplen;		/* -s; 0: as the output needs */
 	int hex;		/* -x 1, -X 2 */
+	int ascii;		/* -A */
 	int json;
-	int verbose;
+	int verbose;		/* -v count */
 	int numeric;		/* -n: accepted, always on */
+	int absolute;		/* -S: absolute sequence numbers */
+	int link;		/* -e: the link layer */
+	int quiet;		/* -q */
+	int no_cksum;		/* -K */
+	int tflag;		/* -t count: tcpdump's time stamp formats */
+	int number;		/* -#: number the packets */
+	int line_buf;		/* -l */
+	int packet_buf;		/* -U */
 	__u64 duration_ns;	/* --duration */
 	__u64 sample;		/* --sample */
 	__u64 buffer;		/* --buffer */

@@ -98,15 +98,39 @@ int ses_filter(struct inspector *in, const struct opts *o)
 	return EXIT_USAGE;
 }
 
+__u32 ses_snaplen(const struct opts *o)
+{
+	if (o->snaplen)
+		return o->snaplen;
+	/* A file wants whole frames, as with tcpdump -w; so does what the
+	 * JSON summaries, -v's checksum and the dumps show. */
+	if (o->write_path || o->json || o->verbose || o->hex || o->ascii)
+		return TI_SNAP_MAX;
+	return TI_SNAP_DEFAULT;
+}
+
+void ses_out(struct out *out, const struct opts *o)
+{
+	out->hex = o->hex;
+	out->ascii = o->ascii;
+	out->tflag = o->tflag;
+	out->number = o->number;
+	out->line_buffered = o->line_buf || o->packet_buf;
+	out->pr.verbose = o->verbose;
+	out->pr.eflag = o->link;
+	out->pr.qflag = o->quiet;
+	out->pr.Kflag = o->no_cksum;
+	if (o->absolute)
+		out->pr.seq = NULL;
+}
+
 int ses_open(struct inspector *in, const struct opts *o,
 	     const struct probe *kp, __u64 deadline_ns)
 {
 	struct insp_config cfg = {
 		.deadline_ns = deadline_ns,
 		.budget = o->count,	/* -c also holds in the kernel */
-		/* a file wants whole frames, as with tcpdump -w */
-		.snaplen = o->snaplen ? o->snaplen :
-			   o->write_path ? TI_SNAP_MAX : TI_SNAP_DEFAULT,
+		.snaplen = ses_snaplen(o),
 		.sample = o->sample,
 		.ring_len = o->buffer,
 		.log_fn = o->verbose ? log_line : NULL,
@@ -397,13 +421,14 @@ void ses_seen_line(const __u64 *c)
 
 void ses_malformed_line(const __u64 *c)
 {
-	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers\n",
+	fprintf(stderr, "%llu malformed: %llu bad IP header length, %llu bad TCP data offset, %llu bad IP length, %llu truncated, %llu too many IPv6 extension headers, %llu bad IP version\n",
 		(unsigned long long)c[TI_CNT_MALFORMED],
 		(unsigned long long)c[TI_CNT_BAD_IHL],
 		(unsigned long long)c[TI_CNT_BAD_DOFF],
 		(unsigned long long)c[TI_CNT_BAD_LEN],
 		(unsigned long long)c[TI_CNT_TRUNCATED],
-		(unsigned long long)c[TI_CNT_BAD_EXT]);
+		(unsigned long long)c[TI_CNT_BAD_EXT],
+		(unsigned long long)c[TI_CNT_BAD_VER]);
 }
 
 /*

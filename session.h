@@ -14,6 +14,7 @@
 #include "evbuf.h"
 #include "inspector.h"
 #include "opts.h"
+#include "output.h"
 #include "probe.h"
 
 /* Exit statuses: 0 done, these, nothing else. */
@@ -41,6 +42,13 @@ int ses_probe(const struct opts *o, struct probe *kp);
 /* The filter of o compiled into in, before anything is loaded:
  * EXIT_USAGE for an expression that is bad or too large. */
 int ses_filter(struct inspector *in, const struct opts *o);
+
+/* The snap length o asks for: -s, else what the output needs. */
+__u32 ses_snaplen(const struct opts *o);
+
+/* The text options of o (-x, -X, -A, -t, -#, -l, -U, -v, -e, -q, -K,
+ * -S) into out, after out_init(). */
+void ses_out(struct out *out, const struct opts *o);
 
 /* Load the embedded program as o says (after ses_filter). */
 int ses_open(struct inspector *in, const struct opts *o,

@@ -19,8 +19,11 @@
  * (insp_counters), so that the program adds one per packet and no more
  * where it can: SEEN is every packet (the program's slot holds those
  * counted nowhere else: not IP, not TCP, cut before the IP header),
- * MALFORMED the sum of its reasons, FILTERED what TCP + FRAGMENT did
- * not match.
+ * MALFORMED the sum of its reasons, FILTERED what TCP + FRAGMENT +
+ * MALFORMED did not match: a malformed packet is offered to the filter
+ * (with what could be parsed of it) and, if it matches, sent as an
+ * event that names its reason (ti_event.reason), as libpcap hands
+ * tcpdump every packet its filter accepts.
  */
 enum ti_counter {
 	TI_CNT_SEEN,		/* every packet the program ran on */
@@ -33,6 +36,7 @@ enum ti_counter {
 	TI_CNT_BAD_LEN,		/*   IP length shorter than the headers it holds */
 	TI_CNT_TRUNCATED,	/*   frame ends inside the IP or TCP header */
 	TI_CNT_BAD_EXT,		/*   IPv6: more extension headers than we follow */
+	TI_CNT_BAD_VER,		/*   IP version not the one the link type names */
 	TI_CNT_BUDGET,		/* not emitted: the -c budget was used up */
 	TI_CNT_MATCHED,		/* passed the filter (all, without one) */
 	TI_CNT_FILTERED,	/* rejected by the filter */
@@ -77,14 +81,20 @@ struct ti_counters {
 #define TI_WAKE_NS	1000000
 
 /*
- * One TCP segment (or later fragment), as seen by the XDP program,
- * followed in the ring buffer by snap_len bytes of the frame from its
- * first byte (in a perf buffer record, then by up to 7 bytes of
- * padding).  The program checked every header and says where they are;
- * user space reads their fields from those bytes (decode.h).  snap_len
- * is at least cap_len, the bytes the snap length asks for, and at least
- * every header up to the end of the TCP options, whatever the snap
- * length, as long as the frame is no longer than TI_SNAP_MAX.
+ * One TCP segment (or later fragment, or malformed packet), as seen by
+ * the XDP program, followed in the ring buffer by snap_len bytes of the
+ * frame from its first byte (in a perf buffer record, then by up to 7
+ * bytes of padding).  The program checked every header and says where
+ * they are; user space reads their fields from those bytes (decode.h).
+ * snap_len is at least cap_len, the bytes the snap length asks for, and
+ * at least every header up to the end of the TCP options, whatever the
+ * snap length, as long as the frame is no longer than TI_SNAP_MAX.
+ *
+ * A malformed packet (reason != 0: an IP or TCP header bad or cut) comes
+ * with the whole frame, up to TI_SNAP_MAX, whatever the snap length:
+ * user space shows what tcpdump would of it.  Its l4_off is where the
+ * parse stopped (the header found bad or cut; 0 if that was the IP
+ * header itself), and family what the link type names.
  */
 struct ti_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -96,9 +106,10 @@ struct ti_event {
 	__u16 l3_off;		/* IP header offset in the frame */
 	__u16 l4_off;		/* TCP header offset (a later fragment: the
 				 * end of the IP and extension headers) */
-	__u8 family;		/* 4 or 6 */
+	__u8 family;		/* 4 or 6 (by the link type) */
 	__u8 ev_flags;		/* TI_EV_FRAG for a later fragment */
-	__u16 pad;
+	__u8 reason;		/* 0, or the TI_CNT_* why it is malformed */
+	__u8 pad;
 };
 
 _Static_assert(sizeof(struct ti_event) == 32, "ti_event layout");

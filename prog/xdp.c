@@ -12,8 +12,12 @@
  *
  * Parsing contract: before any header is read, the check that it lies
  * wholly before data_end is made on the very pointer that is read (the
- * verifier insists).  A header that does not fit ends the parse; if the
- * IP layer was reached, it is counted as malformed, by reason.
+ * verifier insists).  A header that does not fit, or is bad, ends the
+ * parse; if the IP layer was reached, the packet is malformed: counted
+ * by reason, then offered to the filter with what was parsed of it (as
+ * libpcap runs its filter on any packet) and, if it matches, sent under
+ * the same budget, sample and deadline as a segment, with the reason in
+ * the event and the whole frame (user space prints it as tcpdump would).
  *
  * Shaped for the verifier, whose work grows with the paths it must
  * follow, not with the instructions: the parse (ti_parse), the filter
@@ -181,6 +185,9 @@ static __always_inline int parse_tcp(struct xdp_md *ctx, struct scratch *s,
 	th = at(data, l4);
 	if ((void *)(th + 1) > end)
 		return TI_CNT_TRUNCATED;
+	/* The filter sees the ports of a malformed header too. */
+	s->m.sport = bswap16(th->source);
+	s->m.dport = bswap16(th->dest);
 	hlen = th->doff * 4;
 	if (hlen < sizeof(*th))
 		return TI_CNT_BAD_DOFF;
@@ -188,8 +195,6 @@ static __always_inline int parse_tcp(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_BAD_LEN;
 	if ((void *)th + hlen > end)
 		return TI_CNT_TRUNCATED;
-	s->m.sport = bswap16(th->source);
-	s->m.dport = bswap16(th->dest);
 	s->flags = ((__u8 *)th)[13];
 	s->hdr_end = l4 + hlen;
 	return TI_P_TCP;
@@ -205,8 +210,17 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
 	__u16 frag;
 	__u8 *t;
 
+	/* IPv4 by the link type, whatever follows: for the filter (as
+	 * libpcap's "ip") and for a malformed packet's event. */
+	s->m.family = 4;
+	s->e.family = 4;
 	if ((void *)(ip + 1) > end)
 		return TI_CNT_TRUNCATED;
+	s->m.proto = ip->protocol;
+	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
+	__builtin_memcpy(s->m.daddr, &ip->daddr, 4);
+	if (ip->version != 4)
+		return TI_CNT_BAD_VER;
 	ihl = ip->ihl * 4;
 	ip_len = bswap16(ip->tot_len);
 	if (ihl < sizeof(*ip))
@@ -215,14 +229,9 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_BAD_LEN;
 	if ((void *)ip + ihl > end)
 		return TI_CNT_TRUNCATED;
-	s->m.family = 4;
-	s->m.proto = ip->protocol;
-	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
-	__builtin_memcpy(s->m.daddr, &ip->daddr, 4);
 	if (ip->protocol != IPPROTO_TCP)
 		return TI_P_OTHER;
 	frag = bswap16(ip->frag_off) & 0x1fff;
-	s->e.family = 4;
 	s->e.ev_flags = frag ? TI_EV_FRAG : 0;
 	/* tcp[13] for the filter, which checks has_ports itself. */
 	t = (__u8 *)ip + ihl;
@@ -286,15 +295,16 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, struct scratch *s,
 	__u8 *t;
 	int r;
 
+	s->m.family = 6;
+	e->family = 6;
 	if ((void *)(ip6 + 1) > end)
 		return TI_CNT_TRUNCATED;
-	s->m.family = 6;
 	s->m.proto = s->nh = ip6->nexthdr;
 	__builtin_memcpy(s->m.saddr, &ip6->saddr, 16);
 	__builtin_memcpy(s->m.daddr, &ip6->daddr, 16);
+	if (ip6->version != 6)
+		return TI_CNT_BAD_VER;
 	ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
-	e->family = 6;
-	e->ev_flags = 0;
 	s->ext_cnt = 0;
 	off = l3 + sizeof(*ip6);
 #pragma unroll
@@ -331,8 +341,9 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, struct scratch *s,
 /*
  * The frame's headers, checked, into s->m (what the filter sees) and
  * the few fields of s->e the program itself needs (family, offsets,
- * fragment flags, TCP flags).  0 for a TCP segment or later fragment;
- * else not one (a malformed IP or TCP header counted in c, by reason).
+ * fragment flags, TCP flags).  0 for a TCP segment or later fragment,
+ * the TI_CNT_* reason (> 0) for a malformed IP or TCP header (counted
+ * here in c), TI_P_OTHER for anything else (counted as seen only).
  */
 static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
 				    struct ti_counters *c)
@@ -347,6 +358,8 @@ static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
 
 	__builtin_memset(&s->m, 0, sizeof(s->m));
 	s->m.len = end - data;
+	s->e.l4_off = 0;
+	s->e.ev_flags = 0;
 	r = TI_P_OTHER;
 	if ((void *)(eth + 1) > end)
 		goto out;
@@ -461,10 +474,18 @@ int tcpinspect(struct xdp_md *ctx)
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!c || !s)
 		return XDP_PASS;
-	if (ti_parse(ctx, s, c))
+	r = ti_parse(ctx, s, c);
+	if (r < 0)
 		return XDP_PASS;
 	e = &s->e;
-	c->n[e->ev_flags & TI_EV_FRAG ? TI_CNT_FRAGMENT : TI_CNT_TCP]++;
+	/* A malformed packet was counted by reason; it goes on, with the
+	 * whole frame.  The reason is stored and forgotten: the paths of
+	 * the reasons meet again here. */
+	if (r)
+		s->hdr_end = s->m.len;
+	else
+		c->n[e->ev_flags & TI_EV_FRAG ? TI_CNT_FRAGMENT : TI_CNT_TCP]++;
+	e->reason = r;
 	if (!ti_filter(&s->m))
 		return XDP_PASS;		/* filtered: not matched */
 	c->n[TI_CNT_MATCHED]++;
@@ -480,7 +501,7 @@ int tcpinspect(struct xdp_md *ctx)
 			return XDP_PASS;
 		}
 	}
-	if ((ti_mode & TI_MODE_FLOWS) && !(e->ev_flags & TI_EV_FRAG)) {
+	if ((ti_mode & TI_MODE_FLOWS) && !(e->ev_flags & TI_EV_FRAG) && !e->reason) {
 		if (!now)
 			now = bpf_ktime_get_ns();
 		r = ti_flow(&s->m, s->flags, now);
@@ -514,6 +535,8 @@ int tcpinspect(struct xdp_md *ctx)
 	e->cap_len = snap = len < ti_snaplen ? len : ti_snaplen;
 	if (snap < s->hdr_end)
 		snap = s->hdr_end < len ? s->hdr_end : len;
+	if (snap > TI_SNAP_MAX)
+		snap = TI_SNAP_MAX;
 	_Static_assert(!(TI_SNAP_MAX & (TI_SNAP_MAX - 1)), "power of two");
 	snap = ((snap - 1) & (TI_SNAP_MAX - 1)) + 1;
 	if (!ti_snaplen)

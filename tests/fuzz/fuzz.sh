@@ -3,15 +3,24 @@
 # replay every crash input ever found through it, then fuzz for a bounded
 # time from its seeds.
 #
-#   build/fuzz_elf   elf.c    tests/fuzz/fuzz-regress/       seeds: the objects that exist
-#   build/fuzz_btf   btf.c    tests/fuzz/fuzz-regress-btf/   seeds: pairs of their .BTF sections
-#   build/fuzz_http  http.c   tests/fuzz/fuzz-regress-http/  seeds: tests/fuzz/http-seeds/
+#   build/fuzz_elf      elf.c      tests/fuzz/fuzz-regress/          seeds: the objects that exist
+#   build/fuzz_btf      btf.c      tests/fuzz/fuzz-regress-btf/      seeds: pairs of their .BTF sections
+#   build/fuzz_http     http.c     tests/fuzz/fuzz-regress-http/     seeds: tests/fuzz/http-seeds/
+#   build/fuzz_tls      tls.c      tests/fuzz/fuzz-regress-tls/      seeds: tests/fuzz/tls-seeds/
+#   build/fuzz_httpsum  httpsum.c  tests/fuzz/fuzz-regress-httpsum/  seeds: tests/fuzz/httpsum-seeds/
+#   build/fuzz_print    print.c    tests/fuzz/fuzz-regress-print/    seeds: tests/fuzz/print-seeds/
 #
 # fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
 # fuzz-regress-http/ the minimized inputs by which it caught bugs
 # planted in copies of http.c (it found none in http.c itself): each one
-# fails if that bug comes back.  A long run is `make fuzz FUZZ_SECONDS=N`
-# (elf) or `make fuzz-http`.
+# fails if that bug comes back.  fuzz-regress-tls/, -httpsum/ and
+# -print/ hold what the fuzzer found in their first versions (a GREASE
+# version taken from the hello's own field, a second server_name taken
+# over the first, a summary left half-written, VLAN tags read past the
+# bytes), fixed since.  The seeds are payloads and frames of the
+# corpora of tests/system/decode_cmp.sh (mkpcap's, and real HTTP and TLS
+# traffic).  A long run is `make fuzz FUZZ_SECONDS=N` (elf), `make
+# fuzz-http`, `make fuzz-tls`, `make fuzz-httpsum` or `make fuzz-print`.
 #
 # Result lines follow tests/run's protocol.  A harness that was not built
 # (clang without its libFuzzer runtime) is skipped.  A failure leaves the
@@ -100,4 +109,7 @@ tests/fuzz/btf-seeds.sh "$TMP/btf-seeds"
 fuzz btf btf.c tests/fuzz/fuzz-regress-btf build/fuzz-btf-smoke- "$TMP/btf-seeds" -max_len=16384
 fuzz http http.c tests/fuzz/fuzz-regress-http build/fuzz-http-smoke- tests/fuzz/http-seeds \
 	-max_len=10000 -dict=tests/fuzz/fuzz-http.dict
+for h in tls httpsum print; do
+	fuzz $h $h.c tests/fuzz/fuzz-regress-$h build/fuzz-$h-smoke- tests/fuzz/$h-seeds -max_len=4096
+done
 exit "$fail"
