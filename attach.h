@@ -37,7 +37,7 @@ struct attach {
 	int beside_ours;	/* ... is a tcpinspect capture's */
 	struct tc_hook tc[2];	/* ingress, egress: held by us */
 	struct trace_hook trace;	/* fentry/fexit on beside_id */
-	char why[192];		/* why in is not HOOK_XDP or HOOK_TRACE */
+	char why[256];		/* why in is not HOOK_XDP or HOOK_TRACE */
 	int ifindex;
 	__u32 want;		/* mode asked for: XDP_FLAGS_*_MODE, 0 auto */
 	enum attach_how how;

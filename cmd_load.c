@@ -208,7 +208,7 @@ int cmd_load(struct opts *o)
 		goto out_obj;
 	}
 	obj.no_btf = !kp.has[PROBE_BTF];
-	if (attach_check(&a, o->replace, note, sizeof(note), err, sizeof(err))) {
+	if (attach_check(&a, o->replace, 0, note, sizeof(note), err, sizeof(err))) {
 		msg("%s", err);
 		goto out_obj;
 	}

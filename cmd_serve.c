@@ -232,7 +232,7 @@ int cmd_serve(struct opts *o)
 	}
 	for (i = 0; i < n_if; i++)
 		api_add_iface(&api, at[i].name, at[i].ifindex);
-	if (ses_attach(at, n_if, in.prog_fd))
+	if (ses_attach(at, n_if, &in))
 		goto out_api;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ses_watch_fd(), &lev)) {
 		msg("cannot wait for the interfaces' notices: %s", strerror(errno));

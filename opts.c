@@ -234,6 +234,15 @@ const struct opt opt_table[] = {
 	{ 0, "mode", "MODE", C_ATTACH | C_LOAD, 0, OPT_SPECIAL, O(mode),
 	  .what = "mode", .want = "auto, native or generic",
 	  .help = "XDP mode: native, generic, or auto (native, else generic)" },
+	{ 0, "direction", "DIR", C_ATTACH, 0, OPT_SPECIAL, O(direction),
+	  .what = "direction", .want = "in, out or both",
+	  .help = "the segments arriving (in, the default), leaving (out), or both",
+	  MAN("Which segments to capture: those arriving on the interfaces (in, the\n"
+	      "default: XDP, or beside an XDP program already there), those leaving\n"
+	      "them (out: a TC egress program, tcx where the kernel has it, else a\n"
+	      "cls_bpf filter in a clsact qdisc), or both, in one stream.  On a\n"
+	      "loopback interface every packet arrives: both is in there, and out\n"
+	      "alone is refused.") },
 	{ 0, "replace", NULL, C_ATTACH | C_LOAD, 0, OPT_FLAG, O(replace),
 	  .help = "replace an attached XDP program (put back at exit; load: for good)" },
 	{ 0, "section", "SEC", C_LOAD, 0, OPT_STR, O(section),
@@ -502,6 +511,12 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 			o->sort = i;
 			return 0;
 		}
+	} else if (!strcmp(op->long_name, "direction")) {
+		o->direction = !strcmp(arg, "in") ? OPTS_DIR_IN :
+			       !strcmp(arg, "out") ? OPTS_DIR_OUT :
+			       !strcmp(arg, "both") ? OPTS_DIR_IN | OPTS_DIR_OUT : 0;
+		if (o->direction)
+			return 0;
 	} else if (!strcmp(op->long_name, "mode")) {
 		if (!strcmp(arg, "native") || !strcmp(arg, "generic") || !strcmp(arg, "auto")) {
 			o->mode = arg[0] == 'n' ? XDP_FLAGS_DRV_MODE :

@@ -58,6 +58,11 @@ struct ti_counters {
 #define TI_EV_MF	0x02	/* more fragments (IPv4 MF, IPv6 M) */
 #define TI_EV_FRAG	0x04	/* a later fragment: no TCP header, no ports */
 #define TI_EV_V6FRAG	0x08	/* IPv6 with a fragment header */
+#define TI_EV_OUT	0x10	/* leaving by ifindex (TC egress), not arriving */
+
+/* ti_flow.dirs: which ways its segments were seen */
+#define TI_DIR_IN	0x1
+#define TI_DIR_OUT	0x2
 
 /* TCP flag bits as they sit in byte 13 of the TCP header. */
 #define TI_TCP_FIN	0x01
@@ -109,8 +114,12 @@ struct ti_event {
 	__u8 family;		/* 4 or 6 (by the link type) */
 	__u8 ev_flags;		/* TI_EV_FRAG for a later fragment */
 	__u8 reason;		/* 0, or the TI_CNT_* why it is malformed */
-	__u8 pad;
+	__u8 verdict;		/* beside another's XDP program (fentry/fexit):
+				 * its verdict + 1 (TI_VERDICT); else 0 */
 };
+
+/* ti_event.verdict: the XDP action + 1 (0: not known). */
+#define TI_VERDICT(action)	((action) + 1)
 
 _Static_assert(sizeof(struct ti_event) == 32, "ti_event layout");
 _Static_assert(sizeof(struct ti_event) % 8 == 0, "ti_event alignment");
@@ -236,6 +245,28 @@ _Static_assert(sizeof(struct ti_flow_key) == 40, "ti_flow_key layout");
 _Static_assert(sizeof(struct ti_side) == 128, "ti_side layout");
 _Static_assert(sizeof(struct ti_flow) == 296, "ti_flow layout");
 
+/*
+ * TCP health in all, per CPU ("health" map, one value): retransmissions
+ * and the handshake RTTs' histogram, for /metrics.  The buckets' upper
+ * bounds in microseconds are TI_HS_LE_US; TI_H_HS counts them all
+ * (the +Inf bucket), TI_H_HS_US sums them.
+ */
+#define TI_HS_BUCKETS	10
+#define TI_HS_LE_US	{ 100, 500, 1000, 5000, 10000, 50000, 100000, \
+			  500000, 1000000, 5000000 }
+enum ti_hcounter {
+	TI_H_RETRANS,		/* retransmissions, both ways */
+	TI_H_HS,		/* handshakes timed */
+	TI_H_HS_US,		/* their RTTs' sum, microseconds */
+	TI_H_HS_B0,		/* handshakes in bucket 0 .. */
+	TI_H_MAX = TI_H_HS_B0 + TI_HS_BUCKETS
+};
+
+struct ti_health {
+	__u64 n[TI_H_MAX];
+};
+
+#define TI_MAP_HEALTH	"health"
 #define TI_MAP_FLOWS	"flows"
 #define TI_FLOWS_DEFAULT 65536	/* entries; the loader may set another size */
 
@@ -273,6 +304,12 @@ _Static_assert(sizeof(struct ti_flow) == 296, "ti_flow layout");
 #define TI_MAP_PERF	"perf_events"	/* one slot per possible CPU */
 #define TI_PROG_SEC	"xdp"
 #define TI_PROG_NAME	"tcpinspect"	/* the XDP program's name in the kernel */
+#define TI_PROG_TC_IN	"ti_tc_in"	/* TC ingress (SEC "tc") */
+#define TI_PROG_TC_OUT	"ti_tc_out"	/* TC egress (SEC "tc") */
+#define TI_PROG_ENTRY	"ti_xdp_entry"	/* fentry on another's XDP program */
+#define TI_PROG_EXIT	"ti_xdp_exit"	/* fexit on it */
+#define TI_MAP_IFACES	"ifaces"	/* ifindex -> 1: the interfaces fentry/fexit report */
+#define TI_IFACES_MAX	64
 
 /* Default ring buffer size (bytes, power of two, multiple of the page). */
 #define TI_RINGBUF_SIZE	(1u << 20)
