@@ -68,8 +68,8 @@ LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS_$(ARCH)
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c \
-	cmd_trace.c
+CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_show.c cmd_probe.c \
+	cmd_serve.c cmd_trace.c
 SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
 	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c print.c seqtab.c httpsum.c tls.c decode.c inspector.c filter.c pcap.c replay.c \
@@ -223,11 +223,18 @@ $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) 
 # refuses (also in the corpus), and the generator's.
 $(B)/gen_xdp.o: tests/wire.h prog/helpers.h
 $(B)/floor.o: prog/helpers.h
-$(B)/pass.o $(B)/fw.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
+$(B)/pass.o $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
+
+$(B)/relay: tests/tools/relay.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
+# prog/health.h in user space, over a capture file (health.sh)
+$(B)/health_dump: tests/tools/health_dump.c prog/health.h prog/tcpinspect.h pcap.c pcap.h
+	gcc -std=gnu11 -O2 -Wall -Wextra -iquote . -o $@ tests/tools/health_dump.c pcap.c
 
 # The HTTP clients of the serve tests and benchmarks (curl cannot be them).
 $(B)/httpc: tests/tools/httpc.c
@@ -251,7 +258,7 @@ OBJ_CPUS  := v1 v2 v3
 LDX_NAMES := core_ctx core_kern core_enum core_bad core_mod kfunc ksym_var kconfig kconfig_bad \
 	     sec_names sec_prog sec_other sec_frags sec_devmap perf_nosize nosize printk
 LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
-OBJ_NAMES := $(filter-out pass fw gen_xdp floor $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
+OBJ_NAMES := $(filter-out pass fw tc_drop fexit_log gen_xdp floor $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
@@ -288,6 +295,7 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h tests/hello.h pcap.c pcap.h $(INC
 		-o $@ tests/tools/mkpcap.c pcap.c
 
 TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o $(B)/floor.o \
+	     $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/relay $(B)/health_dump \
 	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps

@@ -600,7 +600,8 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 	};
 	const struct srv *s = a->srv;
 	struct sbuf *b = &resp->body;
-	__u64 cnt[TI_CNT_MAX];
+	static const __u32 le[TI_HS_BUCKETS] = TI_HS_LE_US;
+	__u64 cnt[TI_CNT_MAX], h[TI_H_MAX], cum;
 	size_t i, n = flows_now(a);
 	int j;
 
@@ -618,6 +619,25 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 		sb_printf(b, "tcpinspect_packets_malformed_total{reason=\"%s\"} %llu\n",
 			  malformed[i].reason,
 			  (unsigned long long)cnt[malformed[i].idx]);
+	/* TCP health in all, from the program's own counters (kept when
+	 * the flow table forgets connections) */
+	insp_health(a->in, h);
+	metric_head(b, "tcpinspect_tcp_retransmissions_total", "counter",
+		    "TCP retransmissions seen (fast and spurious included), both ways.");
+	sb_printf(b, "tcpinspect_tcp_retransmissions_total %llu\n",
+		  (unsigned long long)h[TI_H_RETRANS]);
+	metric_head(b, "tcpinspect_tcp_handshake_rtt_seconds", "histogram",
+		    "Handshake RTT of the connections seen: the first SYN to the ACK of the SYN-ACK.");
+	for (j = 0, cum = 0; j < TI_HS_BUCKETS; j++) {
+		cum += h[TI_H_HS_B0 + j];
+		sb_printf(b, "tcpinspect_tcp_handshake_rtt_seconds_bucket{le=\"%g\"} %llu\n",
+			  le[j] / 1e6, (unsigned long long)cum);
+	}
+	sb_printf(b, "tcpinspect_tcp_handshake_rtt_seconds_bucket{le=\"+Inf\"} %llu\n"
+		  "tcpinspect_tcp_handshake_rtt_seconds_sum %.6f\n"
+		  "tcpinspect_tcp_handshake_rtt_seconds_count %llu\n",
+		  (unsigned long long)h[TI_H_HS], h[TI_H_HS_US] / 1e6,
+		  (unsigned long long)h[TI_H_HS]);
 	metric_head(b, "tcpinspect_flows", "gauge", "Entries in the flow table.");
 	sb_printf(b, "tcpinspect_flows %zu\n", n);
 	metric_head(b, "tcpinspect_flow_table_size", "gauge", "Entries the flow table holds at most.");

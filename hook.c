@@ -116,8 +116,8 @@ static void clsact_release(int ifindex, int made)
 		mark(ifindex, 0);
 }
 
-static int tc_attach(struct tc_hook *h, int ifindex, int prog_fd, char *err,
-		     size_t err_len)
+static int tc_attach(struct tc_hook *h, int ifindex, int prog_fd,
+		     const char *fname, char *err, size_t err_len)
 {
 	__u32 parent = h->ingress ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS;
 	char name[32], kerr[256] = "";
@@ -141,7 +141,10 @@ static int tc_attach(struct tc_hook *h, int ifindex, int prog_fd, char *err,
 			 " (the kernel needs CONFIG_NET_SCH_INGRESS)" : "");
 		return ret;
 	}
-	snprintf(name, sizeof(name), HOOK_TC_NAME "%d", (int)getpid());
+	if (fname)
+		snprintf(name, sizeof(name), "%s", fname);
+	else
+		snprintf(name, sizeof(name), HOOK_TC_NAME "%d", (int)getpid());
 	for (i = 0; i < PRIO_TRIES; i++) {
 		prio = h->ingress ? 1 + i : 0xffff - i;
 		ret = nl_tc_bpf_add(ifindex, parent, prio, 1, prog_fd, name, kerr,
@@ -165,7 +168,7 @@ static int tc_attach(struct tc_hook *h, int ifindex, int prog_fd, char *err,
 }
 
 int tc_hook_attach(struct tc_hook *h, int ifindex, int ingress, int prog_fd,
-		   int tcx, char *err, size_t err_len)
+		   int tcx, const char *name, char *err, size_t err_len)
 {
 	int fd;
 
@@ -173,7 +176,7 @@ int tc_hook_attach(struct tc_hook *h, int ifindex, int ingress, int prog_fd,
 	h->ingress = ingress;
 	h->prog_id = fd_prog_id(prog_fd);
 	if (!tcx)
-		return tc_attach(h, ifindex, prog_fd, err, err_len);
+		return tc_attach(h, ifindex, prog_fd, name, err, err_len);
 	fd = bpf_link_create(prog_fd, ifindex,
 			     ingress ? TI_BPF_TCX_INGRESS : TI_BPF_TCX_EGRESS,
 			     ingress ? TI_BPF_F_BEFORE : TI_BPF_F_AFTER);
@@ -250,6 +253,46 @@ int tc_hook_detach(struct tc_hook *h, int ifindex, char *err, size_t err_len)
 	*h = (struct tc_hook){ .kind = HOOK_NONE, .link_fd = -1,
 			       .ingress = h->ingress };
 	return ret < 0 ? ret : 0;
+}
+
+struct unload_arg {
+	__u16 prio[PRIO_TRIES];
+	__u32 handle[PRIO_TRIES];
+	int cnt;
+};
+
+static int not_capture(const struct nl_tc_filter *f, void *arg)
+{
+	struct unload_arg *a = arg;
+
+	if (!strcmp(f->kind, "bpf") &&
+	    strncmp(f->name, HOOK_TC_NAME, strlen(HOOK_TC_NAME)) &&
+	    a->cnt < PRIO_TRIES) {
+		a->prio[a->cnt] = f->prio;
+		a->handle[a->cnt++] = f->handle;
+	}
+	return 0;
+}
+
+int tc_hook_unload(int ifindex, int ingress, char *err, size_t err_len)
+{
+	__u32 parent = ingress ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS;
+	struct unload_arg a = { .cnt = 0 };
+	char kerr[256] = "";
+	int i, ret;
+
+	ret = nl_tc_dump(ifindex, parent, not_capture, &a);
+	for (i = 0; !ret && i < a.cnt; i++)
+		ret = nl_tc_bpf_del(ifindex, parent, a.prio[i], a.handle[i], kerr,
+				    sizeof(kerr));
+	if (ret) {
+		snprintf(err, err_len, "cannot remove a cls_bpf filter: %s%s%s%s",
+			 strerror(-ret), *kerr ? " (kernel: " : "", kerr,
+			 *kerr ? ")" : "");
+		return ret;
+	}
+	clsact_release(ifindex, 0);
+	return a.cnt;
 }
 
 int tc_hook_sweep(int ifindex, const __u32 *ids, int n)

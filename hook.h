@@ -44,11 +44,12 @@ struct tc_hook {
 
 /*
  * prog_fd (a SCHED_CLS program) at ifindex's ingress, first, or egress,
- * last: a tcx link if tcx, else a direct-action cls_bpf filter in the
- * clsact qdisc (created if there is none).
+ * last: a tcx link if tcx, else a direct-action cls_bpf filter named
+ * name (NULL: a capture's, "tcpinspect-PID") in the clsact qdisc
+ * (created if there is none).
  */
 int tc_hook_attach(struct tc_hook *h, int ifindex, int ingress, int prog_fd,
-		   int tcx, char *err, size_t err_len);
+		   int tcx, const char *name, char *err, size_t err_len);
 /*
  * Undo it: the link closed, or our filter removed (if still ours), and
  * the clsact qdisc too if a tcpinspect created it and it holds no filter
@@ -63,6 +64,13 @@ int tc_hook_detach(struct tc_hook *h, int ifindex, char *err, size_t err_len);
  * removed, or -errno.
  */
 int tc_hook_sweep(int ifindex, const __u32 *ids, int n);
+
+/*
+ * `unload --tc`: every cls_bpf filter at ifindex's ingress or egress but
+ * running captures' removed, then the clsact qdisc as tc_hook_detach
+ * would.  The filters removed, or -errno.
+ */
+int tc_hook_unload(int ifindex, int ingress, char *err, size_t err_len);
 
 /* fentry and fexit on another's XDP program. */
 struct trace_hook {

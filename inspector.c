@@ -300,6 +300,20 @@ void insp_counters(const struct inspector *in, __u64 *sum)
 			       offered - sum[TI_CNT_MATCHED] : 0;
 }
 
+void insp_health(const struct inspector *in, __u64 *sum)
+{
+	struct ti_health v[in->ncpu > 0 ? in->ncpu : 1];
+	__u32 key = 0;
+	int cpu, i, fd = ld_map_fd(&in->obj, TI_MAP_HEALTH);
+
+	memset(sum, 0, TI_H_MAX * sizeof(*sum));
+	if (in->ncpu <= 0 || fd < 0 || bpf_map_lookup_elem(fd, &key, v))
+		return;
+	for (cpu = 0; cpu < in->ncpu; cpu++)
+		for (i = 0; i < TI_H_MAX; i++)
+			sum[i] += v[cpu].n[i];
+}
+
 void insp_close(struct inspector *in)
 {
 	ld_close(&in->obj);

@@ -98,6 +98,8 @@ int insp_trace_iface(const struct inspector *in, int ifindex);
 int insp_events_open(const struct inspector *in, struct evbuf *b);
 /* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
 void insp_counters(const struct inspector *in, __u64 *cnt);
+/* Sum the per-CPU TCP health totals into h[TI_H_MAX]. */
+void insp_health(const struct inspector *in, __u64 *h);
 
 /* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
 __s64 insp_mono_to_real(void);

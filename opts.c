@@ -243,6 +243,24 @@ const struct opt opt_table[] = {
 	      "cls_bpf filter in a clsact qdisc), or both, in one stream.  On a\n"
 	      "loopback interface every packet arrives: both is in there, and out\n"
 	      "alone is refused.") },
+	{ 0, "tc", "HOOK", C_LOAD | C_UNLOAD, 0, OPT_SPECIAL, O(tc),
+	  .what = "TC hook", .want = "ingress or egress",
+	  .help = "load: attach a TC program at HOOK (ingress or egress); unload: remove them there",
+	  MAN("load: attach a TC program (sections tc, classifier, tcx/ingress,\n"
+	      "tcx/egress) at HOOK, ingress or egress: a direct-action cls_bpf filter\n"
+	      "over netlink (a clsact qdisc made if there is none), or with --pin DIR\n"
+	      "a tcx bpf_link pinned at DIR/tcx-HOOK-IFACE (Linux 6.6).  A tcx/\n"
+	      "section names its hook itself.  unload: remove the cls_bpf filters at\n"
+	      "HOOK (not those of running captures), and with --pin DIR the pinned\n"
+	      "tcx link; the clsact qdisc too if a tcpinspect made it and it is\n"
+	      "empty.") },
+	{ 0, "to-xdp", "IFACE", C_LOAD, 0, OPT_SPECIAL, O(to_xdp),
+	  .help = "attach an fentry/fexit program to IFACE's XDP program (with --pin)",
+	  MAN("Attach the object's fentry or fexit program (sections fentry/...,\n"
+	      "fexit/...) to the XDP program attached to IFACE, by the BTF of that\n"
+	      "program's function, as xdpdump does; the link is pinned at\n"
+	      "DIR/trace-IFACE (--pin DIR is needed: a tracing link lives as long\n"
+	      "as its holder).  IFACE stands for -i.") },
 	{ 0, "replace", NULL, C_ATTACH | C_LOAD, 0, OPT_FLAG, O(replace),
 	  .help = "replace an attached XDP program (put back at exit; load: for good)" },
 	{ 0, "section", "SEC", C_LOAD, 0, OPT_STR, O(section),
@@ -331,6 +349,11 @@ static const struct {
 	{ "force", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
 	{ "W", "C", 1, "-W N needs -C SIZE: the files of the ring rotate by size" },
 	{ "ipfix", "netflow9", 0, NULL },
+	{ "tc", "to-xdp", 0, NULL },
+	{ "to-xdp", "replace", 0, "--to-xdp and --replace exclude each other: a traced program stays where it is" },
+	{ "to-xdp", "mode", 0, NULL },
+	{ "tc", "replace", 0, "--tc and --replace exclude each other: TC programs are added beside the others" },
+	{ "tc", "mode", 0, NULL },
 	{ "active-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
 	{ "idle-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
 };
@@ -511,6 +534,17 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 			o->sort = i;
 			return 0;
 		}
+	} else if (!strcmp(op->long_name, "tc")) {
+		o->tc = !strcmp(arg, "ingress") ? 1 : !strcmp(arg, "egress") ? 2 : 0;
+		if (o->tc)
+			return 0;
+	} else if (!strcmp(op->long_name, "to-xdp")) {
+		o->to_xdp = arg;
+		if (!o->iface_cnt) {	/* it names the interface */
+			o->ifaces[o->iface_cnt++] = arg;
+			o->iface = arg;
+		}
+		return 0;
 	} else if (!strcmp(op->long_name, "direction")) {
 		o->direction = !strcmp(arg, "in") ? OPTS_DIR_IN :
 			       !strcmp(arg, "out") ? OPTS_DIR_OUT :

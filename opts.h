@@ -92,6 +92,8 @@ struct opts {
 	__u32 mode;		/* XDP_FLAGS_{DRV,SKB}_MODE, 0 = auto */
 	int replace;
 	int direction;		/* OPTS_DIR_* bits; 0: in */
+	int tc;			/* load, unload --tc: 1 ingress, 2 egress */
+	const char *to_xdp;	/* load --to-xdp IFACE */
 	const char *obj_path;	/* load OBJ */
 	const char *pcap_path;	/* replay FILE */
 	const char *section;	/* load --section */

@@ -430,7 +430,10 @@ static void say_hooks(const struct attach *a, int many)
 	case HOOK_TCX:
 	case HOOK_TC:
 		fprintf(stderr, "%s ingress", a->in == HOOK_TCX ? "tcx" : "tc");
-		if (a->beside_id)
+		if (a->beside_ours)
+			fprintf(stderr, " beside another capture (XDP program %u)",
+				a->beside_id);
+		else if (a->beside_id)
 			fprintf(stderr, " after XDP program %u (%s): packets %s's XDP program drops are not seen",
 				a->beside_id, a->beside_name, a->name);
 		break;
@@ -481,10 +484,10 @@ int ses_attach(struct attach *at, int n, struct inspector *in)
 			ret = trace_hook(in, a, i, err, sizeof(err));
 		else if (a->in == HOOK_TCX || a->in == HOOK_TC)
 			ret = tc_hook_attach(&a->tc[0], a->ifindex, 1, in->tc_in_fd,
-					     a->in == HOOK_TCX, err, sizeof(err));
+					     a->in == HOOK_TCX, NULL, err, sizeof(err));
 		if (!ret && a->out != HOOK_NONE)
 			ret = tc_hook_attach(&a->tc[1], a->ifindex, 0, in->tc_out_fd,
-					     a->out == HOOK_TCX, err, sizeof(err));
+					     a->out == HOOK_TCX, NULL, err, sizeof(err));
 		if (ret) {
 			msg("%s: %s", a->name, err);
 			return EXIT_RUNTIME;
