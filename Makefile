@@ -160,7 +160,7 @@ $(B)/openapi.json.lz: openapi.json $(B)/mkblob
 # function another body (inspector.c).  The DWARF goes; the BTF stays
 # (the maps and global functions need it), with the line info's file
 # and line numbers but not the text of each line.
-$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
+$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/health.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
 	$(CLANG) $(BPFFLAGS) -mcpu=v3 -c -o $@.full $<
 	$(STRIP_BPF) -g --remove-section=.rel.BTF --remove-section=.rel.BTF.ext \
 		--remove-section=.llvm_addrsig -o $@.tmp $@.full

@@ -135,10 +135,10 @@ static int tc_attach(struct tc_hook *h, int ifindex, int prog_fd,
 		}
 	}
 	if (ret < 0) {
-		snprintf(err, err_len, "cannot add a clsact qdisc: %s%s%s%s",
+		snprintf(err, err_len, "cannot add a clsact qdisc: %s%s%s%s%s",
 			 strerror(-ret), *kerr ? " (kernel: " : "", kerr,
-			 *kerr ? ")" : ret == -EOPNOTSUPP || ret == -ENOENT ?
-			 " (the kernel needs CONFIG_NET_SCH_INGRESS)" : "");
+			 *kerr ? ")" : "", ret == -EOPNOTSUPP || ret == -ENOENT ?
+			 "; it needs CONFIG_NET_SCH_INGRESS (the module sch_ingress)" : "");
 		return ret;
 	}
 	if (fname)
@@ -154,10 +154,10 @@ static int tc_attach(struct tc_hook *h, int ifindex, int prog_fd,
 			break;
 	}
 	if (ret) {
-		snprintf(err, err_len, "cannot add a cls_bpf filter: %s%s%s%s",
+		snprintf(err, err_len, "cannot add a cls_bpf filter: %s%s%s%s%s",
 			 strerror(-ret), *kerr ? " (kernel: " : "", kerr,
-			 *kerr ? ")" : ret == -ENOENT || ret == -EOPNOTSUPP ?
-			 " (the kernel needs CONFIG_NET_CLS_BPF)" : "");
+			 *kerr ? ")" : "", ret == -ENOENT || ret == -EOPNOTSUPP ?
+			 "; it needs CONFIG_NET_CLS_BPF (the module cls_bpf)" : "");
 		clsact_release(ifindex, h->made_clsact);
 		h->made_clsact = 0;
 		return ret;

@@ -60,6 +60,9 @@ struct ti_seg {
 	__u8 side;		/* 0 or 1: which address of the key sent it */
 };
 
+/* A field of the segment, read from memory where it is used (see below). */
+#define SEG(field)	(*(volatile const __typeof__(g->field) *)&g->field)
+
 static __always_inline int ti_seq_lt(__u32 a, __u32 b)
 {
 	return (__s32)(a - b) < 0;
@@ -73,99 +76,109 @@ static __always_inline __u32 ti_health(struct ti_flow *f, const struct ti_seg *g
 {
 	struct ti_side *fw = &f->s[g->side & 1];
 	struct ti_side *rv = &f->s[(g->side & 1) ^ 1];
-	__u8 fl = g->flags, sf = fl & (TI_TCP_SYN | TI_TCP_FIN);
-	__u32 seq = g->seq, next = seq + g->len + (sf ? 1 : 0), a = 0;
+	volatile __u32 *a = &fw->last_a;
+	__u32 next = SEG(seq) + SEG(len) + (SEG(flags) & (TI_TCP_SYN | TI_TCP_FIN) ? 1 : 0);
 	__u64 now = g->now, thres;
 
+	/*
+	 * What the segment is, built in fw->last_a through a volatile
+	 * pointer, not in a register: to the verifier a register set
+	 * differently on two paths keeps them apart (every test below
+	 * would double its work), a value in the map is one it does not
+	 * know on either.  For the same reason the segment's fields are
+	 * read anew where they are tested (SEG): a register tested once
+	 * stays split for the tests after it.  (56,830 instructions
+	 * verified in flows mode before, 3,750 after.)
+	 */
+	*a = 0;
 	fw->packets++;
 	fw->bytes += g->frame_len;
-	fw->tcp_flags |= fl;
+	fw->tcp_flags |= SEG(flags);
 	f->last_ns = now;
 
 	/* The handshake, and which side is the client. */
-	if ((fl & (TI_TCP_SYN | TI_TCP_ACK)) == TI_TCP_SYN) {
+	if ((SEG(flags) & (TI_TCP_SYN | TI_TCP_ACK)) == TI_TCP_SYN) {
 		fw->syn++;
 		if (!f->syn_ns) {
 			f->syn_ns = now;
 			f->client = g->side & 1;
 		}
-	} else if (fl & TI_TCP_SYN) {
+	} else if (SEG(flags) & TI_TCP_SYN) {
 		fw->syn++;
 		fw->st |= TI_SIDE_SYNACK;
-	} else if ((fl & TI_TCP_ACK) && !f->hs_ns && f->syn_ns &&
+	} else if ((SEG(flags) & TI_TCP_ACK) && !f->hs_ns && f->syn_ns &&
 		   f->client == (g->side & 1) && (rv->st & TI_SIDE_SYNACK) &&
-		   (rv->st & TI_SIDE_SEQ) && g->ack == rv->nextseq) {
+		   (rv->st & TI_SIDE_SEQ) && SEG(ack) == rv->nextseq) {
 		f->hs_ns = now - f->syn_ns;
 		if (!f->hs_ns)
 			f->hs_ns = 1;
-		a |= TI_A_HANDSHAKE;
+		*a |= TI_A_HANDSHAKE;
 	}
-	if (fl & TI_TCP_RST) {
+	if (SEG(flags) & TI_TCP_RST) {
 		fw->rst++;
 		fw->st |= TI_SIDE_RST;
 	}
-	if ((fl & TI_TCP_FIN) && !(fw->st & TI_SIDE_FIN)) {
+	if ((SEG(flags) & TI_TCP_FIN) && !(fw->st & TI_SIDE_FIN)) {
 		fw->fin++;
 		fw->st |= TI_SIDE_FIN;
-		fw->fin_seq = seq + g->len + 1;
+		fw->fin_seq = SEG(seq) + SEG(len) + 1;
 	}
-	if ((fl & TI_TCP_ACK) && (rv->st & TI_SIDE_FIN) &&
-	    !ti_seq_lt(g->ack, rv->fin_seq))
+	if ((SEG(flags) & TI_TCP_ACK) && (rv->st & TI_SIDE_FIN) &&
+	    !ti_seq_lt(SEG(ack), rv->fin_seq))
 		rv->st |= TI_SIDE_FIN_ACKED;
 
 	/* What the segment was, against what came before it. */
-	if (g->win == 0 && !(fl & (TI_TCP_RST | TI_TCP_FIN | TI_TCP_SYN)))
-		a |= TI_A_ZERO_WIN;
+	if (SEG(win) == 0 && !(SEG(flags) & (TI_TCP_RST | TI_TCP_FIN | TI_TCP_SYN)))
+		*a |= TI_A_ZERO_WIN;
 	if (fw->st & TI_SIDE_SEQ) {
-		if (g->len == 1 && seq == fw->nextseq && (rv->st & TI_SIDE_WIN) &&
+		if (SEG(len) == 1 && SEG(seq) == fw->nextseq && (rv->st & TI_SIDE_WIN) &&
 		    rv->win == 0) {
-			a |= TI_A_WIN_PROBE;
-			a &= ~TI_A_ZERO_WIN;
+			*a = (*a | TI_A_WIN_PROBE) & ~TI_A_ZERO_WIN;
 			goto sequence;
 		}
-		if (ti_seq_lt(fw->nextseq, seq) && !(fl & TI_TCP_RST))
-			a |= TI_A_LOST;
-		if (g->len <= 1 && !(fl & (TI_TCP_FIN | TI_TCP_SYN | TI_TCP_RST)) &&
-		    fw->nextseq - 1 == seq)
-			a |= TI_A_KEEPALIVE;
+		if (ti_seq_lt(fw->nextseq, SEG(seq)) && !(SEG(flags) & TI_TCP_RST))
+			*a |= TI_A_LOST;
+		if (SEG(len) <= 1 && !(SEG(flags) & (TI_TCP_FIN | TI_TCP_SYN | TI_TCP_RST)) &&
+		    fw->nextseq - 1 == SEG(seq))
+			*a |= TI_A_KEEPALIVE;
 		/* an ACK of a keep-alive or of a window probe is neither a
 		 * window update nor a duplicate */
-		if (g->len == 0 && seq == fw->nextseq && (fw->st & TI_SIDE_ACK) &&
-		    g->ack == fw->lastack &&
-		    !(fl & (TI_TCP_SYN | TI_TCP_FIN | TI_TCP_RST))) {
-			if (g->win != fw->win)
-				a |= TI_A_WIN_UPDATE;
+		if (SEG(len) == 0 && SEG(seq) == fw->nextseq && (fw->st & TI_SIDE_ACK) &&
+		    SEG(ack) == fw->lastack &&
+		    !(SEG(flags) & (TI_TCP_SYN | TI_TCP_FIN | TI_TCP_RST))) {
+			if (SEG(win) != fw->win)
+				*a |= TI_A_WIN_UPDATE;
 			else if (!(rv->last_a & (TI_A_KEEPALIVE | TI_A_WIN_PROBE)) &&
-				 g->win)
-				a |= TI_A_DUPACK;
+				 SEG(win))
+				*a |= TI_A_DUPACK;
 		}
 	}
 sequence:
-	if (a & TI_A_DUPACK) {
+	if (*a & TI_A_DUPACK) {
 		if (fw->dupacks < 255)
 			fw->dupacks++;
 	} else {
 		fw->dupacks = 0;
 	}
-	if ((g->len || sf) && (fw->st & TI_SIDE_SEQ) && ti_seq_lt(seq, fw->nextseq) &&
-	    !(a & TI_A_KEEPALIVE)) {
+	if ((SEG(len) || (SEG(flags) & (TI_TCP_SYN | TI_TCP_FIN))) && (fw->st & TI_SIDE_SEQ) && ti_seq_lt(SEG(seq), fw->nextseq) &&
+	    !(*a & TI_A_KEEPALIVE)) {
 		thres = f->hs_ns ? f->hs_ns : TI_OOO_NS;
-		if (rv->dupacks >= 2 && rv->lastack == seq &&
+		if (rv->dupacks >= 2 && rv->lastack == SEG(seq) &&
 		    now - rv->ack_ns < TI_FAST_RTX_NS)
-			a |= TI_A_RETRANS | TI_A_FAST_RETRANS;
+			*a |= TI_A_RETRANS | TI_A_FAST_RETRANS;
 		else if (now - fw->seq_ns < thres && fw->nextseq != next)
-			a |= TI_A_OOO;
-		else if (g->len && (rv->st & TI_SIDE_ACK) &&
-			 !ti_seq_lt(rv->lastack, seq + g->len))
-			a |= TI_A_RETRANS | TI_A_SPURIOUS;
+			*a |= TI_A_OOO;
+		else if (SEG(len) && (rv->st & TI_SIDE_ACK) &&
+			 !ti_seq_lt(rv->lastack, SEG(seq) + SEG(len)))
+			*a |= TI_A_RETRANS | TI_A_SPURIOUS;
 		else
-			a |= TI_A_RETRANS;
-		if (fw->rtt_ns && !ti_seq_lt(fw->rtt_seq, seq))	/* Karn */
+			*a |= TI_A_RETRANS;
+		if (fw->rtt_ns && !ti_seq_lt(fw->rtt_seq, SEG(seq)))	/* Karn */
 			fw->rtt_ns = 0;
 	}
 
 	/* The RTT of the other side's data, if this ACKs the timed segment. */
-	if ((fl & TI_TCP_ACK) && rv->rtt_ns && !ti_seq_lt(g->ack, rv->rtt_seq)) {
+	if ((SEG(flags) & TI_TCP_ACK) && rv->rtt_ns && !ti_seq_lt(SEG(ack), rv->rtt_seq)) {
 		__u64 us = (now - rv->rtt_ns) / 1000;
 
 		if (us > 0xffffffffull)
@@ -177,45 +190,43 @@ sequence:
 	}
 
 	/* Remember where this side is. */
-	if (!(fw->st & TI_SIDE_SEQ) || ti_seq_lt(fw->nextseq, next)) {
-		if (!(a & TI_A_WIN_PROBE)) {
-			if (g->len && !fw->rtt_ns && (fw->st & TI_SIDE_SEQ)) {
-				fw->rtt_ns = now;
-				fw->rtt_seq = next;
-			}
-			fw->nextseq = next;
-			fw->seq_ns = now;
-			fw->st |= TI_SIDE_SEQ;
+	if ((!(fw->st & TI_SIDE_SEQ) || ti_seq_lt(fw->nextseq, next)) &&
+	    !(*a & TI_A_WIN_PROBE)) {
+		if (SEG(len) && !fw->rtt_ns && (fw->st & TI_SIDE_SEQ)) {
+			fw->rtt_ns = now;
+			fw->rtt_seq = next;
 		}
+		fw->nextseq = next;
+		fw->seq_ns = now;
+		fw->st |= TI_SIDE_SEQ;
 	}
-	fw->win = g->win;
+	fw->win = SEG(win);
 	fw->st |= TI_SIDE_WIN;
-	if (fl & TI_TCP_ACK) {
-		fw->lastack = g->ack;
+	if (SEG(flags) & TI_TCP_ACK) {
+		fw->lastack = SEG(ack);
 		fw->ack_ns = now;
 		fw->st |= TI_SIDE_ACK;
 	}
 
-	fw->last_a = a;
-	if (a & TI_A_RETRANS)
+	if (*a & TI_A_RETRANS)
 		fw->retrans++;
-	if (a & TI_A_FAST_RETRANS)
+	if (*a & TI_A_FAST_RETRANS)
 		fw->fast_retrans++;
-	if (a & TI_A_SPURIOUS)
+	if (*a & TI_A_SPURIOUS)
 		fw->spurious++;
-	if (a & TI_A_OOO)
+	if (*a & TI_A_OOO)
 		fw->ooo++;
-	if (a & TI_A_DUPACK)
+	if (*a & TI_A_DUPACK)
 		fw->dupack++;
-	if (a & TI_A_ZERO_WIN)
+	if (*a & TI_A_ZERO_WIN)
 		fw->zero_win++;
-	if (a & TI_A_WIN_PROBE)
+	if (*a & TI_A_WIN_PROBE)
 		fw->win_probe++;
-	if (a & TI_A_KEEPALIVE)
+	if (*a & TI_A_KEEPALIVE)
 		fw->keepalive++;
-	if (a & TI_A_LOST)
+	if (*a & TI_A_LOST)
 		fw->lost++;
-	return a;
+	return *a;
 }
 
 #endif

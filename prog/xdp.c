@@ -136,6 +136,15 @@ struct {
 	__uint(max_entries, 1);
 } health SEC(".maps");
 
+/* An all-zero connection to start new ones from (a map value, not 296
+ * bytes of stack: the callers need theirs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ti_flow);
+	__uint(max_entries, 1);
+} flow_zero SEC(".maps");
+
 /* The interfaces fentry/fexit report (a program traced may run on
  * others too). */
 struct {
@@ -202,16 +211,52 @@ __attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p)
  * copy, every header read must stay inside the scratch value.
  */
 struct view {
-	void *data;
-	void *end;
-	__u32 mask;
+	void *ctx;		/* XDP: struct xdp_md; TC: struct __sk_buff */
+	int kind;		/* VIEW_*, a constant on each path */
+	__u8 *copy;		/* VIEW_COPY: the bytes, and how many */
+	__u32 copy_len;
 };
+
+enum { VIEW_XDP, VIEW_SKB, VIEW_COPY };
 
 #define PKT_MASK	0x7fff
 #define COPY_MASK	0x1fff
 _Static_assert(COPY_MASK + 64 <= TI_SNAP_MAX, "a header read stays in the copy");
 
-#define at(v, off)	((void *)(v)->data + ((off) & (v)->mask))
+/*
+ * The start and end of the bytes, read anew from the context at every
+ * use: a packet pointer the verifier knew a range of on one path and not
+ * on another keeps the two apart, so each layer starts with what the
+ * context says and checks what it reads itself.
+ */
+/* A 32-bit context field as the verifier wants it read: one load at a
+ * constant offset from the context pointer itself, every time. */
+#define ctx_load(ctx, type, field) ({					\
+	__u64 __v;							\
+	asm volatile("%0 = *(u32 *)(%1 + %2)" : "=r"(__v)		\
+		     : "r"(ctx), "i"(__builtin_offsetof(type, field)));	\
+	(void *)__v; })
+
+static __always_inline void *vdata(const struct view *v)
+{
+	if (v->kind == VIEW_XDP)
+		return ctx_load(v->ctx, struct xdp_md, data);
+	if (v->kind == VIEW_SKB)
+		return ctx_load(v->ctx, struct __sk_buff, data);
+	return v->copy;
+}
+
+static __always_inline void *vend(const struct view *v)
+{
+	if (v->kind == VIEW_XDP)
+		return ctx_load(v->ctx, struct xdp_md, data_end);
+	if (v->kind == VIEW_SKB)
+		return ctx_load(v->ctx, struct __sk_buff, data_end);
+	return v->copy + v->copy_len;
+}
+
+#define vmask(v)	((v)->kind == VIEW_COPY ? COPY_MASK : PKT_MASK)
+#define at(v, off)	(vdata(v) + ((off) & vmask(v)))
 
 /*
  * A value the verifier must not know: read back from scratch, where it
@@ -237,7 +282,7 @@ static __always_inline int parse_tcp(const struct view *v, struct scratch *s,
 		return TI_P_TCP;
 	}
 	th = at(v, l4);
-	if ((void *)(th + 1) > v->end)
+	if ((void *)(th + 1) > vend(v))
 		return TI_CNT_TRUNCATED;
 	/* The filter sees the ports of a malformed header too. */
 	s->m.sport = bswap16(th->source);
@@ -247,7 +292,7 @@ static __always_inline int parse_tcp(const struct view *v, struct scratch *s,
 		return TI_CNT_BAD_DOFF;
 	if (l3_len + hlen > ip_len)
 		return TI_CNT_BAD_LEN;
-	if ((void *)th + hlen > v->end)
+	if ((void *)th + hlen > vend(v))
 		return TI_CNT_TRUNCATED;
 	s->flags = ((__u8 *)th)[13];
 	s->hdr_end = l4 + hlen;
@@ -270,7 +315,7 @@ static __always_inline int parse_ipv4(const struct view *v, struct scratch *s,
 	 * libpcap's "ip") and for a malformed packet's event. */
 	s->m.family = 4;
 	s->e.family = 4;
-	if ((void *)(ip + 1) > v->end)
+	if ((void *)(ip + 1) > vend(v))
 		return TI_CNT_TRUNCATED;
 	s->m.proto = ip->protocol;
 	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
@@ -283,7 +328,7 @@ static __always_inline int parse_ipv4(const struct view *v, struct scratch *s,
 		return TI_CNT_BAD_IHL;
 	if (ip_len < ihl)
 		return TI_CNT_BAD_LEN;
-	if ((void *)ip + ihl > v->end)
+	if ((void *)ip + ihl > vend(v))
 		return TI_CNT_TRUNCATED;
 	if (ip->protocol != IPPROTO_TCP)
 		return TI_P_OTHER;
@@ -291,7 +336,7 @@ static __always_inline int parse_ipv4(const struct view *v, struct scratch *s,
 	s->e.ev_flags = frag ? TI_EV_FRAG : 0;
 	/* tcp[13] for the filter, which checks has_ports itself. */
 	t = (__u8 *)ip + ihl;
-	if ((void *)(t + 14) <= v->end) {
+	if ((void *)(t + 14) <= vend(v)) {
 		s->m.tcp_flags = t[13];
 		s->m.has_flags = 1;
 	}
@@ -312,16 +357,16 @@ static __always_inline int ext_hdr(const struct view *v, struct scratch *s,
 	if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
 		struct ext_hdr *x = cur;
 
-		if ((void *)(x + 1) > v->end)
+		if ((void *)(x + 1) > vend(v))
 			return -TI_CNT_TRUNCATED;
 		s->nh = x->nexthdr;
 		off += (x->len + 1) * 8;
-		if (off > v->mask || at(v, off) > v->end)
+		if (off > vmask(v) || at(v, off) > vend(v))
 			return -TI_CNT_TRUNCATED;
 	} else if (nh == IPPROTO_FRAGMENT) {
 		struct frag_hdr *f = cur;
 
-		if ((void *)(f + 1) > v->end)
+		if ((void *)(f + 1) > vend(v))
 			return -TI_CNT_TRUNCATED;
 		s->nh = f->nexthdr;
 		if (!s->ext_cnt)	/* libpcap looks behind this one */
@@ -329,7 +374,7 @@ static __always_inline int ext_hdr(const struct view *v, struct scratch *s,
 		if (bswap16(f->frag_off) & 0xfff8)
 			e->ev_flags = TI_EV_FRAG;
 		off += sizeof(*f);
-		if (off > v->mask)
+		if (off > vmask(v))
 			return -TI_CNT_TRUNCATED;
 	} else {
 		return 0;
@@ -349,7 +394,7 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
 
 	s->m.family = 6;
 	e->family = 6;
-	if ((void *)(ip6 + 1) > v->end)
+	if ((void *)(ip6 + 1) > vend(v))
 		return TI_CNT_TRUNCATED;
 	s->m.proto = s->nh = ip6->nexthdr;
 	__builtin_memcpy(s->m.saddr, &ip6->saddr, 16);
@@ -382,7 +427,7 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
 	}
 	/* libpcap does not chase extension headers. */
 	t = at(v, off);
-	if (s->m.proto == IPPROTO_TCP && (void *)(t + 14) <= v->end) {
+	if (s->m.proto == IPPROTO_TCP && (void *)(t + 14) <= vend(v)) {
 		s->m.tcp_flags = t[13];
 		s->m.has_flags = 1;
 	}
@@ -401,7 +446,7 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
 static __always_inline int ti_parse(const struct view *v, struct scratch *s,
 				    struct ti_counters *c, __u32 len)
 {
-	struct ethhdr *eth = v->data;
+	struct ethhdr *eth = vdata(v);
 	void *cur;
 	__u32 i, l3;
 	__u16 proto;
@@ -412,7 +457,7 @@ static __always_inline int ti_parse(const struct view *v, struct scratch *s,
 	s->e.l4_off = 0;
 	s->e.ev_flags = 0;
 	r = TI_P_OTHER;
-	if ((void *)(eth + 1) > v->end)
+	if ((void *)(eth + 1) > vend(v))
 		goto out;
 	proto = eth->h_proto;
 	cur = eth + 1;
@@ -422,14 +467,14 @@ static __always_inline int ti_parse(const struct view *v, struct scratch *s,
 
 		if (proto != bswap16(ETH_P_8021Q) && proto != bswap16(ETH_P_8021AD))
 			break;
-		if ((void *)(vh + 1) > v->end)
+		if ((void *)(vh + 1) > vend(v))
 			goto out;
 		s->m.vlan[i] = bswap16(vh->tci) & 0x0fff;
 		s->m.vlan_cnt++;
 		proto = vh->proto;
 		cur = vh + 1;
 	}
-	l3 = cur - v->data;
+	l3 = cur - (void *)eth;
 	s->e.l3_off = l3;
 	if (proto == bswap16(ETH_P_IP))
 		r = parse_ipv4(v, s, l3);
@@ -516,7 +561,8 @@ static __always_inline void flow_key(const struct ti_pkt *m, struct ti_flowarg *
 __attribute__((noinline)) int ti_flow_update(struct ti_flowarg *fa)
 {
 	static const __u32 le[TI_HS_BUCKETS] = TI_HS_LE_US;
-	struct ti_flow *f, nf = {};
+	struct ti_flow_key k;
+	struct ti_flow *f, *nf;
 	struct ti_health *h;
 	__u32 zero = 0, a, i;
 	__u64 us;
@@ -524,14 +570,20 @@ __attribute__((noinline)) int ti_flow_update(struct ti_flowarg *fa)
 
 	if (!fa)	/* verified alone: fa may be NULL to it */
 		return 0;
-	f = bpf_map_lookup_elem(&flows, &fa->k);
+	/* a map key must be on the stack (or in a map value) before 6.x */
+	k = fa->k;
+	f = bpf_map_lookup_elem(&flows, &k);
 	if (!f) {
-		nf.first_ns = fa->g.now;
-		if (bpf_map_update_elem(&flows, &fa->k, &nf, BPF_NOEXIST) == 0)
+		nf = bpf_map_lookup_elem(&flow_zero, &zero);
+		if (!nf)
+			return -1;
+		if (bpf_map_update_elem(&flows, &k, nf, BPF_NOEXIST) == 0)
 			ret = 1;
-		f = bpf_map_lookup_elem(&flows, &fa->k);	/* ours, or a racer's */
+		f = bpf_map_lookup_elem(&flows, &k);	/* ours, or a racer's */
 		if (!f)
 			return -1;
+		if (!f->first_ns)
+			f->first_ns = fa->g.now;
 	}
 	f->dirs |= fa->dir;
 	a = ti_health(f, &fa->g);
@@ -658,7 +710,7 @@ static __always_inline void ti_run(void *ctx, const struct view *v,
 	 * follow into the call (frames have 14 bytes at least).  fentry has
 	 * no more than it copied. */
 	if (hook == HOOK_TRACE)
-		len = v->end - v->data;
+		len = v->copy_len;
 	e->cap_len = snap = len < ti_snaplen ? len : ti_snaplen;
 	if (snap < s->hdr_end)
 		snap = s->hdr_end < len ? s->hdr_end : len;
@@ -709,14 +761,13 @@ static __always_inline struct scratch *slot(__u32 key, struct ti_counters **c)
 SEC("xdp")
 int tcpinspect(struct xdp_md *ctx)
 {
-	struct view v = { (void *)(long)ctx->data, (void *)(long)ctx->data_end,
-			  PKT_MASK };
+	struct view v = { .ctx = ctx, .kind = VIEW_XDP };
 	struct ti_counters *c;
 	struct scratch *s = slot(SLOT_XDP, &c);
 
 	if (s)
 		ti_run(ctx, &v, s, c, HOOK_XDP, ctx->ingress_ifindex,
-		       ctx->rx_queue_index, v.end - v.data);
+		       ctx->rx_queue_index, ctx->data_end - ctx->data);
 	return XDP_PASS;
 }
 
@@ -739,9 +790,8 @@ static __always_inline int tc_run(struct __sk_buff *skb, enum hook hook)
 		return -1;
 	if (skb->data_end - skb->data < want)
 		bpf_skb_pull_data(skb, want);
-	v.data = (void *)(long)skb->data;
-	v.end = (void *)(long)skb->data_end;
-	v.mask = PKT_MASK;
+	v.ctx = skb;
+	v.kind = VIEW_SKB;
 	ti_run(skb, &v, s, c, hook, skb->ifindex, skb->queue_mapping, skb->len);
 	return -1;		/* TC_ACT_UNSPEC */
 }
@@ -812,9 +862,9 @@ int ti_xdp_entry(__u64 *ctx)
 	n = ((n - 1) & (TI_SNAP_MAX - 1)) + 1;
 	if (!len || bpf_probe_read_kernel(s->data, n, data))
 		return 0;
-	v.data = s->data;
-	v.end = s->data + n;
-	v.mask = COPY_MASK;
+	v.kind = VIEW_COPY;
+	v.copy = s->data;
+	v.copy_len = n;
 	ti_run(ctx, &v, s, c, HOOK_TRACE, ifindex, x->rxq->queue_index, len);
 	return 0;
 }
