@@ -243,6 +243,10 @@ static void side_rec(struct ipfix_rec *r, const struct flow_entry *e,
 		r->syn = d->syn - was->syn;
 	r->fin = d->fin - was->fin;
 	r->rst = d->rst - was->rst;
+	r->retrans = d->retrans - was->retrans;
+	r->hs_rtt_us = e->val.hs_ns / 1000 > 0xffffffffull ? 0xffffffffu :
+		       e->val.hs_ns / 1000;
+	r->rtt_us = d->rtt_cnt ? d->srtt_us : 0;
 }
 
 static void sent_set(struct export_sent *was, const struct ti_side *d)
@@ -252,6 +256,7 @@ static void sent_set(struct export_sent *was, const struct ti_side *d)
 	was->syn = d->syn;
 	was->fin = d->fin;
 	was->rst = d->rst;
+	was->retrans = d->retrans;
 }
 
 void export_tick(struct export *x, const struct flow_entry *e, size_t cnt,

@@ -35,7 +35,7 @@ struct export_cfg {
 struct export_sent {
 	__u64 packets, bytes;
 	__u32 syn, fin, rst;
-	__u32 pad;
+	__u32 retrans;
 };
 
 /* What an exported part of a connection started from. */

@@ -173,6 +173,7 @@ static struct ipfix_rec rec4(int i)
 		.packets = 1000000000000ull + i, .bytes = 5000000000000ull + i,
 		.start_ms = 1796560000000ull + i, .end_ms = 1796560009999ull + i,
 		.ifindex = 7, .syn = 1, .synack = 2, .fin = 3, .rst = 4,
+		.retrans = 5, .hs_rtt_us = 20406, .rtt_us = 21407,
 	};
 	return r;
 }
@@ -401,7 +402,7 @@ int main(void)
 	       p.version == 10 && p.t == now / 1000 && p.seq == 77 && p.domain == 3,
 	       "v%u t %lu seq %lu domain %lu", p.version, p.t, p.seq, p.domain);
 	ok = p.tpl_cnt == 2 && find(&p, 256) && find(&p, 257) &&
-	     find(&p, 256)->cnt == 16 && find(&p, 256)->ie[0] == 8 &&
+	     find(&p, 256)->cnt == 19 && find(&p, 256)->ie[0] == 8 &&
 	     find(&p, 257)->ie[0] == 27 && find(&p, 257)->len[0] == 16 &&
 	     find(&p, 256)->ie[12] == (0x8000 | 1) && find(&p, 256)->pen[12] == IPFIX_PEN;
 	result("ipfix: templates 256 and 257, addresses first, enterprise elements", ok,
@@ -416,7 +417,9 @@ int main(void)
 		     field(&p, i, 152, &at) == w.start_ms && field(&p, i, 153, &at) == w.end_ms &&
 		     field(&p, i, 136, &at) == 2 && field(&p, i, 10, &at) == 7 &&
 		     field(&p, i, 0x8001, &at) == 1 && field(&p, i, 0x8002, &at) == 2 &&
-		     field(&p, i, 0x8003, &at) == 3 && field(&p, i, 0x8004, &at) == 4;
+		     field(&p, i, 0x8003, &at) == 3 && field(&p, i, 0x8004, &at) == 4 &&
+		     field(&p, i, 0x8005, &at) == 5 && field(&p, i, 0x8006, &at) == 20406 &&
+		     field(&p, i, 0x8007, &at) == 21407;
 		if (ok && i < 2) {
 			field(&p, i, 8, &at);
 			ok = !memcmp(at, w.saddr, 4);
