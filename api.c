@@ -17,6 +17,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include "api.h"
+#include "export.h"
 #include "blob.h"
 
 #ifndef VERSION
@@ -522,6 +523,12 @@ static void get_stats(struct api *a, struct srv_resp *resp)
 			  (unsigned long long)cnt[i]);
 	for (i = 0; i < a->if_cnt; i++)
 		attached += !a->ifs[i].gone;
+	if (a->ex)
+		sb_printf(b, "\"export_records\":%llu,\"export_messages\":%llu,\"export_errors\":%llu,\"export_lost\":%llu,",
+			  (unsigned long long)a->ex->records,
+			  (unsigned long long)a->ex->messages,
+			  (unsigned long long)a->ex->errors,
+			  (unsigned long long)a->ex->evicted);
 	sb_printf(b, "\"flows\":%zu,\"table_size\":%u,\"flow_table_reads\":%llu,\"uptime_seconds\":%.3f,\"http_requests\":%llu,\"interfaces_attached\":%d,\"filter\":\"",
 		  n, a->in->flows_max, (unsigned long long)a->table_reads,
 		  (mono_ns() - a->start_ns) / 1e9,
@@ -638,6 +645,24 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 		  "tcpinspect_tcp_handshake_rtt_seconds_count %llu\n",
 		  (unsigned long long)h[TI_H_HS], h[TI_H_HS_US] / 1e6,
 		  (unsigned long long)h[TI_H_HS]);
+	if (a->ex) {
+		metric_head(b, "tcpinspect_export_records_total", "counter",
+			    "Flow records sent to the collector (--ipfix, --netflow9).");
+		sb_printf(b, "tcpinspect_export_records_total %llu\n",
+			  (unsigned long long)a->ex->records);
+		metric_head(b, "tcpinspect_export_messages_total", "counter",
+			    "Messages sent to the collector.");
+		sb_printf(b, "tcpinspect_export_messages_total %llu\n",
+			  (unsigned long long)a->ex->messages);
+		metric_head(b, "tcpinspect_export_errors_total", "counter",
+			    "Messages the collector could not be sent (none is resent).");
+		sb_printf(b, "tcpinspect_export_errors_total %llu\n",
+			  (unsigned long long)a->ex->errors);
+		metric_head(b, "tcpinspect_export_lost_total", "counter",
+			    "Connections evicted from the table before their counts went out.");
+		sb_printf(b, "tcpinspect_export_lost_total %llu\n",
+			  (unsigned long long)a->ex->evicted);
+	}
 	metric_head(b, "tcpinspect_flows", "gauge", "Entries in the flow table.");
 	sb_printf(b, "tcpinspect_flows %zu\n", n);
 	metric_head(b, "tcpinspect_flow_table_size", "gauge", "Entries the flow table holds at most.");

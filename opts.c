@@ -294,20 +294,20 @@ const struct opt opt_table[] = {
 	  .unit = 1, .min = 1, .max = FLOWS_MAX, .what = "flow table size",
 	  .want = "1 to 4194304 entries",
 	  .help = "entries of the kernel's flow table (default 65536)" },
-	{ 0, "ipfix", "ADDR:PORT", C_FLOWS, 0, OPT_STR, O(ipfix),
+	{ 0, "ipfix", "ADDR:PORT", C_FLOWS | C_SERVE, 0, OPT_STR, O(ipfix),
 	  .help = "export the flows as IPFIX over UDP to a collector at ADDR:PORT",
 	  MAN("Export the flow table as IPFIX (RFC 7011) over UDP to the collector\n"
 	      "at ADDR:PORT ([ADDR]:PORT for IPv6; numeric).  A connection's counts\n"
 	      "go out in parts that add up: after --idle-timeout without packets,\n"
 	      "when a part has lasted --active-timeout, two seconds after a FIN or\n"
 	      "RST, and at exit; see FLOW EXPORT.") },
-	{ 0, "netflow9", "ADDR:PORT", C_FLOWS, 0, OPT_STR, O(netflow9),
+	{ 0, "netflow9", "ADDR:PORT", C_FLOWS | C_SERVE, 0, OPT_STR, O(netflow9),
 	  .help = "export the flows as NetFlow v9 instead, for collectors without IPFIX" },
-	{ 0, "active-timeout", "SECONDS", C_FLOWS, 0, OPT_NUM, O(active_ns),
+	{ 0, "active-timeout", "SECONDS", C_FLOWS | C_SERVE, 0, OPT_NUM, O(active_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "active timeout",
 	  .want = "seconds, more than 0",
 	  .help = "with --ipfix: a long connection's counts go out every SECONDS (60)" },
-	{ 0, "idle-timeout", "SECONDS", C_FLOWS, 0, OPT_NUM, O(idle_ns),
+	{ 0, "idle-timeout", "SECONDS", C_FLOWS | C_SERVE, 0, OPT_NUM, O(idle_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "idle timeout",
 	  .want = "seconds, more than 0",
 	  .help = "with --ipfix: counts go out after SECONDS without packets (15)" },
