@@ -85,9 +85,7 @@ struct scratch {
 	__u8 ext_cnt;		/* parse: IPv6 extension headers followed */
 	__u8 pending;		/* fentry: an event waits for fexit's verdict */
 	__u8 flowed;		/* fentry: counted in the flow table (fa) */
-	__u8 pad[1];
-	__u32 l3_len;		/* parse: the IP and extension headers' bytes */
-	__u32 ip_len;		/* parse: the IP length field's bytes */
+	__u8 pad[5];
 	struct ti_flowarg fa;
 	struct ti_event e;
 	__u8 data[TI_SNAP_MAX];
