@@ -5,11 +5,14 @@
  * the counters at the end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include "guard.h"
 #include "netlink.h"
 #include "session.h"
@@ -30,6 +33,58 @@ static int ses_trace_cnt;
 static struct attach *ses_at;
 static int ses_n;
 static int ses_fentry_known;	/* probe_fentry() ran: it costs a trampoline */
+static int ses_lock_fd = -1;	/* ses_lock() */
+
+/*
+ * From looking at the interfaces (ses_hold) to attaching (ses_attach)
+ * other tcpinspects in this network namespace wait: two captures
+ * starting at once would both find no XDP program, and the second one's
+ * XDP attach would fail instead of going to TC ingress beside the first.
+ * The lock file is removed by its holder when done, so one that was
+ * removed while we waited for it is no lock: take the new one.  Best
+ * effort: without /run/tcpinspect nothing waits.  The kernel releases
+ * the lock if we die (the file stays, harmless, until the next one).
+ */
+static char ses_lock_path[96];
+
+static void ses_lock(void)
+{
+	struct stat st, fst;
+	int i, fd;
+
+	if (ses_lock_fd >= 0)
+		return;
+	if (stat("/proc/self/ns/net", &st))
+		st.st_ino = 0;
+	snprintf(ses_lock_path, sizeof(ses_lock_path),
+		 "/run/tcpinspect/attach-%lu.lock", (unsigned long)st.st_ino);
+	mkdir("/run/tcpinspect", 0700);
+	for (i = 0; i < 100; i++) {
+		fd = open(ses_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return;
+		while (flock(fd, LOCK_EX) && errno == EINTR)
+			;
+		if (!fstat(fd, &fst) && !stat(ses_lock_path, &st) &&
+		    st.st_ino == fst.st_ino && st.st_dev == fst.st_dev) {
+			ses_lock_fd = fd;
+			return;
+		}
+		close(fd);
+	}
+}
+
+static void ses_unlock(void)
+{
+	if (ses_lock_fd < 0)
+		return;
+	unlink(ses_lock_path);
+	/* unlocked before closing: the guardian, forked meanwhile, shares
+	 * the open file until it closes what it does not keep */
+	flock(ses_lock_fd, LOCK_UN);
+	close(ses_lock_fd);
+	ses_lock_fd = -1;
+}
 
 /* The entry points the interfaces' hooks need (INSP_*). */
 static unsigned int ses_progs(const struct attach *at, int n)
@@ -312,6 +367,7 @@ int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n)
 	struct nl_xdp_info x;
 
 	any_if = o->iface_cnt == 1 && !strcmp(o->ifaces[0], "any");
+	ses_lock();	/* up to ses_attach */
 	for (i = 0; i < n; i++) {
 		struct attach *a = &at[i];
 
@@ -490,12 +546,14 @@ int ses_attach(struct attach *at, int n, struct inspector *in)
 					     a->out == HOOK_TCX, NULL, err, sizeof(err));
 		if (ret) {
 			msg("%s: %s", a->name, err);
+			ses_unlock();
 			return EXIT_RUNTIME;
 		}
 		tcx = (a->in != HOOK_TC && a->out != HOOK_TC);
 		guarded |= !tcx || (a->in == HOOK_XDP &&
 				    (a->kind != ATTACH_LINK || a->old_fd >= 0));
 	}
+	ses_unlock();
 	/* bpf_links alone go with the process: the guardian has nothing to do. */
 	if (!guarded)
 		guard_stop(&ses_guard);
