@@ -245,6 +245,11 @@ $(B)/httpc: tests/tools/httpc.c
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
+# The guests' netem and clsact qdiscs (busybox tc makes neither), static
+# for each guest architecture like peer-static.
+$(O)/netem-static: tests/tools/netem.c $(TINC)/.stamp
+	$(TCC) -std=gnu11 -O2 -Wall -Wextra -isystem $(TINC) -static -s -o $@ $<
+
 # The loader's test corpus: tests/objs/NAME.c, but for pass.c, floor.c
 # and gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
 # NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
@@ -300,8 +305,8 @@ TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/r
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
-	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static
-	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
+	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static $(B)/arm64/netem-static
+	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static $(B)/armhf/netem-static
 	./tests/run
 
 # The unit tests alone, in seconds: no root, no network namespaces, no
@@ -394,7 +399,7 @@ fuzz-tls fuzz-httpsum fuzz-print: fuzz-%: $(B)/fuzz_%
 		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
 TEST_BINS += $(FUZZ_HARNESSES:%=$(B)/fuzz_%)
-TEST_BINS += $(B)/peer-static
+TEST_BINS += $(B)/peer-static $(B)/netem-static
 
 .PHONY: fuzz fuzz-elf fuzz-btf fuzz-http fuzz-tls fuzz-httpsum fuzz-print
 
