@@ -68,12 +68,12 @@ LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS_$(ARCH)
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
-CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c \
-	cmd_trace.c
+CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_show.c cmd_probe.c \
+	cmd_serve.c cmd_trace.c
 SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
 	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
 	output.c print.c seqtab.c httpsum.c tls.c decode.c inspector.c filter.c pcap.c replay.c \
-	writer.c flows.c http.c srv.c api.c blob.c ipfix.c export.c
+	writer.c flows.c http.c srv.c api.c blob.c ipfix.c export.c hook.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
@@ -160,7 +160,7 @@ $(B)/openapi.json.lz: openapi.json $(B)/mkblob
 # function another body (inspector.c).  The DWARF goes; the BTF stays
 # (the maps and global functions need it), with the line info's file
 # and line numbers but not the text of each line.
-$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
+$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/health.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
 	$(CLANG) $(BPFFLAGS) -mcpu=v3 -c -o $@.full $<
 	$(STRIP_BPF) -g --remove-section=.rel.BTF --remove-section=.rel.BTF.ext \
 		--remove-section=.llvm_addrsig -o $@.tmp $@.full
@@ -200,11 +200,13 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 
 # elf_test reads the embedded object and links btf.c, blob_test the
 # packed files; kern_test links what kern.c calls; writer_test links
-# pcap.c as well, print_test what print.c reads with.
+# pcap.c as well, ipfix_test export.c and flows.c, print_test what
+# print.c reads with.
 $(B)/elf_test: $(B)/xdp.o btf.c btf.h
 $(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
 $(B)/kern_test: inflate.c inflate.h bpf.c bpf.h btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
+$(B)/ipfix_test: export.c export.h flows.c flows.h
 $(B)/print_test: seqtab.c seqtab.h decode.c decode.h pcap.c pcap.h
 $(B)/tls_test: tests/hello.h
 
@@ -221,11 +223,18 @@ $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) 
 # refuses (also in the corpus), and the generator's.
 $(B)/gen_xdp.o: tests/wire.h prog/helpers.h
 $(B)/floor.o: prog/helpers.h
-$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
+$(B)/pass.o $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
+
+$(B)/relay: tests/tools/relay.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
+# prog/health.h in user space, over a capture file (health.sh)
+$(B)/health_dump: tests/tools/health_dump.c prog/health.h prog/tcpinspect.h pcap.c pcap.h
+	gcc -std=gnu11 -O2 -Wall -Wextra -iquote . -o $@ tests/tools/health_dump.c pcap.c
 
 # The HTTP clients of the serve tests and benchmarks (curl cannot be them).
 $(B)/httpc: tests/tools/httpc.c
@@ -235,6 +244,11 @@ $(B)/httpc: tests/tools/httpc.c
 # of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
+
+# The guests' netem and clsact qdiscs (busybox tc makes neither), static
+# for each guest architecture like peer-static.
+$(O)/netem-static: tests/tools/netem.c $(TINC)/.stamp
+	$(TCC) -std=gnu11 -O2 -Wall -Wextra -isystem $(TINC) -static -s -o $@ $<
 
 # The loader's test corpus: tests/objs/NAME.c, but for pass.c, floor.c
 # and gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
@@ -249,7 +263,7 @@ OBJ_CPUS  := v1 v2 v3
 LDX_NAMES := core_ctx core_kern core_enum core_bad core_mod kfunc ksym_var kconfig kconfig_bad \
 	     sec_names sec_prog sec_other sec_frags sec_devmap perf_nosize nosize printk
 LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
-OBJ_NAMES := $(filter-out pass fw gen_xdp floor $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
+OBJ_NAMES := $(filter-out pass fw tc_drop fexit_log gen_xdp floor $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
@@ -286,12 +300,13 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h tests/hello.h pcap.c pcap.h $(INC
 		-o $@ tests/tools/mkpcap.c pcap.c
 
 TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o $(B)/floor.o \
+	     $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/relay $(B)/health_dump \
 	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
-	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static
-	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
+	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static $(B)/arm64/netem-static
+	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static $(B)/armhf/netem-static
 	./tests/run
 
 # The unit tests alone, in seconds: no root, no network namespaces, no
@@ -384,7 +399,7 @@ fuzz-tls fuzz-httpsum fuzz-print: fuzz-%: $(B)/fuzz_%
 		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
 TEST_BINS += $(FUZZ_HARNESSES:%=$(B)/fuzz_%)
-TEST_BINS += $(B)/peer-static
+TEST_BINS += $(B)/peer-static $(B)/netem-static
 
 .PHONY: fuzz fuzz-elf fuzz-btf fuzz-http fuzz-tls fuzz-httpsum fuzz-print
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include "api.h"
+#include "export.h"
 #include "blob.h"
 
 #ifndef VERSION
@@ -469,7 +470,10 @@ static void get_flows(struct api *a, const struct http_req *r,
 	if (ret != -ENOENT) {
 		col = ret > 0 ? flow_col_parse(val) : -1;
 		if (col < 0) {
-			srv_error(resp, 400, "sort: want packets, bytes, syn, synack, fin, rst, first or last");
+			char why[128];
+
+			snprintf(why, sizeof(why), "sort: want %s", flow_col_names);
+			srv_error(resp, 400, why);
 			return;
 		}
 	}
@@ -519,6 +523,12 @@ static void get_stats(struct api *a, struct srv_resp *resp)
 			  (unsigned long long)cnt[i]);
 	for (i = 0; i < a->if_cnt; i++)
 		attached += !a->ifs[i].gone;
+	if (a->ex)
+		sb_printf(b, "\"export_records\":%llu,\"export_messages\":%llu,\"export_errors\":%llu,\"export_lost\":%llu,",
+			  (unsigned long long)a->ex->records,
+			  (unsigned long long)a->ex->messages,
+			  (unsigned long long)a->ex->errors,
+			  (unsigned long long)a->ex->evicted);
 	sb_printf(b, "\"flows\":%zu,\"table_size\":%u,\"flow_table_reads\":%llu,\"uptime_seconds\":%.3f,\"http_requests\":%llu,\"interfaces_attached\":%d,\"filter\":\"",
 		  n, a->in->flows_max, (unsigned long long)a->table_reads,
 		  (mono_ns() - a->start_ns) / 1e9,
@@ -597,7 +607,8 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 	};
 	const struct srv *s = a->srv;
 	struct sbuf *b = &resp->body;
-	__u64 cnt[TI_CNT_MAX];
+	static const __u32 le[TI_HS_BUCKETS] = TI_HS_LE_US;
+	__u64 cnt[TI_CNT_MAX], h[TI_H_MAX], cum;
 	size_t i, n = flows_now(a);
 	int j;
 
@@ -615,6 +626,43 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 		sb_printf(b, "tcpinspect_packets_malformed_total{reason=\"%s\"} %llu\n",
 			  malformed[i].reason,
 			  (unsigned long long)cnt[malformed[i].idx]);
+	/* TCP health in all, from the program's own counters (kept when
+	 * the flow table forgets connections) */
+	insp_health(a->in, h);
+	metric_head(b, "tcpinspect_tcp_retransmissions_total", "counter",
+		    "TCP retransmissions seen (fast and spurious included), both ways.");
+	sb_printf(b, "tcpinspect_tcp_retransmissions_total %llu\n",
+		  (unsigned long long)h[TI_H_RETRANS]);
+	metric_head(b, "tcpinspect_tcp_handshake_rtt_seconds", "histogram",
+		    "Handshake RTT of the connections seen: the first SYN to the ACK of the SYN-ACK.");
+	for (j = 0, cum = 0; j < TI_HS_BUCKETS; j++) {
+		cum += h[TI_H_HS_B0 + j];
+		sb_printf(b, "tcpinspect_tcp_handshake_rtt_seconds_bucket{le=\"%g\"} %llu\n",
+			  le[j] / 1e6, (unsigned long long)cum);
+	}
+	sb_printf(b, "tcpinspect_tcp_handshake_rtt_seconds_bucket{le=\"+Inf\"} %llu\n"
+		  "tcpinspect_tcp_handshake_rtt_seconds_sum %.6f\n"
+		  "tcpinspect_tcp_handshake_rtt_seconds_count %llu\n",
+		  (unsigned long long)h[TI_H_HS], h[TI_H_HS_US] / 1e6,
+		  (unsigned long long)h[TI_H_HS]);
+	if (a->ex) {
+		metric_head(b, "tcpinspect_export_records_total", "counter",
+			    "Flow records sent to the collector (--ipfix, --netflow9).");
+		sb_printf(b, "tcpinspect_export_records_total %llu\n",
+			  (unsigned long long)a->ex->records);
+		metric_head(b, "tcpinspect_export_messages_total", "counter",
+			    "Messages sent to the collector.");
+		sb_printf(b, "tcpinspect_export_messages_total %llu\n",
+			  (unsigned long long)a->ex->messages);
+		metric_head(b, "tcpinspect_export_errors_total", "counter",
+			    "Messages the collector could not be sent (none is resent).");
+		sb_printf(b, "tcpinspect_export_errors_total %llu\n",
+			  (unsigned long long)a->ex->errors);
+		metric_head(b, "tcpinspect_export_lost_total", "counter",
+			    "Connections evicted from the table before their counts went out.");
+		sb_printf(b, "tcpinspect_export_lost_total %llu\n",
+			  (unsigned long long)a->ex->evicted);
+	}
 	metric_head(b, "tcpinspect_flows", "gauge", "Entries in the flow table.");
 	sb_printf(b, "tcpinspect_flows %zu\n", n);
 	metric_head(b, "tcpinspect_flow_table_size", "gauge", "Entries the flow table holds at most.");

@@ -55,6 +55,8 @@ struct api_snap {
 	int refs;			/* answers being streamed from it */
 };
 
+struct export;
+
 struct api {
 	const struct inspector *in;
 	const struct srv *srv;
@@ -69,6 +71,7 @@ struct api {
 	__u64 table_reads;		/* snapshots taken */
 	size_t stream_mem;		/* bytes of streams' own orders */
 	__u64 start_ns, tick_ns;	/* CLOCK_MONOTONIC */
+	const struct export *ex;	/* --ipfix, --netflow9: its counts; or NULL */
 	__s64 mono_to_real;		/* CLOCK_MONOTONIC + this = wall clock */
 };
 

@@ -122,6 +122,8 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	a.prog_flags = o->prog_flags;
 	a.expected_attach_type = o->expected_attach_type;
 	a.fd_array = ptr(o->fd_array);
+	a.attach_prog_fd = o->attach_prog_fd;
+	a.attach_btf_id = o->attach_btf_id;
 	if (o->btf_fd >= 0) {
 		a.prog_btf_fd = o->btf_fd;
 		if (o->func_info_cnt) {
@@ -208,6 +210,15 @@ int bpf_link_create(int prog_fd, int target_ifindex, __u32 attach_type,
 	a.link_create.attach_type = attach_type;
 	a.link_create.flags = flags;
 	return sys_bpf(BPF_LINK_CREATE, &a);
+}
+
+int bpf_trace_attach(int prog_fd)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.prog_fd = prog_fd;
+	return sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
 }
 
 int bpf_link_detach(int link_fd)

@@ -101,7 +101,8 @@ int cmd_capture(struct opts *o)
 		    eb.pb.open_cnt);
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
 	ses_out(&out, o);
-	out.show_iface = n_if > 1;
+	/* as tcpdump -i any: which interface, which way */
+	out.show_iface = n_if > 1 || o->direction == (OPTS_DIR_IN | OPTS_DIR_OUT);
 	if (o->write_path) {
 		/* Before attaching: a bad path leaves nothing behind. */
 		for (i = 0; i < n_if; i++)
@@ -116,7 +117,7 @@ int cmd_capture(struct opts *o)
 		cap.wr = &wr;
 	}
 
-	if (ses_attach(at, n_if, in.prog_fd))
+	if (ses_attach(at, n_if, &in))
 		goto out_eb;
 	if (evb_watch(&eb, ses_watch_fd())) {
 		msg("cannot wait for the interfaces' notices: %s", strerror(errno));

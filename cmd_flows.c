@@ -139,7 +139,7 @@ int cmd_flows(struct opts *o)
 	/* Whole reports at a time, also to a terminal. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
-	if (ses_attach(at, n_if, in.prog_fd))
+	if (ses_attach(at, n_if, &in))
 		goto out_mem;
 	status = 0;
 	if (o->interval_ns)

@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -21,6 +22,7 @@
 #include "api.h"
 #include "bpf.h"
 #include "cmd.h"
+#include "export.h"
 #include "session.h"
 #include "sig.h"
 #include "srv.h"
@@ -165,7 +167,11 @@ int cmd_serve(struct opts *o)
 	static struct probe kp;
 	static struct srv srv = { .listen_fd = -1, .log_fd = -1, .spare_fd = -1 };
 	static struct api api;
+	static struct export ex = { .fd = -1 };
 	static char token[512];
+	struct flow_entry *table = NULL;	/* --ipfix: the table as read */
+	size_t table_cnt;
+	int exporting = o->ipfix || o->netflow9;
 	/* Our own fds' epoll data: below SRV_DATA_MIN. */
 	enum { EV_EVENTS, EV_LINKS };
 	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = EV_EVENTS },
@@ -232,7 +238,32 @@ int cmd_serve(struct opts *o)
 	}
 	for (i = 0; i < n_if; i++)
 		api_add_iface(&api, at[i].name, at[i].ifindex);
-	if (ses_attach(at, n_if, in.prog_fd))
+	if (exporting) {	/* before attaching: a bad collector leaves nothing */
+		struct export_cfg ec = {
+			.version = o->ipfix ? IPFIX_V10 : IPFIX_NF9,
+			.dest = o->ipfix ? o->ipfix : o->netflow9,
+			.active_ns = o->active_ns ? o->active_ns : 60 * NS_PER_S,
+			.idle_ns = o->idle_ns ? o->idle_ns : 15 * NS_PER_S,
+			.ifindex = n_if == 1 ? at[0].ifindex : 0,
+			.domain = n_if == 1 ? at[0].ifindex : 0,
+			.flows_max = in.flows_max,
+		};
+
+		/* the export reads the whole table once a second: its own room */
+		table = calloc(in.flows_max, sizeof(*table));
+		if (!table) {
+			msg("out of memory for a table of %u flows", in.flows_max);
+			goto out_api;
+		}
+		i = export_open(&ex, &ec, err, sizeof(err));
+		if (i) {
+			msg("%s", err);
+			status = i == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+			goto out_api;
+		}
+		api.ex = &ex;
+	}
+	if (ses_attach(at, n_if, &in))
 		goto out_api;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ses_watch_fd(), &lev)) {
 		msg("cannot wait for the interfaces' notices: %s", strerror(errno));
@@ -248,6 +279,11 @@ int cmd_serve(struct opts *o)
 		now = mono_ns();
 		if (now >= next_tick) {
 			api_tick(&api, now);
+			if (exporting) {
+				table_cnt = insp_flows_read(&in, table, in.flows_max);
+				export_tick(&ex, table, table_cnt, now,
+					    insp_mono_to_real(), 0);
+			}
 			while (next_tick <= now)
 				next_tick += 1000000000ull;
 		}
@@ -298,9 +334,20 @@ out_detach:
 	insp_counters(&in, cnt);
 	fprintf(stderr, "%llu HTTP requests answered, %llu connections refused\n",
 		(unsigned long long)srv.requests, (unsigned long long)srv.refused);
+	if (exporting && status != EXIT_USAGE) {
+		/* detached: what has not gone out yet goes now */
+		table_cnt = insp_flows_read(&in, table, in.flows_max);
+		export_tick(&ex, table, table_cnt, mono_ns(), insp_mono_to_real(), 1);
+		fprintf(stderr, "%s to %s: %llu records in %llu messages, %llu send errors, %llu flows evicted before their counts went out\n",
+			o->ipfix ? "IPFIX" : "NetFlow v9", ex.cfg.dest,
+			(unsigned long long)ex.records, (unsigned long long)ex.messages,
+			(unsigned long long)ex.errors, (unsigned long long)ex.evicted);
+	}
 	ses_seen_line(cnt);
 	ses_malformed_line(cnt);
 out_api:
+	export_close(&ex);
+	free(table);
 	api_free(&api);
 out_srv:
 	srv_close(&srv);

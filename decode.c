@@ -172,6 +172,8 @@ int ev_decode(const void *rec, __u32 len, struct ti_view *v)
 	v->l4_off = e->l4_off;
 	v->family = e->family;
 	v->reason = e->reason;
+	v->verdict = e->verdict;
+	v->out = !!(e->ev_flags & TI_EV_OUT);
 	/* VLAN tags: 4 bytes each between the MAC addresses and l3_off. */
 	for (i = 0; i < TI_VLAN_MAX && 14 + 4 * (i + 1) <= v->l3_off &&
 		    14 + 4 * (i + 1) <= n; i++) {

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "bpf.h"
 #include "btf.h"
 #include "elf.h"
 
@@ -803,8 +804,26 @@ static void prog_kind(const char *sec, struct elf_prog *pr)
 	const char *sub = strchr(sec, '/');
 	size_t base = sub ? (size_t)(sub - sec) : strlen(sec);
 
+	pr->type = BPF_PROG_TYPE_XDP;
 	pr->flags = base == 9 && !strncmp(sec, "xdp.frags", 9) ? BPF_F_XDP_HAS_FRAGS : 0;
 	pr->attach_type = 0;
+	/* TC classifiers (libbpf's and iproute2's names), tracing */
+	if ((base == 2 && !strncmp(sec, "tc", 2)) ||
+	    (base == 10 && !strncmp(sec, "classifier", 10)) ||
+	    !strcmp(sec, "tcx/ingress") || !strcmp(sec, "tcx/egress")) {
+		pr->type = BPF_PROG_TYPE_SCHED_CLS;
+		if (!strcmp(sec, "tcx/ingress"))
+			pr->attach_type = TI_BPF_TCX_INGRESS;
+		else if (!strcmp(sec, "tcx/egress"))
+			pr->attach_type = TI_BPF_TCX_EGRESS;
+		return;
+	}
+	if ((base == 6 && !strncmp(sec, "fentry", 6)) ||
+	    (base == 5 && !strncmp(sec, "fexit", 5))) {
+		pr->type = BPF_PROG_TYPE_TRACING;
+		pr->attach_type = base == 6 ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT;
+		return;
+	}
 	if (!strncmp(sec, "xdp_devmap/", 11) ||
 	    (sub && !strcmp(sub, "/devmap") && (base == 3 || pr->flags) && !strncmp(sec, "xdp", 3)))
 		pr->attach_type = BPF_XDP_DEVMAP;

@@ -82,10 +82,16 @@ struct elf_prog {
 	__u32 insn_cnt;
 	__u32 sec_idx;
 	__u32 func_idx;
+	__u32 type;		/* BPF_PROG_TYPE_XDP, but _SCHED_CLS in tc,
+				 * tc/..., classifier..., tcx/ingress and
+				 * tcx/egress, _TRACING in fentry/... and
+				 * fexit/... */
 	__u32 flags;		/* BPF_PROG_LOAD prog_flags (xdp.frags) */
 	__u32 attach_type;	/* expected_attach_type: BPF_XDP_DEVMAP for
 				 * xdp/devmap, BPF_XDP_CPUMAP for xdp/cpumap
-				 * (programs for those maps' entries), else 0 */
+				 * (programs for those maps' entries),
+				 * TI_BPF_TCX_INGRESS/_EGRESS, BPF_TRACE_FENTRY/
+				 * _FEXIT as the section says, else 0 */
 	__u32 conv;		/* in a section named as XDP programs are:
 				 * xdp, xdp/..., xdp.frags..., xdp_..., prog */
 };

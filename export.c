@@ -2,9 +2,9 @@
 /*
  * export.c - flow export to a collector (export.h).  The state of each
  * connection seen is kept in a table of its own, keyed like the kernel's
- * flow table: what has gone out already, and when the part being
- * counted began.  A connection the kernel evicted before its counts went
- * out is counted as lost.
+ * flow table: what has gone out already of each end's counts, and when
+ * the part being counted began.  A connection the kernel evicted before
+ * its counts went out is counted as lost.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -200,20 +200,63 @@ static void emit(struct export *x, const struct ipfix_rec *r, __u64 now,
 	}
 }
 
-/* Why e's counts since the last part go out now, or 0 if not yet. */
+/* Why f's counts since the last part go out now, or 0 if not yet. */
 static int due(const struct export *x, const struct export_state *s,
 	       const struct ti_flow *f, __u64 now, int final)
 {
+	int i, ended = 0;
+
 	if (final)
 		return IPFIX_END_FORCED;
 	if (now - f->last_ns >= x->cfg.idle_ns)
 		return IPFIX_END_IDLE;
 	if (now - s->part_ns >= x->cfg.active_ns)
 		return IPFIX_END_ACTIVE;
-	if ((f->fin != s->sent.fin || f->rst != s->sent.rst) &&
-	    now - f->last_ns >= EXPORT_END_QUIET_NS)
+	for (i = 0; i < 2; i++)
+		ended |= f->s[i].fin != s->sent[i].fin ||
+			 f->s[i].rst != s->sent[i].rst;
+	if (ended && now - f->last_ns >= EXPORT_END_QUIET_NS)
 		return IPFIX_END_FLOW;
 	return 0;
+}
+
+/* The record of what side of e sent since the part began: from it. */
+static void side_rec(struct ipfix_rec *r, const struct flow_entry *e,
+		     const struct export_state *s, int side)
+{
+	const struct ti_flow_key *k = &e->key;
+	const struct ti_side *d = &e->val.s[side];
+	const struct export_sent *was = &s->sent[side];
+
+	r->family = k->family;
+	memcpy(r->saddr, side ? k->daddr : k->saddr, 16);
+	memcpy(r->daddr, side ? k->saddr : k->daddr, 16);
+	r->sport = side ? k->dport : k->sport;
+	r->dport = side ? k->sport : k->dport;
+	r->tcp_flags = d->tcp_flags;
+	r->packets = d->packets - was->packets;
+	r->bytes = d->bytes - was->bytes;
+	/* ti_side.syn counts SYNs and SYN-ACKs alike: which, flows.c knows */
+	if (flow_synacks(&e->val, side))
+		r->synack = d->syn - was->syn;
+	else
+		r->syn = d->syn - was->syn;
+	r->fin = d->fin - was->fin;
+	r->rst = d->rst - was->rst;
+	r->retrans = d->retrans - was->retrans;
+	r->hs_rtt_us = e->val.hs_ns / 1000 > 0xffffffffull ? 0xffffffffu :
+		       e->val.hs_ns / 1000;
+	r->rtt_us = d->rtt_cnt ? d->srtt_us : 0;
+}
+
+static void sent_set(struct export_sent *was, const struct ti_side *d)
+{
+	was->packets = d->packets;
+	was->bytes = d->bytes;
+	was->syn = d->syn;
+	was->fin = d->fin;
+	was->rst = d->rst;
+	was->retrans = d->retrans;
 }
 
 void export_tick(struct export *x, const struct flow_entry *e, size_t cnt,
@@ -223,7 +266,7 @@ void export_tick(struct export *x, const struct flow_entry *e, size_t cnt,
 	struct export_state *s;
 	struct ipfix_rec r;
 	size_t i;
-	int fresh, why;
+	int fresh, why, side;
 
 	x->gen++;
 	for (i = 0; i < cnt; i++) {
@@ -233,36 +276,33 @@ void export_tick(struct export *x, const struct flow_entry *e, size_t cnt,
 			continue;	/* cannot happen: room for 1.5 tables */
 		s->gen = x->gen;
 		/* Counts lower than sent: evicted and made again meanwhile. */
-		if (fresh || f->packets < s->sent.packets) {
-			memset(&s->sent, 0, sizeof(s->sent));
+		if (fresh || f->s[0].packets < s->sent[0].packets ||
+		    f->s[1].packets < s->sent[1].packets) {
+			memset(s->sent, 0, sizeof(s->sent));
 			s->part_ns = f->first_ns;
 		}
-		if (f->packets == s->sent.packets)
+		if (f->s[0].packets == s->sent[0].packets &&
+		    f->s[1].packets == s->sent[1].packets)
 			continue;
 		if (!s->part_ns)	/* the first packet since the last part */
 			s->part_ns = x->last_tick > f->first_ns ? x->last_tick : f->first_ns;
 		why = due(x, s, f, now, final);
 		if (!why)
 			continue;
-		memset(&r, 0, sizeof(r));
-		r.family = e[i].key.family;
-		memcpy(r.saddr, e[i].key.saddr, 16);
-		memcpy(r.daddr, e[i].key.daddr, 16);
-		r.sport = e[i].key.sport;
-		r.dport = e[i].key.dport;
-		r.tcp_flags = f->flags;
-		r.end_reason = why;
-		r.packets = f->packets - s->sent.packets;
-		r.bytes = f->bytes - s->sent.bytes;
-		r.start_ms = (s->part_ns + mono_to_real) / 1000000;
-		r.end_ms = (f->last_ns + mono_to_real) / 1000000;
-		r.ifindex = x->cfg.ifindex;
-		r.syn = f->syn - s->sent.syn;
-		r.synack = f->synack - s->sent.synack;
-		r.fin = f->fin - s->sent.fin;
-		r.rst = f->rst - s->sent.rst;
-		emit(x, &r, now, mono_to_real);
-		s->sent = *f;
+		/* One record per end that sent something in this part; the
+		 * times are the connection's. */
+		for (side = 0; side < 2; side++) {
+			if (f->s[side].packets == s->sent[side].packets)
+				continue;
+			memset(&r, 0, sizeof(r));
+			side_rec(&r, &e[i], s, side);
+			r.end_reason = why;
+			r.start_ms = (s->part_ns + mono_to_real) / 1000000;
+			r.end_ms = (f->last_ns + mono_to_real) / 1000000;
+			r.ifindex = x->cfg.ifindex;
+			emit(x, &r, now, mono_to_real);
+			sent_set(&s->sent[side], &f->s[side]);
+		}
 		s->part_ns = 0;
 	}
 	/* What the kernel no longer has: evicted (lost if unsent), or,

@@ -4,9 +4,12 @@
  * UDP (ipfix.c builds the messages).  Each tick hands over the table as
  * read; a connection's counts go out in parts that add up: when it has
  * been idle for the idle timeout, when its part has lasted the active
- * timeout, a moment after its FIN or RST, and at the end (forced).  A
- * collector that is down costs nothing but the error count.  No
- * printing; the socket is the only thing it holds besides memory.
+ * timeout, a moment after a FIN or RST of either end, and at the end
+ * (forced).  Records are one-way, as collectors expect: a part is a
+ * record for each end that sent packets in it, from that end, with its
+ * own counts and flags.  A collector that is down costs nothing but the
+ * error count.  No printing; the socket is the only thing it holds
+ * besides memory.
  */
 #ifndef TCPINSPECT_EXPORT_H
 #define TCPINSPECT_EXPORT_H
@@ -28,10 +31,17 @@ struct export_cfg {
 	size_t flows_max;	/* the table's size: the state kept */
 };
 
+/* What has gone out of one end's counts (ti_side's, those records carry). */
+struct export_sent {
+	__u64 packets, bytes;
+	__u32 syn, fin, rst;
+	__u32 retrans;
+};
+
 /* What an exported part of a connection started from. */
 struct export_state {
 	struct ti_flow_key key;
-	struct ti_flow sent;	/* counts already exported */
+	struct export_sent sent[2];	/* per side of the key, as ti_flow.s */
 	__u64 part_ns;		/* CLOCK_MONOTONIC start of this part; 0: unknown */
 	__u32 gen;		/* the tick that last saw it */
 	__u8 used;

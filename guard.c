@@ -30,6 +30,7 @@
 
 #define GUARD_DONE	0xff	/* written on a normal detach */
 #define GUARD_IF_MAX	255	/* interfaces it can be told about */
+#define GUARD_PROG_MAX	4	/* our programs: XDP, TC ingress, TC egress */
 #define UNDO_MS		5000	/* how long a dead process's bpf_link may take */
 
 typedef void (*guard_log_fn)(void *arg, const char *line);
@@ -108,6 +109,27 @@ static int has_id(const struct xdp_prog *p, int cnt, __u32 id)
 	return 0;
 }
 
+/* Our cls_bpf filters on a, if it has any way captured with one. */
+static void undo_tc(const struct attach *a, const int *prog_fds, int prog_cnt,
+		    pid_t dead, guard_log_fn log_fn, void *log_arg)
+{
+	__u32 ids[GUARD_PROG_MAX];
+	char line[256];
+	int i, n = 0, ret;
+
+	if (a->in != HOOK_TC && a->out != HOOK_TC)
+		return;
+	for (i = 0; i < prog_cnt; i++)
+		if (prog_fds[i] >= 0 && (ids[n] = prog_id(prog_fds[i])))
+			n++;
+	ret = tc_hook_sweep(a->ifindex, ids, n);
+	if (ret > 0 && log_fn) {
+		snprintf(line, sizeof(line), "guardian: pid %d ended without detaching from %s: its %d cls_bpf filter%s removed",
+			 (int)dead, a->name, ret, ret > 1 ? "s" : "");
+		log_fn(log_arg, line);
+	}
+}
+
 /* Put interface a back as the dead process found it; say what was done. */
 static void undo(const struct attach *a, int prog_fd, pid_t dead,
 		 guard_log_fn log_fn, void *log_arg)
@@ -120,6 +142,8 @@ static void undo(const struct attach *a, int prog_fd, pid_t dead,
 	struct timespec pause = { 0, 10 * 1000000 };
 	int cnt, ret, removed;
 
+	if (prog_fd < 0 && a->old_fd < 0)
+		return;
 	if (a->old_fd >= 0) {
 		old_id = prog_id(a->old_fd);
 		prog_name_by_id(old_id, name, sizeof(name));
@@ -163,16 +187,18 @@ static void undo(const struct attach *a, int prog_fd, pid_t dead,
 }
 
 static void __attribute__((noreturn))
-guardian(int rfd, const struct attach *at, int n, int prog_fd,
-	 guard_log_fn log_fn, void *log_arg)
+guardian(int rfd, const struct attach *at, int n, const int *prog_fds,
+	 int prog_cnt, guard_log_fn log_fn, void *log_arg)
 {
 	unsigned char armed[GUARD_IF_MAX] = { 0 }, b[64];
-	int keep[2 + GUARD_IF_MAX], k = 0, i;
+	int keep[1 + GUARD_PROG_MAX + GUARD_IF_MAX], k = 0, i;
 	pid_t dead = getppid();
 	ssize_t r;
 
 	keep[k++] = rfd;
-	keep[k++] = prog_fd;
+	for (i = 0; i < prog_cnt; i++)
+		if (prog_fds[i] > 2)
+			keep[k++] = prog_fds[i];
 	for (i = 0; i < n; i++)
 		if (at[i].old_fd > 2)
 			keep[k++] = at[i].old_fd;
@@ -190,19 +216,24 @@ guardian(int rfd, const struct attach *at, int n, int prog_fd,
 				armed[b[i]] = 1;
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (armed[i])
-			undo(&at[i], prog_fd, dead, log_fn, log_arg);
+	for (i = 0; i < n; i++) {
+		if (!armed[i])
+			continue;
+		if (at[i].in == HOOK_XDP || at[i].old_fd >= 0)
+			undo(&at[i], prog_fds[0], dead, log_fn, log_arg);
+		undo_tc(&at[i], prog_fds, prog_cnt, dead, log_fn, log_arg);
+	}
 	_exit(0);
 }
 
-int guard_start(struct guard *g, const struct attach *at, int n, int prog_fd,
-		guard_log_fn log_fn, void *log_arg)
+int guard_start(struct guard *g, const struct attach *at, int n,
+		const int *prog_fds, int prog_cnt, guard_log_fn log_fn,
+		void *log_arg)
 {
 	int p[2], ret;
 	pid_t pid;
 
-	if (n > GUARD_IF_MAX)
+	if (n > GUARD_IF_MAX || prog_cnt > GUARD_PROG_MAX || prog_cnt < 1)
 		return -E2BIG;
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
@@ -215,7 +246,7 @@ int guard_start(struct guard *g, const struct attach *at, int n, int prog_fd,
 	}
 	if (!pid) {
 		close(p[1]);
-		guardian(p[0], at, n, prog_fd, log_fn, log_arg);
+		guardian(p[0], at, n, prog_fds, prog_cnt, log_fn, log_arg);
 	}
 	close(p[0]);
 	g->pid = pid;

@@ -4,7 +4,8 @@
  * puts the interfaces back as attach_check() found them if the process
  * that attached ends without detaching, however it ends (SIGKILL, the
  * OOM killer, a fault): our program removed where netlink holds it, the
- * program --replace took off put back.
+ * program --replace took off put back, our cls_bpf filters removed (and
+ * the clsact qdisc, as hook.h's rule says).
  *
  * It waits on a pipe whose only writer is the attaching process: the
  * kernel closes that end when the process dies, whatever killed it, so
@@ -35,11 +36,14 @@ struct guard {
 #define GUARD_INIT	{ .pid = -1, .fd = -1 }
 
 /*
- * Fork the guardian of at[0..n) (after attach_check, before attach_prog),
- * which must not change in the parent afterwards but for what attach_prog
- * fills in.  prog_fd is the program that will be attached.  0 or -errno.
+ * Fork the guardian of at[0..n) (after attach_check and the choice of
+ * hooks, before attaching), which must not change in the parent
+ * afterwards but for what attaching fills in.  prog_fds[0..prog_cnt) are
+ * the programs that will be attached: [0] the XDP one (or -1), then the
+ * TC ones, whose cls_bpf filters it removes too.  0 or -errno.
  */
-int guard_start(struct guard *g, const struct attach *at, int n, int prog_fd,
+int guard_start(struct guard *g, const struct attach *at, int n,
+		const int *prog_fds, int prog_cnt,
 		void (*log_fn)(void *arg, const char *line), void *log_arg);
 
 /* Interface at[i] is about to be attached: the guardian will look at it. */

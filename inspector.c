@@ -138,12 +138,14 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	int fetch = !pr || pr->has[PROBE_FETCH];
 	int ring = !pr || (pr->has[PROBE_RINGBUF] && pr->has[PROBE_LOAD_BYTES]);
 	int ncpu = pr ? pr->ncpu : probe_cpus(-1);
+	unsigned int progs = cfg->progs ? cfg->progs : INSP_XDP;
 	const void *obj;
 	size_t obj_len;
 	int ret, ev;
+	__u32 i;
 
 	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
-	in->perf_fd = -1;
+	in->perf_fd = in->tc_in_fd = in->tc_out_fd = in->ifaces_fd = -1;
 	if (ncpu <= 0) {
 		snprintf(err, err_len, "cannot count the possible CPUs: %s",
 			 strerror(ncpu ? -ncpu : EIO));
@@ -195,20 +197,33 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	if (!ret && in->filter_cnt)
 		ret = ld_set_func(o, TI_FUNC_FILTER, in->filter, in->filter_cnt,
 				  err, err_len);
-	o->prog = elf_find_prog(&o->elf, TI_PROG_SEC);
+	/* Only the entry points asked for (the tracing ones wait for a
+	 * target: insp_trace_load). */
+	for (i = 0; i < o->elf.prog_cnt; i++) {
+		const char *name = o->elf.progs[i].name;
+
+		o->skip[i] = !((progs & INSP_XDP) && !strcmp(name, TI_PROG_NAME)) &&
+			     !((progs & INSP_TC_IN) && !strcmp(name, TI_PROG_TC_IN)) &&
+			     !((progs & INSP_TC_OUT) && !strcmp(name, TI_PROG_TC_OUT));
+	}
 	ret = ret ?: ld_load(o, err, err_len);
 	if (ret) {
 		ld_close(o);
 		return ret;
 	}
-	in->prog_fd = ld_prog_fd(o, TI_PROG_SEC);
+	in->prog_fd = ld_prog_fd(o, TI_PROG_NAME);
+	in->tc_in_fd = ld_prog_fd(o, TI_PROG_TC_IN);
+	in->tc_out_fd = ld_prog_fd(o, TI_PROG_TC_OUT);
 	in->counters_fd = ld_map_fd(o, TI_MAP_COUNTERS);
 	in->events_fd = ld_map_fd(o, TI_MAP_EVENTS);
 	in->perf_fd = ld_map_fd(o, TI_MAP_PERF);
-	if (in->prog_fd < 0 || in->counters_fd < 0 || in->events_fd < 0 ||
-	    in->perf_fd < 0) {
-		snprintf(err, err_len, "the embedded object lacks %s, %s, %s or %s",
-			 TI_PROG_SEC, TI_MAP_COUNTERS, TI_MAP_EVENTS, TI_MAP_PERF);
+	in->ifaces_fd = ld_map_fd(o, TI_MAP_IFACES);
+	if (((progs & INSP_XDP) && in->prog_fd < 0) ||
+	    ((progs & INSP_TC_IN) && in->tc_in_fd < 0) ||
+	    ((progs & INSP_TC_OUT) && in->tc_out_fd < 0) ||
+	    in->counters_fd < 0 || in->events_fd < 0 || in->perf_fd < 0 ||
+	    in->ifaces_fd < 0) {
+		snprintf(err, err_len, "the embedded object lacks a program or map it should have");
 		ld_close(o);
 		return -ENOENT;
 	}
@@ -222,6 +237,34 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	in->flows_max = ev < 0 ? 0 : o->elf.maps[ev].max_entries;
 	in->ncpu = ncpu;
 	return 0;
+}
+
+int insp_trace_load(struct inspector *in, int target_fd, __u32 btf_id,
+		    int *entry_fd, int *exit_fd, char *err, size_t err_len)
+{
+	int fd;
+
+	*entry_fd = *exit_fd = -1;
+	fd = ld_prog_load(&in->obj, TI_PROG_ENTRY, target_fd, btf_id, err, err_len);
+	if (fd < 0)
+		return fd;
+	*entry_fd = fd;
+	fd = ld_prog_load(&in->obj, TI_PROG_EXIT, target_fd, btf_id, err, err_len);
+	if (fd < 0) {
+		close(*entry_fd);
+		*entry_fd = -1;
+		return fd;
+	}
+	*exit_fd = fd;
+	return 0;
+}
+
+int insp_trace_iface(const struct inspector *in, int ifindex)
+{
+	__u32 key = ifindex;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(in->ifaces_fd, &key, &one, BPF_ANY);
 }
 
 int insp_events_open(const struct inspector *in, struct evbuf *b)
@@ -257,10 +300,25 @@ void insp_counters(const struct inspector *in, __u64 *sum)
 			       offered - sum[TI_CNT_MATCHED] : 0;
 }
 
+void insp_health(const struct inspector *in, __u64 *sum)
+{
+	struct ti_health v[in->ncpu > 0 ? in->ncpu : 1];
+	__u32 key = 0;
+	int cpu, i, fd = ld_map_fd(&in->obj, TI_MAP_HEALTH);
+
+	memset(sum, 0, TI_H_MAX * sizeof(*sum));
+	if (in->ncpu <= 0 || fd < 0 || bpf_map_lookup_elem(fd, &key, v))
+		return;
+	for (cpu = 0; cpu < in->ncpu; cpu++)
+		for (i = 0; i < TI_H_MAX; i++)
+			sum[i] += v[cpu].n[i];
+}
+
 void insp_close(struct inspector *in)
 {
 	ld_close(&in->obj);
 	in->prog_fd = in->counters_fd = in->events_fd = -1;
+	in->tc_in_fd = in->tc_out_fd = in->ifaces_fd = -1;
 	in->filter_cnt = 0;
 }
 
@@ -290,8 +348,10 @@ static int walk_batch(const struct inspector *in, struct insp_walk *w,
 		      struct flow_entry *e, size_t room, size_t step)
 {
 	enum { BATCH = 256 };
-	struct ti_flow_key keys[BATCH];
-	struct ti_flow vals[BATCH];
+	/* Static: 86 KB of connections is too much for a stack, and the
+	 * table is read by one thread. */
+	static struct ti_flow_key keys[BATCH];
+	static struct ti_flow vals[BATCH];
 	size_t end = room - w->n < step ? room : w->n + step;
 	__u32 next, cnt, i;
 	int ret;

@@ -35,13 +35,26 @@ struct insp_config {
 	 */
 	const struct probe *probe;
 	int stats;		/* read the verifier's statistics (obj.vstats) */
+	/*
+	 * The entry points to load (INSP_*); 0: the XDP one alone.
+	 * INSP_TRACE loads none at once: insp_trace_load, per program
+	 * traced.
+	 */
+	unsigned int progs;
 	void (*log_fn)(void *arg, const char *line);	/* -v */
 	void *log_arg;
 };
 
+#define INSP_XDP	0x1	/* TI_PROG_NAME: XDP */
+#define INSP_TC_IN	0x2	/* TI_PROG_TC_IN: TC ingress */
+#define INSP_TC_OUT	0x4	/* TI_PROG_TC_OUT: TC egress */
+#define INSP_TRACE	0x8	/* TI_PROG_ENTRY, TI_PROG_EXIT: fentry, fexit */
+
 struct inspector {
 	struct ld_obj obj;
-	int prog_fd;
+	int prog_fd;		/* XDP; -1 if not loaded */
+	int tc_in_fd, tc_out_fd;	/* TC; -1 if not loaded */
+	int ifaces_fd;		/* the interfaces fentry/fexit report */
 	int counters_fd;
 	int events_fd;		/* the ring buffer (a stub with perf buffers) */
 	int perf_fd;		/* the perf event array (a stub with the ring) */
@@ -70,10 +83,23 @@ int insp_filter(struct inspector *in, const char *expr, char *err,
  */
 int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      char *err, size_t err_len);
+/*
+ * fentry and fexit programs for XDP program target_fd, whose function
+ * is btf_id in its BTF, into *entry_fd, *exit_fd (the caller closes
+ * them); ifindex is one of the interfaces they are to report, and each
+ * call adds one.  0 or -errno (err).
+ */
+int insp_trace_load(struct inspector *in, int target_fd, __u32 btf_id,
+		    int *entry_fd, int *exit_fd, char *err, size_t err_len);
+/* Events of ifindex reported by fentry/fexit from now on; 0 or -errno. */
+int insp_trace_iface(const struct inspector *in, int ifindex);
+
 /* Open the buffer the program sends events to; 0 or -errno. */
 int insp_events_open(const struct inspector *in, struct evbuf *b);
 /* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
 void insp_counters(const struct inspector *in, __u64 *cnt);
+/* Sum the per-CPU TCP health totals into h[TI_H_MAX]. */
+void insp_health(const struct inspector *in, __u64 *h);
 
 /* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
 __s64 insp_mono_to_real(void);

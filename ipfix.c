@@ -37,6 +37,7 @@ static const struct ie rest_ipfix[] = {
 	E(IE_PACKETS, 8), E(IE_OCTETS, 8), E(IE_START_MS, 8), E(IE_END_MS, 8),
 	E(IE_END_REASON, 1), E(IE_IN_IF, 4), OWN(IPFIX_OWN_SYN),
 	OWN(IPFIX_OWN_SYNACK), OWN(IPFIX_OWN_FIN), OWN(IPFIX_OWN_RST),
+	OWN(IPFIX_OWN_RETRANS), OWN(IPFIX_OWN_HS_RTT_US), OWN(IPFIX_OWN_RTT_US),
 };
 
 static const struct ie rest_nf9[] = {
@@ -216,6 +217,9 @@ int ipfix_add(struct ipfix_msg *m, const struct ipfix_rec *r)
 		case 0x8000 | IPFIX_OWN_SYNACK: v = r->synack; break;
 		case 0x8000 | IPFIX_OWN_FIN: v = r->fin; break;
 		case 0x8000 | IPFIX_OWN_RST: v = r->rst; break;
+		case 0x8000 | IPFIX_OWN_RETRANS: v = r->retrans; break;
+		case 0x8000 | IPFIX_OWN_HS_RTT_US: v = r->hs_rtt_us; break;
+		case 0x8000 | IPFIX_OWN_RTT_US: v = r->rtt_us; break;
 		default: v = 0; break;
 		}
 		p = put_n(p, v, t->len);

@@ -6,7 +6,7 @@
  * caller owns the buffer and sends what ipfix_end() says.
  *
  * Two templates, one per address family, with the information elements
- * of RFC 7012 (IANA's registry) a collector expects, and in IPFIX four
+ * of RFC 7012 (IANA's registry) a collector expects, and in IPFIX seven
  * of tcpinspect's own counters under an enterprise number (IPFIX_PEN).
  */
 #ifndef TCPINSPECT_IPFIX_H
@@ -33,12 +33,20 @@ enum ipfix_end {
 	IPFIX_END_RESOURCES = 5,	/* lack of resources: evicted */
 };
 
-/* Enterprise elements (IPFIX_PEN): deltas of tcpinspect's counts. */
+/*
+ * Enterprise elements (IPFIX_PEN), unsigned32 each: deltas of
+ * tcpinspect's counts for the record's direction, and its TCP health.
+ */
 enum ipfix_own {
 	IPFIX_OWN_SYN = 1,	/* SYN without ACK */
 	IPFIX_OWN_SYNACK = 2,
 	IPFIX_OWN_FIN = 3,
 	IPFIX_OWN_RST = 4,
+	IPFIX_OWN_RETRANS = 5,	/* retransmissions (Wireshark's rules) */
+	IPFIX_OWN_HS_RTT_US = 6,	/* the connection's handshake RTT, us; 0 unknown */
+	IPFIX_OWN_RTT_US = 7,	/* smoothed time for the other end to
+				 * acknowledge this direction's data, us;
+				 * 0 unknown */
 };
 
 enum ipfix_version { IPFIX_V10 = 10, IPFIX_NF9 = 9 };
@@ -54,6 +62,8 @@ struct ipfix_rec {
 	__u64 start_ms, end_ms;	/* wall clock, ms since the epoch */
 	__u32 ifindex;		/* ingressInterface; 0: unknown */
 	__u32 syn, synack, fin, rst;	/* deltas */
+	__u32 retrans;		/* delta */
+	__u32 hs_rtt_us, rtt_us;	/* as they stand; 0: unknown */
 };
 
 struct ipfix_msg {

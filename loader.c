@@ -210,12 +210,40 @@ static void core_name(const struct ld_obj *o, const struct btf *b, __u32 i,
 		 btf_core_kind_name(r->kind), desc);
 }
 
+static int wanted(const struct ld_obj *o, __u32 p);
+
+/*
+ * Whether a program to be loaded (prog, or with prog -1 those ld_load
+ * wants) may reach a CO-RE relocation: one in its own section, or any
+ * in a section of functions the programs share (.text).
+ */
+static int core_needed(const struct ld_obj *o, int prog)
+{
+	__u32 i, p, in_prog;
+
+	for (i = 0; i < o->elf.core_cnt; i++) {
+		in_prog = 0;
+		for (p = 0; p < o->elf.prog_cnt; p++) {
+			if (o->elf.progs[p].sec_idx != o->elf.core[i].sec_idx)
+				continue;
+			in_prog = 1;
+			if (prog >= 0 ? (int)p == prog : wanted(o, p))
+				return 1;
+		}
+		if (!in_prog)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Every CO-RE relocation resolved against the kernel's BTF (and its
- * modules') into o->core_fix.  Without kernel BTF an object that has
- * any is refused.
+ * modules') into o->core_fix, once a program that is loaded may reach
+ * one (prog: that program; -1: those ld_load wants); the kernel's BTF
+ * is not read for an object whose loaded programs need none.  Without
+ * kernel BTF, loading such a program is refused.
  */
-static int resolve_core(struct ld_obj *o, char *err, size_t err_len)
+static int resolve_core(struct ld_obj *o, int prog, char *err, size_t err_len)
 {
 	const struct elf_core *r;
 	struct btf_core_res res;
@@ -224,7 +252,7 @@ static int resolve_core(struct ld_obj *o, char *err, size_t err_len)
 	char e[256], name[300];
 	int ret;
 
-	if (!o->elf.core_cnt)
+	if (!o->elf.core_cnt || o->core_fix || !core_needed(o, prog))
 		return 0;
 	ret = local_btf(o, &b, &offs, err, err_len);
 	if (ret)
@@ -859,7 +887,7 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 {
 	const struct elf_prog *pr = &o->elf.progs[p];
 	struct bpf_prog_load_opts lo = {
-		.prog_type = BPF_PROG_TYPE_XDP, .license = o->elf.license,
+		.prog_type = pr->type, .license = o->elf.license,
 		.btf_fd = o->btf_fd, .prog_flags = pr->flags,
 		.expected_attach_type = pr->attach_type,
 		.fd_array = o->fd_cnt > 1 ? o->fd_array : NULL,
@@ -893,6 +921,10 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 	if (fi) {
 		elf_func_info(&o->elf, &l, fi, lo.func_info_cnt);
 		elf_line_info(&o->elf, &l, li, lo.line_info_cnt);
+	}
+	if (pr->type == BPF_PROG_TYPE_TRACING) {
+		lo.attach_prog_fd = o->attach_prog_fd;
+		lo.attach_btf_id = o->attach_btf_id;
 	}
 	obj_name(name, pr->name);
 	lo.name = name;
@@ -974,11 +1006,18 @@ static int fill_inits(struct ld_obj *o, char *err, size_t err_len)
 	return 0;
 }
 
-/* Loaded: the selected program (all if none) and `values` targets. */
+/*
+ * Loaded: the selected program (all if none but those skipped, and
+ * tracing programs without a target) and `values` targets.
+ */
 static int wanted(const struct ld_obj *o, __u32 p)
 {
 	__u32 i;
 
+	if (!o->prog && (o->skip[p] ||
+			 (o->elf.progs[p].type == BPF_PROG_TYPE_TRACING &&
+			  !o->attach_prog_fd && !o->attach_btf_id)))
+		return 0;
 	if (!o->prog || o->prog == &o->elf.progs[p] ||
 	    (o->conv_too && o->elf.progs[p].conv))
 		return 1;
@@ -1010,7 +1049,7 @@ int ld_load(struct ld_obj *o, char *err, size_t err_len)
 	int ret = 0;
 
 	memset(o->pinned, 0, sizeof(o->pinned));
-	ret = resolve_externs(o, err, err_len) ?: resolve_core(o, err, err_len) ?:
+	ret = resolve_externs(o, err, err_len) ?: resolve_core(o, -1, err, err_len) ?:
 	      size_maps(o, err, err_len);
 	for (i = 0; i < o->elf.map_cnt && !ret; i++)
 		if (o->elf.maps[i].kind != ELF_MAP_INNER)
@@ -1023,12 +1062,40 @@ int ld_load(struct ld_obj *o, char *err, size_t err_len)
 	ret = ret ?: fill_inits(o, err, err_len);
 	if (ret)
 		unpin_new(o);
-	/* the kernel holds what it needs of these now */
-	free(o->core_fix);
-	o->core_fix = NULL;
+	/* the kernel holds what it needs of these now (core_fix stays for
+	 * ld_prog_load) */
 	kern_free(&o->kern);
 	o->fd_cnt = 1;
 	return ret;
+}
+
+int ld_prog_load(struct ld_obj *o, const char *name, int attach_prog_fd,
+		 __u32 attach_btf_id, char *err, size_t err_len)
+{
+	const struct elf_prog *pr = elf_find_prog(&o->elf, name);
+	int keep_fd, keep_tgt = o->attach_prog_fd, fd;
+	__u32 p, keep_btf = o->attach_btf_id;
+
+	if (!pr || !name) {
+		snprintf(err, err_len, "no program called %s in the object", name);
+		return -ENOENT;
+	}
+	p = pr - o->elf.progs;
+	fd = resolve_core(o, p, err, err_len);
+	kern_free(&o->kern);
+	if (fd)
+		return fd;
+	keep_fd = o->prog_fds[p];
+	o->prog_fds[p] = -1;
+	o->attach_prog_fd = attach_prog_fd;
+	o->attach_btf_id = attach_btf_id;
+	fd = load_prog(o, p, err, err_len);
+	if (!fd)
+		fd = o->prog_fds[p];
+	o->prog_fds[p] = keep_fd;
+	o->attach_prog_fd = keep_tgt;
+	o->attach_btf_id = keep_btf;
+	return fd;
 }
 
 int ld_open(struct ld_obj *o, const void *buf, size_t len,
@@ -1067,6 +1134,8 @@ void ld_close(struct ld_obj *o)
 	if (o->btf_fd >= 0)
 		close(o->btf_fd);
 	o->btf_fd = -1;
+	free(o->core_fix);
+	o->core_fix = NULL;
 	for (i = ELF_MAX_MAPS - 1; i >= 0; i--) {
 		if (o->map_fds[i] >= 0)
 			close(o->map_fds[i]);

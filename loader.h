@@ -38,6 +38,15 @@ struct ld_obj {
 	 */
 	const struct elf_prog *prog;
 	int conv_too;
+	__u8 skip[ELF_MAX_PROGS];	/* without prog: these are not loaded */
+	/*
+	 * Where tracing programs (fentry/, fexit/) attach: a BPF program's
+	 * fd and the BTF id of its function there (or 0 and a kernel
+	 * function's id in vmlinux).  Without either they are not loaded
+	 * by ld_load; ld_prog_load loads one for a target.
+	 */
+	int attach_prog_fd;
+	__u32 attach_btf_id;
 	/* results: */
 	int prog_fd;			/* its fd */
 	int prog_fds[ELF_MAX_PROGS];	/* every program, as elf.progs[] */
@@ -84,6 +93,13 @@ int ld_set_map_max(struct ld_obj *o, const char *name, __u32 max_entries,
 int ld_stub_map(struct ld_obj *o, const char *name, char *err,
 		size_t err_len);
 int ld_load(struct ld_obj *o, char *err, size_t err_len);
+/*
+ * After ld_load: one more instance of program name (a tracing program
+ * for attach_prog_fd's function attach_btf_id), its fd, which the caller
+ * closes; or -errno (err).
+ */
+int ld_prog_load(struct ld_obj *o, const char *name, int attach_prog_fd,
+		 __u32 attach_btf_id, char *err, size_t err_len);
 
 /*
  * ld_parse + ld_load, then select program prog_name (section or function

@@ -43,12 +43,13 @@ const struct cmd_info cmd_info[CMD_CNT] = {
 	},
 	[CMD_FLOWS] = {
 		"flows", "", "", 1, 0,
-		"count packets, bytes and flags per connection in the kernel",
-		"Count packets, bytes, SYN, SYN-ACK, FIN and RST per connection in the\n"
-		"kernel's flow table, and print the table at exit (SIGINT, SIGTERM,\n"
-		"--duration) and every --interval seconds: the top N rows (default 20;\n"
-		"all with --json) by COLUMN: packets (default), bytes, syn, synack,\n"
-		"fin, rst, first, last.  The oldest entries are evicted when full.\n",
+		"count packets, bytes, flags and TCP health per connection",
+		"Count packets, bytes, SYN, SYN-ACK, FIN, RST, retransmissions and RTT\n"
+		"per connection in the kernel's flow table, and print the table at exit\n"
+		"(SIGINT, SIGTERM, --duration) and every --interval seconds: the top N\n"
+		"rows (default 20; all with --json) by COLUMN: packets (default),\n"
+		"bytes, syn, synack, fin, rst, first, last, rtt, retrans.  The oldest\n"
+		"entries are evicted when full.\n",
 	},
 	[CMD_REPLAY] = {
 		"replay", "FILE", "", 1, 0,
@@ -233,6 +234,33 @@ const struct opt opt_table[] = {
 	{ 0, "mode", "MODE", C_ATTACH | C_LOAD, 0, OPT_SPECIAL, O(mode),
 	  .what = "mode", .want = "auto, native or generic",
 	  .help = "XDP mode: native, generic, or auto (native, else generic)" },
+	{ 0, "direction", "DIR", C_ATTACH, 0, OPT_SPECIAL, O(direction),
+	  .what = "direction", .want = "in, out or both",
+	  .help = "the segments arriving (in, the default), leaving (out), or both",
+	  MAN("Which segments to capture: those arriving on the interfaces (in, the\n"
+	      "default: XDP, or beside an XDP program already there), those leaving\n"
+	      "them (out: a TC egress program, tcx where the kernel has it, else a\n"
+	      "cls_bpf filter in a clsact qdisc), or both, in one stream.  On a\n"
+	      "loopback interface every packet arrives: both is in there, and out\n"
+	      "alone is refused.") },
+	{ 0, "tc", "HOOK", C_LOAD | C_UNLOAD, 0, OPT_SPECIAL, O(tc),
+	  .what = "TC hook", .want = "ingress or egress",
+	  .help = "load: attach a TC program at HOOK (ingress or egress); unload: remove them there",
+	  MAN("load: attach a TC program (sections tc, classifier, tcx/ingress,\n"
+	      "tcx/egress) at HOOK, ingress or egress: a direct-action cls_bpf filter\n"
+	      "over netlink (a clsact qdisc made if there is none), or with --pin DIR\n"
+	      "a tcx bpf_link pinned at DIR/tcx-HOOK-IFACE (Linux 6.6).  A tcx/\n"
+	      "section names its hook itself.  unload: remove the cls_bpf filters at\n"
+	      "HOOK (not those of running captures), and with --pin DIR the pinned\n"
+	      "tcx link; the clsact qdisc too if a tcpinspect made it and it is\n"
+	      "empty.") },
+	{ 0, "to-xdp", "IFACE", C_LOAD, 0, OPT_SPECIAL, O(to_xdp),
+	  .help = "attach an fentry/fexit program to IFACE's XDP program (with --pin)",
+	  MAN("Attach the object's fentry or fexit program (sections fentry/...,\n"
+	      "fexit/...) to the XDP program attached to IFACE, by the BTF of that\n"
+	      "program's function, as xdpdump does; the link is pinned at\n"
+	      "DIR/trace-IFACE (--pin DIR is needed: a tracing link lives as long\n"
+	      "as its holder).  IFACE stands for -i.") },
 	{ 0, "replace", NULL, C_ATTACH | C_LOAD, 0, OPT_FLAG, O(replace),
 	  .help = "replace an attached XDP program (put back at exit; load: for good)" },
 	{ 0, "section", "SEC", C_LOAD, 0, OPT_STR, O(section),
@@ -257,7 +285,7 @@ const struct opt opt_table[] = {
 	  .help = "print the top N flows (default 20; with --json all)" },
 	{ 0, "sort", "COLUMN", C_FLOWS, 0, OPT_SPECIAL, O(sort),
 	  .what = "sort column", .want = flow_col_names,
-	  .help = "sort by packets (default), bytes, syn, synack, fin, rst, first, last" },
+	  .help = "sort by packets (default), bytes, syn, synack, fin, rst, first, last, rtt, retrans" },
 	{ 0, "interval", "SECONDS", C_FLOWS, 0, OPT_NUM, O(interval_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "interval",
 	  .want = "seconds, more than 0",
@@ -266,20 +294,20 @@ const struct opt opt_table[] = {
 	  .unit = 1, .min = 1, .max = FLOWS_MAX, .what = "flow table size",
 	  .want = "1 to 4194304 entries",
 	  .help = "entries of the kernel's flow table (default 65536)" },
-	{ 0, "ipfix", "ADDR:PORT", C_FLOWS, 0, OPT_STR, O(ipfix),
+	{ 0, "ipfix", "ADDR:PORT", C_FLOWS | C_SERVE, 0, OPT_STR, O(ipfix),
 	  .help = "export the flows as IPFIX over UDP to a collector at ADDR:PORT",
 	  MAN("Export the flow table as IPFIX (RFC 7011) over UDP to the collector\n"
 	      "at ADDR:PORT ([ADDR]:PORT for IPv6; numeric).  A connection's counts\n"
 	      "go out in parts that add up: after --idle-timeout without packets,\n"
 	      "when a part has lasted --active-timeout, two seconds after a FIN or\n"
 	      "RST, and at exit; see FLOW EXPORT.") },
-	{ 0, "netflow9", "ADDR:PORT", C_FLOWS, 0, OPT_STR, O(netflow9),
+	{ 0, "netflow9", "ADDR:PORT", C_FLOWS | C_SERVE, 0, OPT_STR, O(netflow9),
 	  .help = "export the flows as NetFlow v9 instead, for collectors without IPFIX" },
-	{ 0, "active-timeout", "SECONDS", C_FLOWS, 0, OPT_NUM, O(active_ns),
+	{ 0, "active-timeout", "SECONDS", C_FLOWS | C_SERVE, 0, OPT_NUM, O(active_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "active timeout",
 	  .want = "seconds, more than 0",
 	  .help = "with --ipfix: a long connection's counts go out every SECONDS (60)" },
-	{ 0, "idle-timeout", "SECONDS", C_FLOWS, 0, OPT_NUM, O(idle_ns),
+	{ 0, "idle-timeout", "SECONDS", C_FLOWS | C_SERVE, 0, OPT_NUM, O(idle_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "idle timeout",
 	  .want = "seconds, more than 0",
 	  .help = "with --ipfix: counts go out after SECONDS without packets (15)" },
@@ -321,6 +349,11 @@ static const struct {
 	{ "force", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
 	{ "W", "C", 1, "-W N needs -C SIZE: the files of the ring rotate by size" },
 	{ "ipfix", "netflow9", 0, NULL },
+	{ "tc", "to-xdp", 0, NULL },
+	{ "to-xdp", "replace", 0, "--to-xdp and --replace exclude each other: a traced program stays where it is" },
+	{ "to-xdp", "mode", 0, NULL },
+	{ "tc", "replace", 0, "--tc and --replace exclude each other: TC programs are added beside the others" },
+	{ "tc", "mode", 0, NULL },
 	{ "active-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
 	{ "idle-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
 };
@@ -501,6 +534,23 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 			o->sort = i;
 			return 0;
 		}
+	} else if (!strcmp(op->long_name, "tc")) {
+		o->tc = !strcmp(arg, "ingress") ? 1 : !strcmp(arg, "egress") ? 2 : 0;
+		if (o->tc)
+			return 0;
+	} else if (!strcmp(op->long_name, "to-xdp")) {
+		o->to_xdp = arg;
+		if (!o->iface_cnt) {	/* it names the interface */
+			o->ifaces[o->iface_cnt++] = arg;
+			o->iface = arg;
+		}
+		return 0;
+	} else if (!strcmp(op->long_name, "direction")) {
+		o->direction = !strcmp(arg, "in") ? OPTS_DIR_IN :
+			       !strcmp(arg, "out") ? OPTS_DIR_OUT :
+			       !strcmp(arg, "both") ? OPTS_DIR_IN | OPTS_DIR_OUT : 0;
+		if (o->direction)
+			return 0;
 	} else if (!strcmp(op->long_name, "mode")) {
 		if (!strcmp(arg, "native") || !strcmp(arg, "generic") || !strcmp(arg, "auto")) {
 			o->mode = arg[0] == 'n' ? XDP_FLAGS_DRV_MODE :

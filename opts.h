@@ -14,6 +14,8 @@
 #include <linux/types.h>
 
 #define OPTS_IF_MAX	64	/* interfaces one run attaches to */
+#define OPTS_DIR_IN	1	/* --direction */
+#define OPTS_DIR_OUT	2
 
 enum cmd { CMD_CAPTURE, CMD_FLOWS, CMD_REPLAY, CMD_LOAD, CMD_UNLOAD,
 	   CMD_SHOW, CMD_PROBE, CMD_SERVE, CMD_TRACE, CMD_CNT };
@@ -89,6 +91,9 @@ struct opts {
 	__u64 rotate_cnt;	/* -W */
 	__u32 mode;		/* XDP_FLAGS_{DRV,SKB}_MODE, 0 = auto */
 	int replace;
+	int direction;		/* OPTS_DIR_* bits; 0: in */
+	int tc;			/* load, unload --tc: 1 ingress, 2 egress */
+	const char *to_xdp;	/* load --to-xdp IFACE */
 	const char *obj_path;	/* load OBJ */
 	const char *pcap_path;	/* replay FILE */
 	const char *section;	/* load --section */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include "decode.h"
 #include "httpsum.h"
 #include "output.h"
@@ -332,13 +333,29 @@ static char *put_text(struct out *o, char *p, const struct ti_view *e,
 		*p++ = ' ';
 	}
 	p = put_stamp(o, p, real_ns);
-	if (o->show_iface) {	/* as tcpdump -i any: "eth0  In  IP ..." */
-		p = put_str(p, ifname(o, e->ifindex));
-		p = put_str(p, "  In  ");
+	if (o->show_iface) {
+		/* as tcpdump -i any: "%-5s %-3s ", "eth0  In  IP ..." */
+		const char *name = ifname(o, e->ifindex), *dir = e->out ? "Out" : "In";
+		int n;
+
+		p = put_str(p, name);
+		for (n = strlen(name); n < 5; n++)
+			*p++ = ' ';
+		*p++ = ' ';
+		p = put_str(p, dir);
+		for (n = strlen(dir); n < 3; n++)
+			*p++ = ' ';
+		*p++ = ' ';
 	}
 	p = pr_line(p, o->buf + o->len + OUT_LINE_MAX - 4096, &o->pr, e, wire_len, res);
 	if (o->pr.verbose && res->done && res->payload_len)
 		p = put_l7_text(p, e->bytes + res->payload_off, res->payload_len);
+	/* beside another's XDP program: its verdict, with -v or when it
+	 * is not to pass the packet on */
+	if (e->verdict && (o->pr.verbose || e->verdict != TI_VERDICT(XDP_PASS))) {
+		p = put_str(p, ", xdp: ");
+		p = put_str(p, ev_verdict_name(e->verdict));
+	}
 	return p;
 }
 
@@ -570,6 +587,11 @@ static char *put_json(struct out *o, char *p, const struct ti_view *e,
 	p = put_jstr(p, ifname(o, e->ifindex));
 	p = put_num(p, "ifindex", e->ifindex);
 	p = put_num(p, "rx_queue", e->rx_queue);
+	p = put_str(put_key(p, "dir"), e->out ? "\"out\"" : "\"in\"");
+	if (e->verdict) {
+		p = put_key(p, "xdp_action");
+		p = put_jstr(p, ev_verdict_name(e->verdict));
+	}
 	p = put_str(put_key(p, "vlan"), "[");
 	for (i = 0; i < e->vlan_cnt && i < TI_VLAN_MAX; i++) {
 		if (i)

@@ -63,10 +63,13 @@ int ses_events(const struct inspector *in, struct evbuf *eb);
  */
 int ses_ifaces(struct opts *o, struct attach *at);
 
-/* Each interface checked for a program already there (held with
- * --replace, else refused); nothing held on failure. */
-int ses_hold(const struct opts *o, const struct probe *kp, struct attach *at,
-	     int n);
+/*
+ * How each interface is captured, each way --direction asks: our XDP
+ * program where there is none, --replace holding the one there, else
+ * beside it (fentry/fexit, or TC ingress); TC egress for the way out.
+ * Nothing held on failure.
+ */
+int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n);
 
 /*
  * What a command that attaches does before attaching: ses_filter,
@@ -77,10 +80,11 @@ int ses_hold(const struct opts *o, const struct probe *kp, struct attach *at,
 int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
 	      struct attach *at, sigset_t *run_mask, __u64 *deadline);
 
-/* Attach prog_fd to each, then say "listening on vb (native mode,
- * bpf_link, prog id 42)"; on failure the caller detaches. */
-int ses_attach(struct attach *at, int n, int prog_fd);
-/* attach_undo each that holds something; errors said. */
+/* Attach in's programs as ses_hold chose, then say "listening on vb
+ * (native mode, bpf_link, prog id 42)" (or how else each is captured);
+ * on failure the caller detaches. */
+int ses_attach(struct attach *at, int n, struct inspector *in);
+/* Release what each holds; errors said. */
 void ses_detach(struct attach *at, int n);
 
 /* After ses_attach: an fd that is readable when an interface may have

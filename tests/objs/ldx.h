@@ -54,8 +54,7 @@
 	v__;								\
 })
 
-static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *src) =
-	(void *)BPF_FUNC_probe_read_kernel;
+/* (bpf_probe_read_kernel: prog/helpers.h) */
 static void *(*bpf_this_cpu_ptr)(const void *percpu_ptr) =
 	(void *)BPF_FUNC_this_cpu_ptr;
 static __u32 (*bpf_get_smp_processor_id)(void) =

@@ -282,6 +282,8 @@ mkdir -p "$root/bin" "$root/lib/modules" "$root/lib/objs" "$root/tmp" &&
 	cp "$PEER_STATIC" "$root/bin/peer" &&
 	cp "$VETH" "$root/lib/modules/veth.ko" &&
 	{ [ ! -f build/pass.o ] || cp build/pass.o "$root/lib/pass.o"; } &&
+	{ for o in fw tc_drop fexit_log; do
+		[ ! -f build/$o.o ] || cp build/$o.o "$root/lib/$o.o" || exit 1; done; } &&
 	{ cp $LDX_OBJS "$root/lib/objs/" 2>/dev/null || :; } &&
 	cp "${QEMU_INIT:-tests/qemu/init}" "$root/init" &&
 	chmod 755 "$root/init" "$root/bin/busybox" &&

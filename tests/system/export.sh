@@ -2,11 +2,15 @@
 # tests/system/export.sh - `tcpinspect flows --ipfix` and `--netflow9`
 # into a real collector: nfcapd (Debian's nfdump) on loopback inside the
 # receiving namespace, while real connections cross the veth pair.
-# nfdump reads back what nfcapd stored: addresses, ports, packets, bytes
-# and flags must equal tcpinspect's own final table (flows --json); a
-# long connection's parts (active timeout) add up to its total; tshark's
-# cflow dissector decodes every message (templates and records, nothing
-# malformed); a collector that is down costs only send errors.
+# nfdump reads back what nfcapd stored: records are one-way, one per end
+# that sent something, so the addresses, ports, packets and bytes of each
+# direction must equal what tcpinspect's own final table (flows --json)
+# says each end sent (from_src: the client, from_dst: the server; XDP
+# sees vb's ingress, the clients' direction, only); a long connection's
+# parts (active timeout) add up to its total; tshark's cflow dissector
+# decodes every message (templates and records, nothing malformed); a
+# collector that is down costs only send errors; serve --ipfix
+# --direction both exports both ends and counts them in /stats, /metrics.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root export
@@ -45,6 +49,15 @@ nf_records() {
 	nfdump -R "$TMP/$1" -q -o 'fmt:%sa %sp %da %dp %pkt %byt %flg' 2>/dev/null |
 		awk '{ print $1, $2, $3, $4, $5, $6, $7 }'
 }
+# The same lines from tcpinspect's table FILE: one per direction that
+# has packets, from the end that sent them.
+ti_dirs() {
+	jq -r '(select(.from_src.packets > 0) |
+		[.src, .sport, .dst, .dport, .from_src.packets, .from_src.bytes]),
+	       (select(.from_dst.packets > 0) |
+		[.dst, .dport, .src, .sport, .from_dst.packets, .from_dst.bytes]) |
+	       map(tostring) | join(" ")' "$1" | sort
+}
 
 # --- IPFIX: connections of known size, and a long one ----------------------------
 collect ipfix
@@ -69,14 +82,15 @@ check "flows --ipfix: the summary counts records and no send errors" \
 	grep -Eq '^IPFIX to 127\.0\.0\.1:2055: [1-9][0-9]* records in [1-9][0-9]* messages, 0 send errors' "$TMP/f.err"
 
 nf_records ipfix >"$TMP/nf.txt"
-# tcpinspect's final table: the same line per flow, summed over parts.
-jq -r '[.src, (.sport|tostring), .dst, (.dport|tostring), (.packets|tostring), (.bytes|tostring)] | join(" ")' \
-	"$TMP/f.json" | sort >"$TMP/ti.txt"
+# tcpinspect's final table: a line per direction, nfdump's summed over parts.
+ti_dirs "$TMP/f.json" >"$TMP/ti.txt"
 awk '{ k = $1 " " $2 " " $3 " " $4; p[k] += $5; b[k] += $6 } END { for (k in p) print k, p[k], b[k] }' \
 	"$TMP/nf.txt" | sort >"$TMP/nf.sum"
-check "nfdump: every flow of tcpinspect's table, packets and bytes equal (parts summed)" eval \
+check "nfdump: every direction of tcpinspect's table, packets and bytes equal (parts summed)" eval \
 	'[ -s "$TMP/ti.txt" ] && diff -u "$TMP/ti.txt" "$TMP/nf.sum" >"$TMP/diff" 2>&1'
 [ -s "$TMP/diff" ] && head -20 "$TMP/diff"
+check "nfdump: one-way records: vb's ingress has the clients' direction only" eval \
+	'[ -s "$TMP/nf.txt" ] && ! awk -v d="$B4" -v d6="$B6" "(\$1 == d || \$1 == d6) && (\$2 == 8080 || \$2 == 8090)" "$TMP/nf.txt" | grep -q .'
 check "nfdump: the three IPv4 connections to $B4:8080 and the IPv6 one" eval \
 	'[ "$(awk -v d="$B4" "\$3 == d && \$4 == 8080" "$TMP/nf.sum" | wc -l)" = 3 ] &&
 	 [ "$(grep -c " $B6 8080 " "$TMP/nf.sum")" = 1 ]'
@@ -87,7 +101,7 @@ long=$(awk -v d="$B4" '$3 == d && $4 == 8090' "$TMP/nf.txt" | wc -l)
 check "long connection: in $long parts (active timeout 2 s over 5 s), adding up" eval \
 	'[ "$long" -ge 2 ] && grep -q " $B4 8090 " "$TMP/nf.sum" &&
 	 [ "$(awk -v d="$B4" "\$3 == d && \$4 == 8090 { print \$5, \$6 }" "$TMP/nf.sum")" = \
-	   "$(jq -r "select(.dport == 8090) | \"\\(.packets) \\(.bytes)\"" "$TMP/f.json")" ]'
+	   "$(jq -r "select(.dport == 8090) | \"\\(.from_src.packets) \\(.from_src.bytes)\"" "$TMP/f.json")" ]'
 
 # tshark's reading of the same messages
 tshark -r "$TMP/ipfix.pcap" -d udp.port==$PORT,cflow -T fields -e cflow.version \
@@ -119,13 +133,41 @@ check "flows --netflow9: exit 0, NetFlow v9 in the summary" eval \
 stop_collect
 nf_records nf9 | awk '{ k = $1 " " $2 " " $3 " " $4; p[k] += $5; b[k] += $6 } END { for (k in p) print k, p[k], b[k] }' |
 	sort >"$TMP/nf9.sum"
-jq -r '[.src, (.sport|tostring), .dst, (.dport|tostring), (.packets|tostring), (.bytes|tostring)] | join(" ")' \
-	"$TMP/g.json" | sort >"$TMP/ti9.txt"
-check "nfdump (v9): every flow, packets and bytes equal" eval \
+ti_dirs "$TMP/g.json" >"$TMP/ti9.txt"
+check "nfdump (v9): every direction, packets and bytes equal" eval \
 	'[ -s "$TMP/ti9.txt" ] && diff -q "$TMP/ti9.txt" "$TMP/nf9.sum" >/dev/null'
 check "tshark (v9): version 9, none malformed" eval \
 	'tshark -r "$TMP/nf9.pcap" -d udp.port==$PORT,cflow -T fields -e cflow.version -e _ws.malformed 2>/dev/null |
 	 awk -F"\t" "NF { n++ } \$1 != 9 || \$2 != \"\" { bad = 1 } END { exit bad || !n }"'
+
+# --- serve --ipfix: the same records, and the counts in /stats and /metrics ----------
+collect srv
+HP=18099
+ip netns exec "$NS_B" "$TI" serve -i vb --listen 127.0.0.1:$HP --ipfix 127.0.0.1:$PORT \
+	--idle-timeout 1 --direction both >/dev/null 2>"$TMP/s.err" &
+SV=$!
+PIDS="$PIDS $SV"
+check "serve --ipfix: ready" wait_for "$TMP/s.err" '^tcpinspect: serving http://'
+for b in 1500 2500; do tcp_session "$B4" $b >/dev/null; done
+sleep 2.5	# idle timeout 1 s, exported within the next second
+inb curl -s -m 5 "http://127.0.0.1:$HP/stats" >"$TMP/s.stats"
+inb curl -s -m 5 "http://127.0.0.1:$HP/metrics" >"$TMP/s.metrics"
+kill -TERM "$SV"
+wait_exit "$SV"
+rc=$?
+stop_collect
+check "serve --ipfix: /stats counts records and messages, no errors" eval \
+	'[ "$(jq ".export_records > 0 and .export_messages > 0 and .export_errors == 0" "$TMP/s.stats")" = true ]'
+check "serve --ipfix: /metrics has the export counters" eval \
+	'grep -Eq "^tcpinspect_export_records_total [1-9]" "$TMP/s.metrics" &&
+	 grep -q "^tcpinspect_export_errors_total 0" "$TMP/s.metrics"'
+nf_records srv | awk '{ k = $1 " " $2 " " $3 " " $4; p[k] += $5; b[k] += $6 } END { for (k in p) print k, p[k], b[k] }' |
+	sort >"$TMP/srv.sum"
+check "serve --ipfix: exit 0; nfdump has the two connections to $B4:8080" eval \
+	'[ $rc = 0 ] && [ "$(awk -v d="$B4" "\$3 == d && \$4 == 8080" "$TMP/srv.sum" | wc -l)" = 2 ]'
+# --direction both: vb's egress too, so the server's direction has records
+check "serve --ipfix --direction both: the server's direction too (2 records from $B4:8080)" eval \
+	'[ "$(awk -v s="$B4" "\$1 == s && \$2 == 8080" "$TMP/srv.sum" | wc -l)" = 2 ]'
 
 # --- a collector that is down ---------------------------------------------------------
 ip netns exec "$NS_B" "$TI" flows -i vb --ipfix 127.0.0.1:9 >/dev/null 2>"$TMP/d.err" &

@@ -971,10 +971,10 @@ static int check_event(const struct rec *got, const struct ti_view *want,
 	struct ti_view v, *e = &v;
 	size_t i;
 
-	if (raw->pad || raw->reason || raw->cap_len != want->snap_len ||
+	if (raw->verdict || raw->reason || raw->cap_len != want->snap_len ||
 	    (raw->ev_flags & TI_EV_FRAG) != (want->ev_flags & TI_EV_FRAG))
-		return fail(why, why_len, "record: pad %u, reason %u, cap_len %u (want %u), ev_flags %#x",
-			    raw->pad, raw->reason, raw->cap_len, want->snap_len, raw->ev_flags);
+		return fail(why, why_len, "record: verdict %u, reason %u, cap_len %u (want %u), ev_flags %#x",
+			    raw->verdict, raw->reason, raw->cap_len, want->snap_len, raw->ev_flags);
 	if (ev_decode(got, sizeof(*raw) + raw->snap_len, &v))
 		return fail(why, why_len, "the record does not decode (l3_off %u, l4_off %u, %u bytes)",
 			    raw->l3_off, raw->l4_off, raw->snap_len);
@@ -1036,8 +1036,8 @@ static int check_malformed(const struct tcase *c, const struct rec *got,
 	    raw->cap_len != (len < snaplen ? len : snaplen) || raw->pkt_len != len)
 		return fail(why, why_len, "snap_len %u, cap_len %u, pkt_len %u for a %zu-byte frame at snap length %u",
 			    raw->snap_len, raw->cap_len, raw->pkt_len, len, snaplen);
-	if (raw->family != (c->pkt.eth_proto == ETH_P_IPV6 ? 6 : 4) || raw->pad)
-		return fail(why, why_len, "family %u, pad %u", raw->family, raw->pad);
+	if (raw->family != (c->pkt.eth_proto == ETH_P_IPV6 ? 6 : 4) || raw->verdict)
+		return fail(why, why_len, "family %u, verdict %u", raw->family, raw->verdict);
 	if (memcmp(got->snap, frame, raw->snap_len))
 		return fail(why, why_len, "the bytes are not the frame's");
 	if (ev_decode(got, sizeof(*raw) + raw->snap_len, &v) || v.reason != reason)

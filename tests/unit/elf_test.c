@@ -402,8 +402,15 @@ static int t_parse(const void *arg)
 	p = &o.progs[0];
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1)
-		ret = bad("%u programs, want 1", o.prog_cnt);
+	/* tcpinspect (xdp), ti_tc_in and ti_tc_out (tc), ti_xdp_entry
+	 * (fentry/xdp), ti_xdp_exit (fexit/xdp) */
+	else if (o.prog_cnt != 5)
+		ret = bad("%u programs, want 5", o.prog_cnt);
+	else if (!elf_find_prog(&o, TI_PROG_TC_IN) || !elf_find_prog(&o, TI_PROG_TC_OUT) ||
+		 elf_find_prog(&o, TI_PROG_ENTRY)->type != BPF_PROG_TYPE_TRACING ||
+		 elf_find_prog(&o, TI_PROG_EXIT)->attach_type != BPF_TRACE_FEXIT ||
+		 elf_find_prog(&o, TI_PROG_TC_OUT)->type != BPF_PROG_TYPE_SCHED_CLS)
+		ret = bad("the TC and tracing programs are not as their sections say");
 	else if (strcmp(p->sec_name, "xdp") || strcmp(p->name, "tcpinspect"))
 		ret = bad("program is %s/%s, want xdp/tcpinspect", p->sec_name,
 			  p->name);
@@ -558,9 +565,10 @@ static int t_maps(const void *arg)
 		ret = bad("elf_parse: %d: %s", ret, err);
 		goto out;
 	}
-	/* events, perf_events, counters, scratch, flows, and the global data */
-	if (o.map_cnt != 7) {
-		ret = bad("%u maps, want 7", o.map_cnt);
+	/* events, perf_events, counters, scratch, health, flow_zero,
+	 * ifaces, flows, and the global data */
+	if (o.map_cnt != 10) {
+		ret = bad("%u maps, want 10", o.map_cnt);
 		goto out;
 	}
 	ret = check_map(&o, TI_MAP_FLOWS, BPF_MAP_TYPE_LRU_HASH,
@@ -568,10 +576,11 @@ static int t_maps(const void *arg)
 			TI_FLOWS_DEFAULT);
 	if (ret)
 		goto out;
-	/* scratch: the filter's ti_pkt (52 bytes), the parse's hand-over
-	 * (12), the event and the frame's bytes */
+	/* scratch, one per entry point: the filter's ti_pkt (52 bytes),
+	 * the parse's hand-over (12), the flow table's (80), the event
+	 * and the frame's bytes */
 	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			52 + 12 + sizeof(struct ti_event) + TI_SNAP_MAX, 1);
+			52 + 12 + 80 + sizeof(struct ti_event) + TI_SNAP_MAX, 4);
 	if (ret)
 		goto out;
 	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
@@ -681,13 +690,22 @@ static int t_relocate(const void *arg)
 		want_off[r.r_offset / 8] = voff;
 		used |= 1u << i;
 	}
+	/* the XDP program reaches every map but those only the flow table
+	 * update (.text) and the tracing programs use */
+	for (i = 0; i < o.map_cnt; i++)
+		if (!strcmp(o.maps[i].name, "ifaces") ||
+		    !strcmp(o.maps[i].name, "flow_zero") ||
+		    !strcmp(o.maps[i].name, TI_MAP_HEALTH) ||
+		    !strcmp(o.maps[i].name, TI_MAP_FLOWS))
+			used |= 1u << i;
 	if (!cnt || used != (1u << o.map_cnt) - 1) {
 		ret = bad("object has %u map relocations, not covering every map",
 			  cnt);
 		goto out;
 	}
-	/* calls: ti_filter, and ti_fetch_add for --sample and for -c */
-	if (o.reloc_cnt != cnt + calls || calls != 3) {
+	/* calls: ti_filter, ti_fetch_add for --sample and for -c, and
+	 * ti_flow_update (the other programs' relocations come too) */
+	if (o.reloc_cnt < cnt + calls || calls != 4) {
 		ret = bad("%u relocations parsed, .relxdp has %u R_BPF_64_64 and %u calls",
 			  o.reloc_cnt, cnt, calls);
 		goto out;
@@ -697,11 +715,12 @@ static int t_relocate(const void *arg)
 	for (i = 0; i < o.map_cnt; i++)
 		fds[i] = FD_BASE + i;
 	/* The program, then the functions it calls appended after it:
-	 * ti_filter() and ti_fetch_add(), back to back. */
-	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 3 ||
+	 * ti_filter(), ti_fetch_add() and ti_flow_update(), back to back. */
+	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 4 ||
 	    l.segs[1].pos != p->insn_cnt ||
 	    l.segs[2].pos != l.segs[1].pos + o.funcs[l.segs[1].func_idx].cnt ||
-	    l.insn_cnt != l.segs[2].pos + o.funcs[l.segs[2].func_idx].cnt) {
+	    l.segs[3].pos != l.segs[2].pos + o.funcs[l.segs[2].func_idx].cnt ||
+	    l.insn_cnt != l.segs[3].pos + o.funcs[l.segs[3].func_idx].cnt) {
 		ret = bad("layout: %s (%u instructions, %u functions)", err,
 			  l.insn_cnt, l.seg_cnt);
 		goto out;
@@ -819,7 +838,7 @@ static int t_em_none(const void *arg)
 	ret = elf_parse(&o, b, obj_len, err, sizeof(err));
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1 || o.map_cnt != 7)
+	else if (o.prog_cnt != 5 || o.map_cnt != 10)
 		ret = bad("%u programs, %u maps", o.prog_cnt, o.map_cnt);
 	free(b);
 	return ret;

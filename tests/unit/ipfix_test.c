@@ -6,10 +6,20 @@
  * bit and number), set lengths adding up to the message length (v9: the
  * count of records and templates, flowsets padded to four bytes), every
  * field of every record; a message never exceeds its room; a record
- * that does not fit is refused and fits an empty message.
+ * that does not fit is refused and fits an empty message.  And export.c
+ * on a UDP socket of loopback (no privilege): a connection becomes a
+ * record per end that sent something, from that end, with its own
+ * counts, flags and SYNs or SYN-ACKs; later parts carry deltas; a FIN
+ * of either end ends a part.
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include "export.h"
 #include "ipfix.h"
 #include "../result.h"
 
@@ -163,6 +173,7 @@ static struct ipfix_rec rec4(int i)
 		.packets = 1000000000000ull + i, .bytes = 5000000000000ull + i,
 		.start_ms = 1796560000000ull + i, .end_ms = 1796560009999ull + i,
 		.ifindex = 7, .syn = 1, .synack = 2, .fin = 3, .rst = 4,
+		.retrans = 5, .hs_rtt_us = 20406, .rtt_us = 21407,
 	};
 	return r;
 }
@@ -179,6 +190,188 @@ static struct ipfix_rec rec6(int i)
 	r.saddr[15] = 1;
 	r.daddr[15] = 2;
 	return r;
+}
+
+/* --- export.c ---------------------------------------------------------------- */
+
+/* A UDP socket on 127.0.0.1 for export.c to send to; its "ADDR:PORT". */
+static int collector(char *dest, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 2 };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &al) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(dest, len, "127.0.0.1:%u", ntohs(a.sin_port));
+	return fd;
+}
+
+/* The next message into p (templates kept for the next ones); 0 or -1. */
+static int receive(int fd, struct parsed *p)
+{
+	static __u8 buf[1500];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n <= 0 || parse(buf, n, p))
+		return -1;
+	if (p->tpl_cnt)
+		known = *p;
+	return 0;
+}
+
+/* Whether no message is waiting. */
+static int quiet(int fd)
+{
+	__u8 b[16];
+
+	return recv(fd, b, sizeof(b), MSG_DONTWAIT) < 0;
+}
+
+/* Record r of p: from a:ap to b:bp, these counts and flags (IPv4). */
+static int rec_is(const struct parsed *p, int r, const char *a, unsigned ap,
+		  const char *b, unsigned bp, unsigned long long pk,
+		  unsigned long long by, unsigned flags, int syn, int synack,
+		  int fin, int rst, int why)
+{
+	const __u8 *at = NULL;
+	__u8 sa[4], da[4];
+
+	inet_pton(AF_INET, a, sa);
+	inet_pton(AF_INET, b, da);
+	if (r >= p->records || field(p, r, 7, &at) != ap || field(p, r, 11, &at) != bp ||
+	    field(p, r, 2, &at) != pk || field(p, r, 1, &at) != by ||
+	    field(p, r, 6, &at) != flags || field(p, r, 136, &at) != (unsigned)why ||
+	    field(p, r, 0x8001, &at) != (unsigned)syn ||
+	    field(p, r, 0x8002, &at) != (unsigned)synack ||
+	    field(p, r, 0x8003, &at) != (unsigned)fin ||
+	    field(p, r, 0x8004, &at) != (unsigned)rst)
+		return 0;
+	field(p, r, 8, &at);
+	if (memcmp(at, sa, 4))
+		return 0;
+	field(p, r, 12, &at);
+	return !memcmp(at, da, 4);
+}
+
+#define S	1000000000ull
+#define F_SYN	0x02
+#define F_ACK	0x10
+#define F_FIN	0x01
+
+static void test_export(void)
+{
+	static struct export x;
+	static struct parsed p;
+	struct flow_entry e[2];
+	struct ti_side *c, *sv;
+	struct export_cfg cfg = {
+		.version = IPFIX_V10, .active_ns = 60 * S, .idle_ns = 15 * S,
+		.ifindex = 3, .domain = 3, .flows_max = 16,
+	};
+	char dest[32], err[128];
+	const __u8 *at = NULL;
+	int fd = collector(dest, sizeof(dest)), ok;
+
+	if (fd < 0) {
+		printf("skip export: no UDP socket on 127.0.0.1\n");
+		return;
+	}
+	cfg.dest = dest;
+	if (export_open(&x, &cfg, err, sizeof(err))) {
+		result("export: open", 0, "%s", err);
+		close(fd);
+		return;
+	}
+	/*
+	 * 10.0.0.1:40000 (the key's first end, the client) to 10.0.0.2:80:
+	 * both ends seen; and an IPv4 connection seen one way only (the
+	 * server, the key's first end, sends; nothing comes back).
+	 */
+	memset(e, 0, sizeof(e));
+	e[0].key.family = 4;
+	memcpy(e[0].key.saddr, "\x0a\0\0\x01", 4);
+	memcpy(e[0].key.daddr, "\x0a\0\0\x02", 4);
+	e[0].key.sport = 40000;
+	e[0].key.dport = 80;
+	e[0].val.first_ns = 100 * S;
+	e[0].val.last_ns = 101 * S;
+	e[0].val.syn_ns = 100 * S;
+	c = &e[0].val.s[0];
+	sv = &e[0].val.s[1];
+	c->packets = 3, c->bytes = 200, c->syn = 1, c->tcp_flags = F_SYN | F_ACK;
+	sv->packets = 2, sv->bytes = 3000, sv->syn = 1, sv->tcp_flags = F_SYN | F_ACK;
+	sv->st = TI_SIDE_SYNACK;
+	e[1] = e[0];
+	memset(&e[1].val, 0, sizeof(e[1].val));
+	memcpy(e[1].key.daddr, "\x0a\0\0\x03", 4);
+	e[1].key.sport = 443;
+	e[1].key.dport = 50000;
+	e[1].val.first_ns = 100 * S;
+	e[1].val.last_ns = 100 * S;
+	e[1].val.s[0].packets = 4;
+	e[1].val.s[0].bytes = 6000;
+	e[1].val.s[0].tcp_flags = F_ACK;
+
+	/* Idle for 15 s: out, with the templates. */
+	export_tick(&x, e, 2, 116 * S, 0, 0);
+	ok = !receive(fd, &p) && p.tpl_cnt == 2 && p.records == 3;
+	result("export: one record per end that sent, templates first", ok,
+	       "%d templates, %d records", p.tpl_cnt, p.records);
+	result("export: the client's record: its counts, flags, SYN",
+	       ok && rec_is(&p, 0, "10.0.0.1", 40000, "10.0.0.2", 80, 3, 200,
+			    F_SYN | F_ACK, 1, 0, 0, 0, IPFIX_END_IDLE), "record 0");
+	result("export: the server's record: from it, its counts, its SYN-ACK",
+	       ok && rec_is(&p, 1, "10.0.0.2", 80, "10.0.0.1", 40000, 2, 3000,
+			    F_SYN | F_ACK, 0, 1, 0, 0, IPFIX_END_IDLE), "record 1");
+	result("export: seen one way: one record, from the end that sent",
+	       ok && rec_is(&p, 2, "10.0.0.1", 443, "10.0.0.3", 50000, 4, 6000,
+			    F_ACK, 0, 0, 0, 0, IPFIX_END_IDLE), "record 2");
+	result("export: the connection's times, the interface",
+	       ok && field(&p, 0, 152, &at) == 100000 && field(&p, 1, 152, &at) == 100000 &&
+	       field(&p, 1, 153, &at) == 101000 && field(&p, 1, 10, &at) == 3,
+	       "start %llu end %llu", field(&p, 0, 152, &at), field(&p, 1, 153, &at));
+
+	/* Nothing new: nothing goes out (templates are not due yet). */
+	export_tick(&x, e, 2, 117 * S, 0, 0);
+	result("export: nothing new, nothing sent", quiet(fd), "a message");
+
+	/* The server sends more and its FIN: a part of its own, a delta. */
+	sv->packets = 5, sv->bytes = 7000, sv->fin = 1, sv->tcp_flags |= F_FIN;
+	sv->st |= TI_SIDE_FIN;
+	e[0].val.last_ns = 118 * S;
+	export_tick(&x, e, 2, 119 * S, 0, 0);
+	result("export: a FIN waits for the quiet time", quiet(fd), "a message");
+	export_tick(&x, e, 2, 120 * S, 0, 0);
+	ok = !receive(fd, &p) && p.records == 1;
+	result("export: after a FIN of one end: its delta alone, end of flow",
+	       ok && rec_is(&p, 0, "10.0.0.2", 80, "10.0.0.1", 40000, 3, 4000,
+			    F_SYN | F_ACK | F_FIN, 0, 0, 1, 0, IPFIX_END_FLOW),
+	       "%d records", p.records);
+
+	/* Evicted and made again with fewer packets: counted from 0. */
+	c->packets = 1, c->bytes = 60, c->syn = 0, c->tcp_flags = F_ACK;
+	sv->packets = 0, sv->bytes = 0, sv->syn = 0, sv->fin = 0;
+	e[0].val.first_ns = 130 * S;
+	e[0].val.last_ns = 130 * S;
+	export_tick(&x, e, 1, 131 * S, 0, 1);
+	ok = !receive(fd, &p) && p.records == 1;
+	result("export: made again: its counts whole; at the end, forced",
+	       ok && rec_is(&p, 0, "10.0.0.1", 40000, "10.0.0.2", 80, 1, 60, F_ACK,
+			    0, 0, 0, 0, IPFIX_END_FORCED), "%d records", p.records);
+	result("export: the counts", x.records == 5 && x.messages == 3 && !x.errors &&
+	       x.evicted == 0, "%llu records, %llu messages, %llu errors, %llu evicted",
+	       (unsigned long long)x.records, (unsigned long long)x.messages,
+	       (unsigned long long)x.errors, (unsigned long long)x.evicted);
+	export_close(&x);
+	close(fd);
 }
 
 int main(void)
@@ -209,7 +402,7 @@ int main(void)
 	       p.version == 10 && p.t == now / 1000 && p.seq == 77 && p.domain == 3,
 	       "v%u t %lu seq %lu domain %lu", p.version, p.t, p.seq, p.domain);
 	ok = p.tpl_cnt == 2 && find(&p, 256) && find(&p, 257) &&
-	     find(&p, 256)->cnt == 16 && find(&p, 256)->ie[0] == 8 &&
+	     find(&p, 256)->cnt == 19 && find(&p, 256)->ie[0] == 8 &&
 	     find(&p, 257)->ie[0] == 27 && find(&p, 257)->len[0] == 16 &&
 	     find(&p, 256)->ie[12] == (0x8000 | 1) && find(&p, 256)->pen[12] == IPFIX_PEN;
 	result("ipfix: templates 256 and 257, addresses first, enterprise elements", ok,
@@ -224,7 +417,9 @@ int main(void)
 		     field(&p, i, 152, &at) == w.start_ms && field(&p, i, 153, &at) == w.end_ms &&
 		     field(&p, i, 136, &at) == 2 && field(&p, i, 10, &at) == 7 &&
 		     field(&p, i, 0x8001, &at) == 1 && field(&p, i, 0x8002, &at) == 2 &&
-		     field(&p, i, 0x8003, &at) == 3 && field(&p, i, 0x8004, &at) == 4;
+		     field(&p, i, 0x8003, &at) == 3 && field(&p, i, 0x8004, &at) == 4 &&
+		     field(&p, i, 0x8005, &at) == 5 && field(&p, i, 0x8006, &at) == 20406 &&
+		     field(&p, i, 0x8007, &at) == 21407;
 		if (ok && i < 2) {
 			field(&p, i, 8, &at);
 			ok = !memcmp(at, w.saddr, 4);
@@ -280,5 +475,7 @@ int main(void)
 	       find(&p, 256)->len[5] == 1 && field(&p, 0, 0x8001, &at) == ~0ull &&
 	       field(&p, 1, 2, &at) == rec6(1).packets,
 	       "%d records", p.records);
+
+	test_export();
 	return failed;
 }
