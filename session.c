@@ -42,7 +42,8 @@ static int ses_lock_fd = -1;	/* ses_lock() */
  * XDP attach would fail instead of going to TC ingress beside the first.
  * The lock file is removed by its holder when done, so one that was
  * removed while we waited for it is no lock: take the new one.  Best
- * effort: without /run/tcpinspect nothing waits.  The kernel releases
+ * effort: without /run/tcpinspect nothing waits, nor after 5 s of
+ * waiting (a holder that was stopped).  The kernel releases
  * the lock if we die (the file stays, harmless, until the next one).
  */
 static char ses_lock_path[96];
@@ -50,7 +51,7 @@ static char ses_lock_path[96];
 static void ses_lock(void)
 {
 	struct stat st, fst;
-	int i, fd;
+	int i, fd, waited = 0;
 
 	if (ses_lock_fd >= 0)
 		return;
@@ -63,8 +64,14 @@ static void ses_lock(void)
 		fd = open(ses_lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return;
-		while (flock(fd, LOCK_EX) && errno == EINTR)
-			;
+		/* at most 5 s: a holder that is stopped must not stop us */
+		while (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK &&
+		       waited++ < 500)
+			usleep(10000);
+		if (waited > 500) {
+			close(fd);
+			return;
+		}
 		if (!fstat(fd, &fst) && !stat(ses_lock_path, &st) &&
 		    st.st_ino == fst.st_ino && st.st_dev == fst.st_dev) {
 			ses_lock_fd = fd;
