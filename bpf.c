@@ -230,6 +230,22 @@ int bpf_link_detach(int link_fd)
 	return sys_bpf(BPF_LINK_DETACH, &a);
 }
 
+int bpf_prog_query(int target, __u32 attach_type, __u32 *prog_ids, __u32 *cnt)
+{
+	union bpf_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.query.target_fd = target;	/* tcx: target_ifindex, the same place */
+	a.query.attach_type = attach_type;
+	a.query.prog_ids = ptr(prog_ids);
+	a.query.prog_cnt = *cnt;
+	ret = sys_bpf(BPF_PROG_QUERY, &a);
+	if (!ret || ret == -ENOSPC)
+		*cnt = a.query.prog_cnt;
+	return ret;
+}
+
 int bpf_link_get_fd_by_id(__u32 id)
 {
 	union bpf_attr a;

@@ -88,6 +88,13 @@ int bpf_link_detach(int link_fd);
  * attach: a link's fd.  (BPF_RAW_TRACEPOINT_OPEN without a name, 5.5.) */
 int bpf_trace_attach(int prog_fd);
 int bpf_link_get_fd_by_id(__u32 id);
+/*
+ * BPF_PROG_QUERY: the ids of the programs at attach_type of target (an
+ * fd, or for tcx an ifindex of this network namespace), at most *cnt
+ * of them; *cnt becomes how many there are.  0, -ENOSPC (more than
+ * *cnt), or -errno.
+ */
+int bpf_prog_query(int target, __u32 attach_type, __u32 *prog_ids, __u32 *cnt);
 /* Next id after start_id in *next_id; -ENOENT at the end. */
 int bpf_link_get_next_id(__u32 start_id, __u32 *next_id);
 int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id);

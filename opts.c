@@ -539,11 +539,7 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 		if (o->tc)
 			return 0;
 	} else if (!strcmp(op->long_name, "to-xdp")) {
-		o->to_xdp = arg;
-		if (!o->iface_cnt) {	/* it names the interface */
-			o->ifaces[o->iface_cnt++] = arg;
-			o->iface = arg;
-		}
+		o->to_xdp = arg;	/* the interface too: after the options */
 		return 0;
 	} else if (!strcmp(op->long_name, "direction")) {
 		o->direction = !strcmp(arg, "in") ? OPTS_DIR_IN :
@@ -725,6 +721,12 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t err_len)
 		return bad(err, err_len, "load needs an object file: tcpinspect load OBJ.o -i IFACE");
 	if (o->cmd == CMD_REPLAY && !o->pcap_path)
 		return bad(err, err_len, "replay needs a capture file: tcpinspect replay FILE [EXPRESSION]");
+	/* --to-xdp IFACE stands for -i IFACE, before or after a -i (which
+	 * cmd_load holds against it): never a second interface. */
+	if (o->to_xdp && !o->iface_cnt) {
+		o->ifaces[o->iface_cnt++] = o->to_xdp;
+		o->iface = o->to_xdp;
+	}
 	if ((o->cmd == CMD_LOAD || o->cmd == CMD_UNLOAD) && !o->iface)
 		return bad(err, err_len, "%s needs an interface: -i IFACE", cmd);
 	return check_combined(o, given, err, err_len);

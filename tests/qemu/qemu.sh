@@ -1,13 +1,16 @@
 #!/bin/bash
 # tests/qemu/qemu.sh [TARGET] - tcpinspect on a second kernel, booted
 # under qemu (TCG, no KVM) from an initramfs holding busybox, the static
-# tcpinspect, a static tests/tools/peer.c, veth.ko and build/pass.o (a
-# foreign program for --replace), all of TARGET's
-# architecture.
+# tcpinspect, static tests/tools/peer.c and netem.c, veth.ko and the
+# kernel's sch_ingress, cls_bpf and sch_netem modules (with those they
+# depend on), all of TARGET's architecture, and somebody else's BPF
+# programs: build/pass.o (for --replace), fw.o (an XDP firewall to
+# capture beside), tc_drop.o and fexit_log.o (load --tc, --to-xdp).
 # tests/qemu/init runs the checks in the guest (on lo with nothing
 # mounted, across a veth pair into a second network namespace, with the
-# link and ringbuf fallbacks forced) and prints "GUEST ok ..." lines on
-# the serial console; they become this test's own lines.
+# link and ringbuf fallbacks forced; beside the firewall, in clsact, under
+# netem) and prints "GUEST ok ..." lines on the serial console; they
+# become this test's own lines.
 #
 # TARGET is x86_64 (the default: Debian 12's 6.1 amd64 kernel, the host's
 # ./tcpinspect), arm64 (Debian 12's 6.1 arm64 kernel, 4 KiB pages, under
@@ -21,7 +24,8 @@
 # The kernel package, and for a foreign architecture busybox-static, are
 # fetched with apt-get download, not installed: the kernel image (an
 # x86 bzImage unpacked to its ELF vmlinux, which boots about twice as
-# fast) is kept with veth.ko in build/qemu/VERSION/, so later runs need
+# fast) is kept with veth.ko and the modules (mods/) in
+# build/qemu/VERSION/, so later runs need
 # no network.  Without qemu, busybox-static, the binaries or the kernel
 # (no mirror, nothing cached), the test says skip: it never passes
 # without booting.
@@ -36,6 +40,10 @@ cd "$(dirname "$0")/../.." || exit 1
 T0=$(date +%s%N)
 QDIR=${QEMU_CACHE:-build/qemu}
 TARGET=${1:-x86_64}
+# Modules the guest loads besides veth.ko, when the kernel has them as
+# modules: clsact (sch_ingress) and cls_bpf for TC before tcx, netem.
+# QEMU_NOMODS=1 leaves them out (the guest's checks then say skip).
+GUEST_MODS="sch_ingress cls_bpf sch_netem"
 
 # Per target: the test's name, qemu and its machine, the serial console,
 # Debian's architecture, the kernel's meta package and flavour, the
@@ -46,13 +54,15 @@ TARGET=${1:-x86_64}
 # attached) and the perf-buffer fallback on lo, plus on arm64 the
 # run without atomic fetch; on 16 KiB pages only what depends on the page size
 # (ring buffer and perf buffers on lo, --buffer 4k among them).
-USER_ARCH=
+USER_ARCH= LIMIT=120
 case $TARGET in
 x86_64)
 	N=qemu QEMU=qemu-system-x86_64 MACHINE= CONSOLE=ttyS0 QPKG=qemu-system-x86
 	DEBARCH=amd64 KMETA=linux-image-amd64 FLAVOUR=amd64 KIMG=vmlinux
 	BUILD=x86_64 ELF_MACHINE=X86-64 TI_BIN=$TI PEER_STATIC=build/peer-static
-	GUEST_ARGS="ti_startup=3 ti_loadx=1"
+	NETEM_STATIC=build/netem-static
+	GUEST_ARGS="ti_startup=3 ti_loadx=1 ti_fentry=yes"
+	LIMIT=180
 	;;
 arm64)
 	N=qemu-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
@@ -60,6 +70,7 @@ arm64)
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image
 	BUILD=arm64 ELF_MACHINE=AArch64
 	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_startup=3 ti_guard=0"
+	GUEST_ARGS="$GUEST_ARGS ti_fentry=yes ti_beside=fentry,toxdp ti_tc=both,load ti_health=delay"
 	;;
 arm64-16k)
 	# A cortex-a57 has no 16 KiB translation granule; a cortex-a76 has.
@@ -75,6 +86,7 @@ armhf)
 	DEBARCH=armhf KMETA=linux-image-armmp FLAVOUR=armmp KIMG=zImage
 	BUILD=armhf ELF_MACHINE=ARM
 	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_nofetch=0 ti_startup=3 ti_guard=0"
+	GUEST_ARGS="$GUEST_ARGS ti_fentry=no ti_beside=fentry,tc,toxdp ti_tc=none ti_health=none"
 	;;
 armhf-on-arm64)
 	N=qemu-armhf-on-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
@@ -82,6 +94,7 @@ armhf-on-arm64)
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image USER_ARCH=armhf
 	BUILD=armhf ELF_MACHINE=ARM
 	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_guard=0"
+	GUEST_ARGS="$GUEST_ARGS ti_beside=none ti_tc=none ti_health=none"
 	;;
 *)
 	notok "qemu $TARGET" "unknown target (x86_64, arm64, arm64-16k, armhf, armhf-on-arm64)"
@@ -91,6 +104,7 @@ esac
 USER_ARCH=${USER_ARCH:-$DEBARCH}
 if [ "$BUILD" != x86_64 ]; then
 	TI_BIN=build/$BUILD/tcpinspect PEER_STATIC=build/$BUILD/peer-static
+	NETEM_STATIC=build/$BUILD/netem-static
 fi
 
 # ms_since T: milliseconds since date +%s%N said T, as "S.SS s".
@@ -152,16 +166,17 @@ deb_fetch() {
 		{ WHY="$deb: none of $*"; return 1; }
 }
 
-# get_kernel: KVER, and KERNEL and VETH under build/qemu/KVER/: the
-# kernel KMETA depends on, from the cache or downloaded, else the newest
-# one of this flavour cached.  Otherwise WHY says why not.
+# get_kernel: KVER, and KERNEL, VETH and MODS under build/qemu/KVER/:
+# the kernel KMETA depends on, from the cache (one made before the
+# modules were kept is fetched again) or downloaded, else the newest one
+# of this flavour cached.  Otherwise WHY says why not.
 get_kernel() {
 	local pkg dir
 	pkg=$(apt-cache depends "$KMETA:$DEBARCH" 2>/dev/null |
 		sed -n "s/^ *Depends: \(linux-image-[0-9].*-$FLAVOUR\)\(:$DEBARCH\)\?$/\1/p" | head -1)
 	if [ -z "$pkg" ]; then
 		WHY="no $KMETA:$DEBARCH in the package lists (apt-get update? dpkg --add-architecture $DEBARCH?)"
-	elif [ -s "$QDIR/${pkg#linux-image-}/$KIMG" ]; then
+	elif [ -s "$QDIR/${pkg#linux-image-}/$KIMG" ] && [ -f "$QDIR/${pkg#linux-image-}/mods/order" ]; then
 		KERNEL_HOW=cached
 	else
 		fetch_kernel "$pkg"
@@ -173,11 +188,75 @@ get_kernel() {
 		KERNEL_HOW="cached; $WHY"
 	fi
 	KVER=${pkg#linux-image-}
-	KERNEL=$QDIR/$KVER/$KIMG VETH=$QDIR/$KVER/veth.ko
+	KERNEL=$QDIR/$KVER/$KIMG VETH=$QDIR/$KVER/veth.ko MODS=$QDIR/$KVER/mods
 }
 
-# fetch_kernel PKG: its kernel image and veth.ko into build/qemu/VERSION/
-# (busybox insmod takes no compressed module: 6.12's veth.ko.xz is unpacked).
+# unpack_ko FILE OUT: a module as busybox insmod takes it (uncompressed:
+# 6.12's are .ko.xz).
+unpack_ko() {
+	case $1 in
+	*.xz) xz -dc <"$1" ;;
+	*.zst) zstd -dc <"$1" ;;
+	*) cat "$1" ;;
+	esac >"$2"
+}
+
+# ko_depends FILE: the modules FILE needs loaded first, from its .modinfo
+# ("depends=a,b"), one a line.
+ko_depends() {
+	tr '\0' '\n' <"$1" | sed -n 's/^depends=//p' | head -1 | tr ',' '\n' | grep .
+}
+
+# fetch_mods DEB DIR: GUEST_MODS and the modules they depend on, out of
+# the kernel package DEB, unpacked into DIR/mods/, with DIR/mods/order
+# listing them dependencies first.  A module not in the package (built
+# in, or not built) is left out: the guest finds out what it lacks.
+fetch_mods() {
+	local deb=$1 dir=$2 want=$GUEST_MODS got= round name ko pats left
+	mkdir -p "$dir/mods" "$dir/modx" || return 1
+	for round in 1 2 3 4; do
+		pats=
+		for name in $want; do
+			# modinfo names use '_', file names may use '-'
+			pats="$pats ./lib/modules/*/$(echo "$name" | sed 's/[-_]/[-_]/g').ko*"
+		done
+		[ -n "$pats" ] || break
+		# A pattern that matches nothing makes tar fail: the rest is
+		# unpacked all the same.  (set -f: the patterns are tar's.)
+		# shellcheck disable=SC2086
+		(set -f; dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$dir/modx" --wildcards --wildcards-match-slash $pats 2>/dev/null)
+		got="$got $want"
+		left=
+		for name in $want; do
+			ko=$(find "$dir/modx" -name "$(echo "$name" | sed 's/[-_]/[-_]/g').ko*" | head -1)
+			[ -n "$ko" ] || continue
+			unpack_ko "$ko" "$dir/mods/$name.ko" || return 1
+			for dep in $(ko_depends "$dir/mods/$name.ko"); do
+				case " $got $left " in *" $dep "*) ;; *) left="$left $dep" ;; esac
+			done
+		done
+		want=$left
+	done
+	rm -rf "$dir/modx"
+	# Dependencies first: a module once every one it needs is listed.
+	: >"$dir/mods/order"
+	for round in 1 2 3 4 5; do
+		for ko in "$dir"/mods/*.ko; do
+			[ -e "$ko" ] || continue
+			name=$(basename "$ko" .ko)
+			grep -qx "$name" "$dir/mods/order" && continue
+			left=
+			for dep in $(ko_depends "$ko"); do
+				[ -e "$dir/mods/$dep.ko" ] && ! grep -qx "$dep" "$dir/mods/order" && left=1
+			done
+			[ -n "$left" ] || echo "$name" >>"$dir/mods/order"
+		done
+	done
+}
+
+# fetch_kernel PKG: its kernel image, veth.ko and GUEST_MODS into
+# build/qemu/VERSION/.
 fetch_kernel() {
 	local pkg=$1 dir=$QDIR/${1#linux-image-} how ko
 	rm -rf "$dir"
@@ -185,12 +264,10 @@ fetch_kernel() {
 		'./lib/modules/*/kernel/drivers/net/veth.ko*'; then
 		:
 	elif ! ko=$(ls "$dir"/deb/lib/modules/*/kernel/drivers/net/veth.ko* 2>/dev/null | head -1) ||
-		! case $ko in
-		*.xz) xz -dc <"$ko" ;;
-		*.zst) zstd -dc <"$ko" ;;
-		*) cat "$ko" ;;
-		esac >"$dir/veth.ko"; then
+		! unpack_ko "$ko" "$dir/veth.ko"; then
 		WHY="no veth.ko in $pkg, or it could not be unpacked"
+	elif ! fetch_mods "$(ls "$dir"/deb/*.deb | head -1)" "$dir"; then
+		WHY="the modules of $pkg could not be unpacked"
 	elif [ "$KIMG" = vmlinux ] &&
 		! how=$(extract_vmlinux "$dir"/deb/boot/vmlinuz-* "$dir/$KIMG"); then
 		WHY="no compressed ELF kernel found in the bzImage of $pkg"
@@ -253,7 +330,7 @@ if ! get_busybox; then
 fi
 # The binaries: built here if they are not (plain make does not build
 # another architecture's; `make check` does).
-for f in "$TI_BIN" "$PEER_STATIC"; do
+for f in "$TI_BIN" "$PEER_STATIC" "$NETEM_STATIC"; do
 	[ -x "$f" ] || make -s ARCH="$BUILD" "$f" >/dev/null 2>&1
 	if [ ! -x "$f" ]; then
 		skip "$N" "no $f, and 'make ARCH=$BUILD $f' failed (make deps ARCH=$BUILD installs the compiler)"
@@ -273,14 +350,20 @@ root=$TMP/root
 # The loader's objects for ti_loadx (CO-RE against veth's module BTF, a
 # typed ksym): the same BPF for every architecture.
 LDX_OBJS="build/objs/core_mod.o build/objs/ksym_var.o"
-for f in $LDX_OBJS; do
+# Somebody else's programs: pass.o (replaced by --replace), fw.o (an XDP
+# firewall to capture beside), tc_drop.o and fexit_log.o (load --tc,
+# load --to-xdp).
+for f in $LDX_OBJS build/pass.o build/fw.o build/tc_drop.o build/fexit_log.o; do
 	[ -f "$f" ] || make -s "$f" >/dev/null 2>&1
 done
 mkdir -p "$root/bin" "$root/lib/modules" "$root/lib/objs" "$root/tmp" &&
 	cp "$BUSYBOX" "$root/bin/busybox" && ln -s busybox "$root/bin/sh" &&
 	cp "$TI_BIN" "$root/bin/tcpinspect" &&
 	cp "$PEER_STATIC" "$root/bin/peer" &&
+	cp "$NETEM_STATIC" "$root/bin/netem" &&
 	cp "$VETH" "$root/lib/modules/veth.ko" &&
+	{ [ ! -f "$MODS/order" ] || [ -n "$QEMU_NOMODS" ] ||
+		cp "$MODS"/order "$MODS"/*.ko "$root/lib/modules/"; } &&
 	{ [ ! -f build/pass.o ] || cp build/pass.o "$root/lib/pass.o"; } &&
 	{ for o in fw tc_drop fexit_log; do
 		[ ! -f build/$o.o ] || cp build/$o.o "$root/lib/$o.o" || exit 1; done; } &&
@@ -292,7 +375,12 @@ if [ $? != 0 ] || [ ! -s "$TMP/initramfs.gz" ]; then
 	notok "$N: initramfs" "could not build it"
 	exit 1
 fi
-ok "$N: initramfs with busybox, tcpinspect, peer, veth.ko ($(stat -c %s "$TMP/initramfs.gz") bytes)"
+mods=$(tr '\n' ' ' <"$root/lib/modules/order" 2>/dev/null)
+ok "$N: initramfs with busybox, tcpinspect, peer, netem, veth.ko, ${mods:-no other module }($(stat -c %s "$TMP/initramfs.gz") bytes)"
+for m in $GUEST_MODS; do
+	[ -f "$MODS/$m.ko" ] ||
+		echo "# $N: no $m.ko in the kernel package (built in, or not built: the guest finds out)"
+done
 
 # --- boot ---------------------------------------------------------------------
 B0=$(date +%s%N)
@@ -300,7 +388,7 @@ B0=$(date +%s%N)
 # Unknown words with "=" on the kernel command line reach /init as
 # environment variables: that is how the guest learns what to run.
 # shellcheck disable=SC2086
-timeout 120 "$QEMU" $MACHINE -nographic -no-reboot -m 512 -nic none -smp "${QEMU_SMP:-2}" \
+timeout "$LIMIT" "$QEMU" $MACHINE -nographic -no-reboot -m 512 -nic none -smp "${QEMU_SMP:-2}" \
 	-kernel "$KERNEL" -initrd "$TMP/initramfs.gz" \
 	-append "console=$CONSOLE panic=-1 quiet${QEMU_DEBUG:+ tidebug}${GUEST_ARGS:+ $GUEST_ARGS}${QEMU_APPEND:+ $QEMU_APPEND}" \
 	</dev/null >"$TMP/console" 2>&1
@@ -315,7 +403,7 @@ sed -n -e "s/^GUEST \(ok\|not ok\|skip\) /\1 $N: /p" -e 's/^GUEST | /#   /p' "$T
 end=$(grep -m1 '^GUEST end ' "$TMP/console.txt")
 if [ -z "$end" ]; then
 	why="qemu exited with status $qrc"
-	[ "$qrc" = 124 ] && why="killed after 120 s"
+	[ "$qrc" = 124 ] && why="killed after $LIMIT s"
 	notok "$N: guest ran to the end and powered off" \
 		"$why; last console lines: $(tail -5 "$TMP/console.txt" | tr '\n' '|')"
 	exit 1

@@ -179,6 +179,8 @@ bad=
 for a in "--json -w f:exclude each other" "-x -X:exclude each other" \
 	 "--mode native --mode generic:option --mode given twice" \
 	 "-i lo -i lo:interface lo named twice" "load o.o -i a -i b:load takes one interface" \
+	 "load o.o --to-xdp a -i b:--to-xdp a and -i b: name the interface once" \
+	 "load o.o -i b --to-xdp a:--to-xdp a and -i b: name the interface once" \
 	 "-C 1:go with -w FILE" "-w f -W 2:needs -C"; do
 	out=$(err ${a%%:*})
 	case $out in *"${a#*:}"*rc=2) ;; *) bad="$bad [${a%%:*}: $out]" ;; esac
