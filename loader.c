@@ -44,9 +44,14 @@ static void obj_name(char *dst, const char *src)
 	dst[i] = 0;
 }
 
+/* EPERM: privilege, unless we have it all; then the kernel's policy
+ * (lockdown, a security module) refuses, and root would not help. */
 static const char *need_root(int err)
 {
-	return err == -EPERM ? " (needs root, or CAP_BPF and CAP_NET_ADMIN)" : "";
+	if (err != -EPERM)
+		return "";
+	return geteuid() ? " (needs root, or CAP_BPF and CAP_NET_ADMIN)" :
+	       " (refused to root: the kernel's lockdown or a security module)";
 }
 
 int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,
