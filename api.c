@@ -568,6 +568,24 @@ static void metric_head(struct sbuf *b, const char *name, const char *type,
 	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* /metrics: the exporter's counters (struct export's, each a __u64) */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} ex_metric[] = {
+	{ "tcpinspect_export_records_total",
+	  "Flow records sent to the collector (--ipfix, --netflow9).",
+	  offsetof(struct export, records) },
+	{ "tcpinspect_export_messages_total", "Messages sent to the collector.",
+	  offsetof(struct export, messages) },
+	{ "tcpinspect_export_errors_total",
+	  "Messages the collector could not be sent (none is resent).",
+	  offsetof(struct export, errors) },
+	{ "tcpinspect_export_lost_total",
+	  "Connections evicted from the table before their counts went out.",
+	  offsetof(struct export, evicted) },
+};
+
 static void get_metrics(struct api *a, struct srv_resp *resp)
 {
 	static const struct {
@@ -645,23 +663,10 @@ static void get_metrics(struct api *a, struct srv_resp *resp)
 		  "tcpinspect_tcp_handshake_rtt_seconds_count %llu\n",
 		  (unsigned long long)h[TI_H_HS], h[TI_H_HS_US] / 1e6,
 		  (unsigned long long)h[TI_H_HS]);
-	if (a->ex) {
-		metric_head(b, "tcpinspect_export_records_total", "counter",
-			    "Flow records sent to the collector (--ipfix, --netflow9).");
-		sb_printf(b, "tcpinspect_export_records_total %llu\n",
-			  (unsigned long long)a->ex->records);
-		metric_head(b, "tcpinspect_export_messages_total", "counter",
-			    "Messages sent to the collector.");
-		sb_printf(b, "tcpinspect_export_messages_total %llu\n",
-			  (unsigned long long)a->ex->messages);
-		metric_head(b, "tcpinspect_export_errors_total", "counter",
-			    "Messages the collector could not be sent (none is resent).");
-		sb_printf(b, "tcpinspect_export_errors_total %llu\n",
-			  (unsigned long long)a->ex->errors);
-		metric_head(b, "tcpinspect_export_lost_total", "counter",
-			    "Connections evicted from the table before their counts went out.");
-		sb_printf(b, "tcpinspect_export_lost_total %llu\n",
-			  (unsigned long long)a->ex->evicted);
+	for (i = 0; a->ex && i < sizeof(ex_metric) / sizeof(ex_metric[0]); i++) {
+		metric_head(b, ex_metric[i].name, "counter", ex_metric[i].help);
+		sb_printf(b, "%s %llu\n", ex_metric[i].name, (unsigned long long)
+			  *(const __u64 *)((const char *)a->ex + ex_metric[i].off));
 	}
 	metric_head(b, "tcpinspect_flows", "gauge", "Entries in the flow table.");
 	sb_printf(b, "tcpinspect_flows %zu\n", n);

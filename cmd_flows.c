@@ -94,7 +94,6 @@ int cmd_flows(struct opts *o)
 	struct flow_report r = { 0 };
 	__u64 cnt[TI_CNT_MAX], deadline = 0, next = 0, next_exp = 0, now, until;
 	int exporting = o->ipfix || o->netflow9;
-	char err[512];
 	struct timespec ts;
 	sigset_t run_mask;
 	fd_set watch;
@@ -116,21 +115,9 @@ int cmd_flows(struct opts *o)
 		goto out_insp;
 	}
 	if (exporting) {	/* before attaching: a bad collector leaves nothing */
-		struct export_cfg ec = {
-			.version = o->ipfix ? IPFIX_V10 : IPFIX_NF9,
-			.dest = o->ipfix ? o->ipfix : o->netflow9,
-			.active_ns = o->active_ns ? o->active_ns : 60 * NS_PER_S,
-			.idle_ns = o->idle_ns ? o->idle_ns : 15 * NS_PER_S,
-			/* the interface observed: its index, the domain's too */
-			.ifindex = n_if == 1 ? at[0].ifindex : 0,
-			.domain = n_if == 1 ? at[0].ifindex : 0,
-			.flows_max = in.flows_max,
-		};
-
-		ret = export_open(&ex, &ec, err, sizeof(err));
+		ret = ses_export_open(&ex, o, at, n_if, in.flows_max);
 		if (ret) {
-			msg("%s", err);
-			status = ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+			status = ret;
 			ret = 0;
 			goto out_mem;
 		}

@@ -69,12 +69,6 @@ static int pin_path(char *path, size_t len, const char *dir, const char *kind,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int link_pin_path(char *path, size_t len, const char *dir,
-			 const char *ifname)
-{
-	return pin_path(path, len, dir, "xdp-link", ifname);
-}
-
 /* What load attaches a program of this type to: its pin's kind. */
 static const char *pin_kind(const struct elf_prog *p, const struct opts *o)
 {
@@ -402,6 +396,26 @@ out_buf:
 	return status;
 }
 
+/* unload --pin: the pin DIR/KIND-IFACE (path in pin[PATH_MAX]) opened
+ * into *fd, -1 when there is none.  0 or an exit status (said). */
+static int pin_open(const struct opts *o, const char *kind, char *pin, int *fd)
+{
+	*fd = -1;
+	if (pin_path(pin, PATH_MAX, o->pin_dir, kind, o->iface)) {
+		msg("pin directory name too long: %s", o->pin_dir);
+		return EXIT_USAGE;
+	}
+	*fd = bpf_obj_get(pin);
+	if (*fd == -ENOENT)
+		*fd = -1;
+	else if (*fd < 0) {
+		msg("cannot open pin %s: %s", pin, strerror(-*fd));
+		*fd = -1;
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 /*
  * With unload --pin DIR: remove DIR/xdp-link-IFACE if it pins an XDP
  * link that is attached nowhere any more.  0 or an exit status.
@@ -413,17 +427,9 @@ static int unpin_link(const struct opts *o)
 	__u32 len = sizeof(li);
 	int fd, ret = 0;
 
-	if (link_pin_path(pin, sizeof(pin), o->pin_dir, o->iface)) {
-		msg("pin directory name too long: %s", o->pin_dir);
-		return EXIT_USAGE;
-	}
-	fd = bpf_obj_get(pin);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0) {
-		msg("cannot open pin %s: %s", pin, strerror(-fd));
-		return EXIT_RUNTIME;
-	}
+	ret = pin_open(o, "xdp-link", pin, &fd);
+	if (ret || fd < 0)
+		return ret;
 	memset(&li, 0, sizeof(li));
 	if (bpf_obj_get_info_by_fd(fd, &li, &len) || li.type != BPF_LINK_TYPE_XDP) {
 		msg("%s is not an XDP bpf_link; left in place", pin);
@@ -490,17 +496,9 @@ static int unpin_detach(const struct opts *o, const char *kind)
 	char pin[PATH_MAX];
 	int fd, ret;
 
-	if (pin_path(pin, sizeof(pin), o->pin_dir, kind, o->iface)) {
-		msg("pin directory name too long: %s", o->pin_dir);
-		return EXIT_USAGE;
-	}
-	fd = bpf_obj_get(pin);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0) {
-		msg("cannot open pin %s: %s", pin, strerror(-fd));
-		return EXIT_RUNTIME;
-	}
+	ret = pin_open(o, kind, pin, &fd);
+	if (ret || fd < 0)
+		return ret;
 	ret = bpf_link_detach(fd);
 	close(fd);
 	/* Tracing links cannot be detached (6.1: EOPNOTSUPP): such a link

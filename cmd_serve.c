@@ -239,26 +239,15 @@ int cmd_serve(struct opts *o)
 	for (i = 0; i < n_if; i++)
 		api_add_iface(&api, at[i].name, at[i].ifindex);
 	if (exporting) {	/* before attaching: a bad collector leaves nothing */
-		struct export_cfg ec = {
-			.version = o->ipfix ? IPFIX_V10 : IPFIX_NF9,
-			.dest = o->ipfix ? o->ipfix : o->netflow9,
-			.active_ns = o->active_ns ? o->active_ns : 60 * NS_PER_S,
-			.idle_ns = o->idle_ns ? o->idle_ns : 15 * NS_PER_S,
-			.ifindex = n_if == 1 ? at[0].ifindex : 0,
-			.domain = n_if == 1 ? at[0].ifindex : 0,
-			.flows_max = in.flows_max,
-		};
-
 		/* the export reads the whole table once a second: its own room */
 		table = calloc(in.flows_max, sizeof(*table));
 		if (!table) {
 			msg("out of memory for a table of %u flows", in.flows_max);
 			goto out_api;
 		}
-		i = export_open(&ex, &ec, err, sizeof(err));
+		i = ses_export_open(&ex, o, at, n_if, in.flows_max);
 		if (i) {
-			msg("%s", err);
-			status = i == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+			status = i;
 			goto out_api;
 		}
 		api.ex = &ex;

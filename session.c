@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include "export.h"
 #include "guard.h"
 #include "netlink.h"
 #include "session.h"
@@ -611,6 +612,30 @@ void ses_detach(struct attach *at, int n)
 	if (ses_watch >= 0)
 		close(ses_watch);
 	ses_watch = -1;
+}
+
+/* flows --ipfix/--netflow9 and serve's: the exporter as the options say,
+ * opened before attaching (a bad collector leaves nothing). */
+int ses_export_open(struct export *ex, const struct opts *o,
+		    const struct attach *at, int n_if, size_t flows_max)
+{
+	struct export_cfg ec = {
+		.version = o->ipfix ? IPFIX_V10 : IPFIX_NF9,
+		.dest = o->ipfix ? o->ipfix : o->netflow9,
+		.active_ns = o->active_ns ? o->active_ns : 60 * NS_PER_S,
+		.idle_ns = o->idle_ns ? o->idle_ns : 15 * NS_PER_S,
+		/* the interface observed: its index, the domain's too */
+		.ifindex = n_if == 1 ? at[0].ifindex : 0,
+		.domain = n_if == 1 ? at[0].ifindex : 0,
+		.flows_max = flows_max,
+	};
+	char err[256];
+	int ret = export_open(ex, &ec, err, sizeof(err));
+
+	if (!ret)
+		return 0;
+	msg("%s", err);
+	return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 int ses_watch_fd(void)

@@ -89,6 +89,11 @@ void ses_detach(struct attach *at, int n);
 
 /* After ses_attach: an fd that is readable when an interface may have
  * gone away (for the command's wait), or -1. */
+struct export;
+/* The exporter of --ipfix/--netflow9 opened: 0, or an exit status (said). */
+int ses_export_open(struct export *ex, const struct opts *o,
+		    const struct attach *at, int n_if, size_t flows_max);
+
 int ses_watch_fd(void);
 /*
  * The interfaces of at[0..n) that went away since the last call: each
