@@ -164,6 +164,35 @@ static void capture_line(const struct nl_xdp_info *x, int pid, const char *hook,
 	       x->ifname, x->ifindex, pid, hook, prog_id, name, extra);
 }
 
+#define TCX_MAX	256
+
+/* The ids of the tcx links on x's two hooks, in this network namespace. */
+static __u32 tcx_links(const struct nl_xdp_info *x, __u32 *ids)
+{
+	const __u32 types[2] = { TI_BPF_TCX_INGRESS, TI_BPF_TCX_EGRESS };
+	__u32 n = 0, cnt, progs[TCX_MAX / 2];
+	int k, ret;
+
+	for (k = 0; k < 2; k++) {
+		cnt = TCX_MAX / 2;
+		ret = bpf_prog_query(x->ifindex, types[k], progs, ids + n, &cnt);
+		if (ret == -ENOSPC)
+			cnt = TCX_MAX / 2;	/* the first ones */
+		else if (ret)
+			cnt = 0;	/* no tcx here: no tcx links either */
+		n += cnt;
+	}
+	return n;
+}
+
+static int has_id(const __u32 *ids, __u32 n, __u32 id)
+{
+	while (n--)
+		if (ids[n] == id)
+			return 1;
+	return 0;
+}
+
 /* tcx links on the interface, and tracing links on its XDP programs,
  * that run tcpinspect's programs. */
 static void show_links(struct show *sh, const struct nl_xdp_info *x)
@@ -171,10 +200,13 @@ static void show_links(struct show *sh, const struct nl_xdp_info *x)
 	struct xdp_prog p[3];
 	struct bpf_link_info li;
 	char name[BPF_OBJ_NAME_LEN], hook[64], extra[32];
-	__u32 id = 0, len, *tcx;
+	__u32 id = 0, len, *tcx, tcx_ids[TCX_MAX], tcx_cnt;
 	int fd, n, i, pid;
 
 	n = xdp_progs(x, p);
+	/* A tcx link's info names an ifindex, which every network
+	 * namespace has: the hook's own list says which links are here. */
+	tcx_cnt = tcx_links(x, tcx_ids);
 	while (!bpf_link_get_next_id(id, &id)) {
 		fd = bpf_link_get_fd_by_id(id);
 		if (fd < 0)
@@ -192,7 +224,8 @@ static void show_links(struct show *sh, const struct nl_xdp_info *x)
 		if (li.type == TI_BPF_LINK_TYPE_TCX) {
 			/* tcx: ifindex, attach_type, as xdp's ifindex sits */
 			tcx = (__u32 *)&li.xdp;
-			if (tcx[0] != (__u32)x->ifindex)
+			if (tcx[0] != (__u32)x->ifindex ||
+			    !has_id(tcx_ids, tcx_cnt, li.id))
 				continue;
 			snprintf(hook, sizeof(hook), "tcx %s",
 				 tcx[1] == TI_BPF_TCX_EGRESS ? "egress" : "ingress");
