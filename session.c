@@ -592,6 +592,8 @@ void ses_detach(struct attach *at, int n)
 	char err[512];
 	int i;
 
+	ses_unlock();	/* a run refused before ses_attach still holds it */
+
 	for (i = 0; i < n; i++)
 		if (undo_all(&at[i], err, sizeof(err)))
 			msg("%s", err);
