@@ -70,10 +70,12 @@ bgcap() {
 	STARTED="$STARTED $!"
 }
 # td_start NS IF DIR FILE: tcpdump -Q DIR, text without time stamps, up
-# to its "listening"; TD_PID.
+# to its "listening" (headers only and a large buffer: it must not
+# drop); TD_PID.
 td_start() {
 	rm -f "$4" "$4.err"
-	ip netns exec "$1" tcpdump -n -t -l --immediate-mode -i "$2" -Q "$3" tcp >"$4" 2>"$4.err" &
+	ip netns exec "$1" tcpdump -n -t -l --immediate-mode -s 256 -B 16384 -i "$2" -Q "$3" tcp \
+		>"$4" 2>"$4.err" &
 	TD_PID=$!
 	PIDS="$PIDS $TD_PID"
 	wait_for "$4.err" 'listening on' && sleep 0.3
