@@ -230,22 +230,6 @@ int bpf_link_detach(int link_fd)
 	return sys_bpf(BPF_LINK_DETACH, &a);
 }
 
-int bpf_prog_query(int target, __u32 attach_type, __u32 *prog_ids, __u32 *cnt)
-{
-	union bpf_attr a;
-	int ret;
-
-	memset(&a, 0, sizeof(a));
-	a.query.target_fd = target;	/* tcx: target_ifindex, the same place */
-	a.query.attach_type = attach_type;
-	a.query.prog_ids = ptr(prog_ids);
-	a.query.prog_cnt = *cnt;
-	ret = sys_bpf(BPF_PROG_QUERY, &a);
-	if (!ret || ret == -ENOSPC)
-		*cnt = a.query.prog_cnt;
-	return ret;
-}
-
 int bpf_link_get_fd_by_id(__u32 id)
 {
 	union bpf_attr a;
@@ -276,6 +260,46 @@ int bpf_link_get_next_id(__u32 start_id, __u32 *next_id)
 int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id)
 {
 	return get_next_id(BPF_PROG_GET_NEXT_ID, start_id, next_id);
+}
+
+/* attr.query as 6.6 lays it out; the uapi headers we build with (6.1)
+ * stop before link_ids. */
+struct ti_query {
+	__u32 target_ifindex;
+	__u32 attach_type;
+	__u32 query_flags;
+	__u32 attach_flags;
+	__aligned_u64 prog_ids;
+	__u32 count;
+	__u32 pad;
+	__aligned_u64 prog_attach_flags;
+	__aligned_u64 link_ids;
+	__aligned_u64 link_attach_flags;
+	__u64 revision;
+};
+_Static_assert(sizeof(struct ti_query) <= sizeof(union bpf_attr),
+	       "attr.query of 6.6 fits the attr");
+
+int bpf_prog_query(int ifindex, __u32 attach_type, __u32 *prog_ids,
+		   __u32 *link_ids, __u32 *cnt)
+{
+	struct ti_query q;
+	union bpf_attr a;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.target_ifindex = ifindex;
+	q.attach_type = attach_type;
+	q.count = *cnt;
+	q.prog_ids = ptr(prog_ids);
+	q.link_ids = ptr(link_ids);
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, &q, sizeof(q));
+	ret = sys_bpf(BPF_PROG_QUERY, &a);
+	memcpy(&q, &a, sizeof(q));
+	if (!ret || ret == -ENOSPC)
+		*cnt = q.count;
+	return ret;
 }
 
 int bpf_btf_get_next_id(__u32 start_id, __u32 *next_id)

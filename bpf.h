@@ -88,16 +88,20 @@ int bpf_link_detach(int link_fd);
  * attach: a link's fd.  (BPF_RAW_TRACEPOINT_OPEN without a name, 5.5.) */
 int bpf_trace_attach(int prog_fd);
 int bpf_link_get_fd_by_id(__u32 id);
-/*
- * BPF_PROG_QUERY: the ids of the programs at attach_type of target (an
- * fd, or for tcx an ifindex of this network namespace), at most *cnt
- * of them; *cnt becomes how many there are.  0, -ENOSPC (more than
- * *cnt), or -errno.
- */
-int bpf_prog_query(int target, __u32 attach_type, __u32 *prog_ids, __u32 *cnt);
 /* Next id after start_id in *next_id; -ENOENT at the end. */
 int bpf_link_get_next_id(__u32 start_id, __u32 *next_id);
 int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id);
+/*
+ * BPF_PROG_QUERY of a tcx hook (6.6): the programs attached at
+ * attach_type (TI_BPF_TCX_*) on ifindex of this network namespace, and
+ * their links' ids (0: none), up to *cnt of each into prog_ids and
+ * link_ids (the kernel writes neither without prog_ids); *cnt becomes
+ * how many there are (-ENOSPC when more than fit).  A tcx link's own
+ * info names only the ifindex, which every namespace reuses: this says
+ * whose it is.
+ */
+int bpf_prog_query(int ifindex, __u32 attach_type, __u32 *prog_ids,
+		   __u32 *link_ids, __u32 *cnt);
 int bpf_btf_get_next_id(__u32 start_id, __u32 *next_id);
 int bpf_btf_get_fd_by_id(__u32 id);
 

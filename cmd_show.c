@@ -164,40 +164,49 @@ static void capture_line(const struct nl_xdp_info *x, int pid, const char *hook,
 	       x->ifname, x->ifindex, pid, hook, prog_id, name, extra);
 }
 
-/* The programs of x's tcx hook (ingress or egress); how many. */
-static __u32 tcx_progs(const struct nl_xdp_info *x, __u32 attach_type,
-		       __u32 *ids, __u32 max)
-{
-	__u32 cnt = max;
-	int ret = bpf_prog_query(x->ifindex, attach_type, ids, &cnt);
+#define TCX_MAX	256
 
-	return ret && ret != -ENOSPC ? 0 : cnt < max ? cnt : max;
+/* The ids of the tcx links on x's two hooks, in this network namespace. */
+static __u32 tcx_links(const struct nl_xdp_info *x, __u32 *ids)
+{
+	const __u32 types[2] = { TI_BPF_TCX_INGRESS, TI_BPF_TCX_EGRESS };
+	__u32 n = 0, cnt, progs[TCX_MAX / 2];
+	int k, ret;
+
+	for (k = 0; k < 2; k++) {
+		cnt = TCX_MAX / 2;
+		ret = bpf_prog_query(x->ifindex, types[k], progs, ids + n, &cnt);
+		if (ret == -ENOSPC)
+			cnt = TCX_MAX / 2;	/* the first ones */
+		else if (ret)
+			cnt = 0;	/* no tcx here: no tcx links either */
+		n += cnt;
+	}
+	return n;
 }
 
-static int has_id(const __u32 *ids, __u32 cnt, __u32 id)
+static int has_id(const __u32 *ids, __u32 n, __u32 id)
 {
-	while (cnt--)
-		if (ids[cnt] == id)
+	while (n--)
+		if (ids[n] == id)
 			return 1;
 	return 0;
 }
 
 /* tcx links on the interface, and tracing links on its XDP programs,
- * that run tcpinspect's programs.  A tcx link says only its ifindex,
- * which every network namespace has: its program must also be one the
- * interface's hook runs (asked of the kernel here, in this namespace). */
+ * that run tcpinspect's programs. */
 static void show_links(struct show *sh, const struct nl_xdp_info *x)
 {
-	static __u32 tin[256], tout[256];
 	struct xdp_prog p[3];
 	struct bpf_link_info li;
 	char name[BPF_OBJ_NAME_LEN], hook[64], extra[32];
-	__u32 id = 0, len, *tcx, nin, nout;
-	int fd, n, i, pid, egress;
+	__u32 id = 0, len, *tcx, tcx_ids[TCX_MAX], tcx_cnt;
+	int fd, n, i, pid;
 
 	n = xdp_progs(x, p);
-	nin = tcx_progs(x, TI_BPF_TCX_INGRESS, tin, 256);
-	nout = tcx_progs(x, TI_BPF_TCX_EGRESS, tout, 256);
+	/* A tcx link's info names an ifindex, which every network
+	 * namespace has: the hook's own list says which links are here. */
+	tcx_cnt = tcx_links(x, tcx_ids);
 	while (!bpf_link_get_next_id(id, &id)) {
 		fd = bpf_link_get_fd_by_id(id);
 		if (fd < 0)
@@ -215,12 +224,11 @@ static void show_links(struct show *sh, const struct nl_xdp_info *x)
 		if (li.type == TI_BPF_LINK_TYPE_TCX) {
 			/* tcx: ifindex, attach_type, as xdp's ifindex sits */
 			tcx = (__u32 *)&li.xdp;
-			egress = tcx[1] == TI_BPF_TCX_EGRESS;
 			if (tcx[0] != (__u32)x->ifindex ||
-			    !(egress ? has_id(tout, nout, li.prog_id) :
-				       has_id(tin, nin, li.prog_id)))
+			    !has_id(tcx_ids, tcx_cnt, li.id))
 				continue;
-			snprintf(hook, sizeof(hook), "tcx %s", egress ? "egress" : "ingress");
+			snprintf(hook, sizeof(hook), "tcx %s",
+				 tcx[1] == TI_BPF_TCX_EGRESS ? "egress" : "ingress");
 			if (!strcmp(name, TI_PROG_TC_IN) || !strcmp(name, TI_PROG_TC_OUT)) {
 				capture_line(x, pid, hook, li.prog_id, extra);
 				continue;

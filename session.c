@@ -371,7 +371,7 @@ static void beside_hook(struct attach *a, struct probe *kp, int verbose)
 int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n)
 {
 	char note[256], err[512];
-	int i, dir = o->direction ? o->direction : OPTS_DIR_IN, any_if;
+	int i, dir = o->direction ? o->direction : OPTS_DIR_IN, any_if, hooks = 0;
 	struct nl_xdp_info x;
 
 	any_if = o->iface_cnt == 1 && !strcmp(o->ifaces[0], "any");
@@ -386,7 +386,8 @@ int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n)
 		a->out = HOOK_NONE;
 		if (dir & OPTS_DIR_OUT) {
 			/* On loopback every packet arrives as well: tcpdump
-			 * shows each once, incoming, and none with -Q out. */
+			 * shows each once, incoming, and none with -Q out
+			 * (-i any -Q out: none of lo's), so neither do we. */
 			if (!nl_xdp_query(a->ifindex, &x) && (x.if_flags & IFF_LOOPBACK)) {
 				if (!(dir & OPTS_DIR_IN) && !any_if) {
 					msg("%s is a loopback interface: every packet on it arrives there too, and is captured as incoming (tcpdump -Q out shows none either); use --direction in or both",
@@ -394,12 +395,11 @@ int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n)
 					ses_detach(at, i);
 					return EXIT_USAGE;
 				}
-				if (!(dir & OPTS_DIR_IN))
-					a->in = HOOK_XDP;
 			} else {
 				a->out = kp->has[PROBE_TCX] ? HOOK_TCX : HOOK_TC;
 			}
 		}
+		hooks |= a->in != HOOK_NONE || a->out != HOOK_NONE;
 		if (a->in == HOOK_NONE)
 			continue;
 		if (attach_check(a, o->replace, 1, note, sizeof(note), err, sizeof(err))) {
@@ -411,6 +411,11 @@ int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n)
 			msg("%s; it is put back at exit", note);
 		if (a->beside_id)
 			beside_hook(a, kp, o->verbose);
+	}
+	if (!hooks) {
+		msg("nothing leaves a loopback interface, and -i any found no other that is up: nothing to capture with --direction out");
+		ses_detach(at, n);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -506,6 +511,8 @@ static void say_hooks(const struct attach *a, int many)
 	}
 	if (out)
 		fprintf(stderr, "%s%s", a->in != HOOK_NONE ? ", " : "", out);
+	else if (a->in == HOOK_NONE)
+		fputs("nothing: its packets all arrive", stderr);
 	if (many)
 		fputs(")", stderr);
 }
@@ -599,6 +606,8 @@ void ses_detach(struct attach *at, int n)
 {
 	char err[512];
 	int i;
+
+	ses_unlock();	/* a run refused before ses_attach still holds it */
 
 	for (i = 0; i < n; i++)
 		if (undo_all(&at[i], err, sizeof(err)))

@@ -22,7 +22,8 @@
  *                    captured");
  *   duplicate ACK    no data, same ACK, same window, at the next
  *                    sequence; a window update (same, window changed)
- *                    is not one;
+ *                    is not one, but does not end a run of them either
+ *                    (only an ACK that moves does);
  *   zero window      a window of 0 but on SYN, FIN, RST;
  *   window probe     one byte at the next sequence into a zero window;
  *   keep-alive       at most one byte one before the next sequence.
@@ -154,10 +155,12 @@ static __always_inline __u32 ti_health(struct ti_flow *f, const struct ti_seg *g
 		}
 	}
 sequence:
+	/* Wireshark counts duplicates until the ACK moves: a window update
+	 * between them (the receiver read some) does not start it anew. */
 	if (*a & TI_A_DUPACK) {
 		if (fw->dupacks < 255)
 			fw->dupacks++;
-	} else {
+	} else if (SEG(ack) != fw->lastack) {
 		fw->dupacks = 0;
 	}
 	if ((SEG(len) || (SEG(flags) & (TI_TCP_SYN | TI_TCP_FIN))) && (fw->st & TI_SIDE_SEQ) && ti_seq_lt(SEG(seq), fw->nextseq) &&

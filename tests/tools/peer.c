@@ -2,12 +2,14 @@
 /*
  * peer - both ends of one real TCP connection for the tests.
  *
- *   peer listen ADDR PORT [PAUSE_MS [RCVBUF]]
+ *   peer listen ADDR PORT [PAUSE_MS [RCVBUF [REPLY]]]
  *        accept one connection, read to EOF; with PAUSE_MS, read nothing
- *        for that long first (with a small RCVBUF the window closes)
- *   peer connect ADDR PORT BYTES [IDLE_MS]
+ *        for that long first (with a small RCVBUF the window closes; 0
+ *        keeps the default); with REPLY, then send that many bytes back
+ *   peer connect ADDR PORT BYTES [IDLE_MS [FIRST]]
  *        connect, send BYTES bytes, close; with IDLE_MS, send the first
- *        byte, then nothing for that long with keep-alives every second
+ *        byte (FIRST bytes), then nothing for that long with keep-alives
+ *        every second
  *
  * ADDR is IPv4 or IPv6.  Everything is bounded by a 10 s alarm, so a test
  * can never hang on us.  "listen" prints "ready" once it listens.
@@ -61,8 +63,8 @@ int main(int argc, char **argv)
 
 	alarm(10);
 	if (argc < 4 || (strcmp(argv[1], "listen") && strcmp(argv[1], "connect"))) {
-		fprintf(stderr, "usage: peer listen ADDR PORT [PAUSE_MS [RCVBUF]] | "
-			"peer connect ADDR PORT BYTES [IDLE_MS]\n");
+		fprintf(stderr, "usage: peer listen ADDR PORT [PAUSE_MS [RCVBUF [REPLY]]] | "
+			"peer connect ADDR PORT BYTES [IDLE_MS [FIRST]]\n");
 		return 2;
 	}
 	len = addr(argv[2], argv[3], &ss);
@@ -71,7 +73,7 @@ int main(int argc, char **argv)
 		return perror("socket"), 1;
 	if (!strcmp(argv[1], "listen")) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (argc > 5) {
+		if (argc > 5 && atoi(argv[5]) > 0) {
 			int rb = atoi(argv[5]);
 
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
@@ -87,6 +89,16 @@ int main(int argc, char **argv)
 			sleep_ms(atol(argv[4]));
 		while ((n = read(c, buf, sizeof(buf))) > 0)
 			;
+		if (n == 0 && argc > 6) {
+			memset(buf, 'y', sizeof(buf));
+			for (left = atol(argv[6]); left > 0; left -= n) {
+				n = write(c, buf, left < (long)sizeof(buf) ?
+					  left : (long)sizeof(buf));
+				if (n <= 0)
+					return perror("write"), 1;
+			}
+			n = 0;
+		}
 		close(c);
 		return n < 0;
 	}
@@ -97,12 +109,16 @@ int main(int argc, char **argv)
 	memset(buf, 'x', sizeof(buf));
 	left = atol(argv[4]);
 	if (argc > 5 && left > 0) {
+		long first = argc > 6 ? atol(argv[6]) : 1;
+
+		if (first < 1 || first > left || first > (long)sizeof(buf))
+			first = 1;
 		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &one, sizeof(one));
-		if (write(fd, buf, 1) != 1)
+		if (write(fd, buf, first) != first)
 			return perror("write"), 1;
-		left--;
+		left -= first;
 		sleep_ms(atol(argv[5]));
 	}
 	for (; left > 0; left -= n) {
