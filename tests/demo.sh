@@ -19,12 +19,18 @@ wait_exit "$CAP_PID"
 rc=$?
 cat "$TMP/out"
 tail -n +2 "$TMP/err"
+echo "== tcpinspect -i vb --direction both -c 8   (both halves of the conversation)"
+start_capture "$TMP/out" "$TMP/err" -i vb --direction both -c 8 || { cat "$TMP/err"; exit 1; }
+head -1 "$TMP/err"
+tcp_session "$B4" 1000 >/dev/null
+wait_exit "$CAP_PID" || rc=$?
+cat "$TMP/out"
 echo "== tcpinspect -i vb -c 2 --json"
 start_capture "$TMP/out" "$TMP/err" -i vb -c 2 --json || { cat "$TMP/err"; exit 1; }
 tcp_session "$B4" 10 >/dev/null
 wait_exit "$CAP_PID" || rc=$?
 cat "$TMP/out"
 left=$(xdp_id)
-echo "== XDP program left on vb: ${left:-none}"
+echo "== XDP program left on vb: ${left:-none}; TC filters: $(inb tc filter show dev vb ingress 2>/dev/null | wc -l) ingress, $(inb tc filter show dev vb egress 2>/dev/null | wc -l) egress"
 echo "== removing the namespaces"
 exit $rc
