@@ -46,6 +46,7 @@ struct bpf_prog_load_opts {
 	__u32 func_info_cnt;
 	const void *line_info;	/* struct bpf_line_info[line_info_cnt] */
 	__u32 line_info_cnt;
+	__u32 prog_flags;	/* BPF_F_* (e.g. BPF_F_XDP_HAS_FRAGS) */
 };
 int bpf_prog_load(const struct bpf_prog_load_opts *o);
 

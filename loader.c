@@ -414,7 +414,7 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 	const struct elf_prog *pr = &o->elf.progs[p];
 	struct bpf_prog_load_opts lo = {
 		.prog_type = BPF_PROG_TYPE_XDP, .license = o->elf.license,
-		.btf_fd = o->btf_fd,
+		.btf_fd = o->btf_fd, .prog_flags = o->prog_flags,
 	};
 	char name[BPF_OBJ_NAME_LEN], *log = NULL, *log2 = NULL;
 	struct elf_layout l;
