@@ -65,10 +65,11 @@ LDFLAGS += -static -s -Wl,--gc-sections $(LDFLAGS_$(ARCH))
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
+FLT_SRCS := filter.c fltgen.c fltopt.c fltebpf.c fltnames.c
 CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
 SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
 	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c decode.c inspector.c filter.c pcap.c replay.c writer.c flows.c http.c srv.c api.c \
+	output.c decode.c inspector.c $(FLT_SRCS) pcap.c replay.c writer.c flows.c http.c srv.c api.c \
 	blob.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
@@ -193,6 +194,11 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 		prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# filter_test: the compiler's other parts, the models of the program
+# and of libpcap's filter, the random expressions.
+$(B)/filter_test: fltgen.c fltopt.c fltebpf.c fltnames.c fltcc.h tests/fltmodel.h \
+		  tests/randexpr.h
+
 # elf_test reads the embedded object, blob_test the packed files;
 # writer_test links pcap.c as well.
 $(B)/elf_test: $(B)/xdp.o
@@ -200,7 +206,7 @@ $(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
 $(B)/writer_test: pcap.c pcap.h
 
 PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
-		  inspector.c filter.c flows.c
+		  inspector.c $(FLT_SRCS) flows.c
 
 $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
 		$(B)/embed.o $(B)/reject.o
@@ -324,7 +330,7 @@ TEST_BINS += $(B)/peer-static
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
-	      inspector.c filter.c flows.c
+	      inspector.c $(FLT_SRCS) flows.c
 
 $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \

@@ -84,11 +84,19 @@ int ses_probe(const struct opts *o, struct probe *kp)
 int ses_filter(struct inspector *in, const struct opts *o)
 {
 	char err[512];
+	int ret;
 
-	if (!o->filter || insp_filter(in, o->filter, err, sizeof(err)) == 0)
+	if (!o->filter)
 		return 0;
-	msg("%s", err);
-	return EXIT_USAGE;
+	ret = insp_filter(in, o->filter, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return ret == -EINVAL || ret == -E2BIG ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	if (in->filter_flags & FLT_NEVER)
+		msg("warning: the expression can match no TCP segment (only other "
+		    "packets, or none): nothing will be shown");
+	return 0;
 }
 
 int ses_open(struct inspector *in, const struct opts *o,
@@ -107,6 +115,8 @@ int ses_open(struct inspector *in, const struct opts *o,
 		/* The table flows reads; the others need none (1 entry). */
 		.flows_max = 1,
 		.probe = kp,
+		/* replay passes each record's original length along */
+		.replay = o->cmd == CMD_REPLAY,
 	};
 	const struct ld_vstats *vs;
 	char err[4096], lim[32];

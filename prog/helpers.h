@@ -39,6 +39,9 @@ static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags,
 static long (*bpf_xdp_load_bytes)(struct xdp_md *ctx, __u32 off, void *buf,
 				  __u32 len) = (void *)BPF_FUNC_xdp_load_bytes;
 
+static long (*bpf_xdp_get_buff_len)(struct xdp_md *ctx) =
+	(void *)BPF_FUNC_xdp_get_buff_len;
+
 #define bswap16(x) __builtin_bswap16(x)
 #define bswap32(x) __builtin_bswap32(x)
 

@@ -107,32 +107,61 @@ _Static_assert(TI_SNAP_MAX <= 0xffff, "snap_len in 16 bits");
 
 /*
  * What a filter sees (filter.c compiles an expression into the body of
- * ti_filter(const struct ti_pkt *), which returns non-zero to accept).
- * The fields follow libpcap's view of the frame, so that an expression
- * means what it means to tcpdump: the protocol is the one the first IP
- * header names (IPv6 extension headers are not chased), ports exist only
- * when TCP follows that header directly and, for IPv4, in the first
- * fragment; vlan_cnt tags precede the IP header.
+ *
+ *	int ti_filter(const struct ti_pkt *p, const struct ti_bytes *b)
+ *
+ * which returns non-zero to accept).  The program calls it only for
+ * the frames it would emit: a TCP segment whose headers it checked
+ * (IPv4 or IPv6 after up to TI_VLAN_MAX tags), or a later fragment of
+ * one.  The compiled code relies on that: it knows, for each
+ * combination of tag count, family and what follows the IP header,
+ * which frame bytes are in *p and which are constants.
+ *
+ * The windows hold frame bytes as they are in the frame (network
+ * order), where the compiled code finds them without a copy:
+ *   tag[i]   frame bytes 12 + 4i .. 15 + 4i (TPID, TCI) for i < vlan_cnt
+ *   l3       the first 12 bytes of the IPv4 header, or 8 of the IPv6 one
+ *   saddr    IPv4: l3 + 12..15; IPv6: l3 + 8..23
+ *   daddr    IPv4: l3 + 16..19; IPv6: l3 + 24..39
+ *   l4       has_ports: the first 16 bytes of the TCP header; IPv6
+ *            otherwise: the 8 bytes after the IPv6 header
+ * Any other byte the expression reads comes from b->data, where the
+ * program copied the frame's first caplen bytes (TI_VAR_FILTER_BYTES
+ * says how many the expression needs; 0: none, and b is not read).
  */
 struct ti_pkt {
-	__u8 saddr[16];		/* as in ti_event */
+	__u8 saddr[16];
 	__u8 daddr[16];
-	__u32 len;		/* frame length, as tcpdump's len */
-	__u16 sport;		/* valid if has_ports */
-	__u16 dport;
-	__u16 vlan[TI_VLAN_MAX];	/* ids, outer first */
+	__u8 l3[12];
+	__u8 l4[16];
+	__u8 tag[TI_VLAN_MAX][4];
+	__u32 len;		/* the frame's length on the wire (tcpdump's len);
+				 * set only if TI_VAR_FILTER_LEN says the
+				 * filter reads it */
+	__u32 caplen;		/* frame bytes in b->data: min(frame, filter bytes) */
 	__u8 vlan_cnt;		/* tags before the IP header */
 	__u8 family;		/* 4 or 6 */
-	__u8 proto;		/* IPv4 protocol / IPv6 next header field */
-	__u8 has_ports;		/* TCP header right behind the IP header */
-	__u8 tcp_flags;		/* byte 13 of the TCP header, if has_flags */
-	__u8 has_flags;		/* that byte is inside the frame */
-	__u8 frag_nh;		/* IPv6 whose first header is a fragment
-				 * header: that header's next header; else 0 */
-	__u8 pad;
+	__u8 proto;		/* IPv4 protocol (6) / IPv6 next header field */
+	__u8 has_ports;		/* TCP header right behind the IP header (IPv4:
+				 * in the first fragment) */
+	__u8 chain;		/* IPv6: TI_CHAIN_* of the headers chased */
+	__u8 pad[3];
 };
 
-_Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
+_Static_assert(sizeof(struct ti_pkt) == 84, "ti_pkt layout");
+
+/* ti_pkt.chain: the extension headers before TCP (libpcap's protochain) */
+#define TI_CHAIN_HOP	0x01	/* 0, hop-by-hop options */
+#define TI_CHAIN_ROUTING 0x02	/* 43 */
+#define TI_CHAIN_FRAG	0x04	/* 44 */
+#define TI_CHAIN_DST	0x08	/* 60, destination options */
+#define TI_CHAIN_ODD	0x80	/* a fragment header with a non-zero reserved
+				 * byte: libpcap's walk reads it as a length */
+
+/* The frame's first bytes, copied for the filter (the scratch buffer). */
+struct ti_bytes {
+	__u8 data[TI_SNAP_MAX];
+};
 
 #define TI_FUNC_FILTER	"ti_filter"
 #define TI_FUNC_FETCH_ADD "ti_fetch_add"	/* (__u64 *p, __u64 v): the old *p */
@@ -185,6 +214,23 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 #define TI_VAR_MODE	"ti_mode"	/* TI_MODE_*; 0 means TI_MODE_EVENTS */
 #define TI_VAR_OUTPUT	"ti_output"	/* TI_OUT_*: where events go */
 #define TI_VAR_RING_SIZE "ti_ring_size"	/* the ring buffer's bytes */
+#define TI_VAR_FILTER_BYTES "ti_filter_bytes"	/* frame bytes to copy for the
+						 * filter, <= TI_SNAP_MAX */
+#define TI_VAR_FILTER_LEN "ti_filter_len"	/* the filter reads ti_pkt.len */
+#define TI_VAR_META	"ti_meta"	/* replay: the wire length comes in
+					 * XDP metadata (struct ti_meta) */
+#define TI_VAR_FRAGS	"ti_frags"	/* loaded with BPF_F_XDP_HAS_FRAGS:
+					 * frames may be multi-buffer */
+
+/* replay's metadata in front of each frame (BPF_PROG_TEST_RUN) */
+struct ti_meta {
+	__u32 magic;		/* TI_META_MAGIC */
+	__u32 wire_len;		/* the record's original length */
+};
+
+#define TI_META_MAGIC	0x74696d31	/* "tim1" */
+
+_Static_assert(sizeof(struct ti_meta) == 8, "ti_meta layout");
 
 /*
  * TI_VAR_OUTPUT values.  The path not taken is dead code to the

@@ -60,9 +60,10 @@ struct scratch {
 	__u8 nh;		/* parse: IPv6 next header being chased */
 	__u8 flags;		/* parse: the TCP flags (byte 13) */
 	__u8 ext_cnt;		/* parse: IPv6 extension headers followed */
-	__u8 pad[7];
+	__u8 pad[3];
 	struct ti_event e;
-	__u8 data[TI_SNAP_MAX];
+	__u8 data[TI_SNAP_MAX];	/* the frame's bytes: for the filter
+				 * (struct ti_bytes), then for the event */
 };
 
 _Static_assert(__builtin_offsetof(struct scratch, e) % 8 == 0, "event alignment");
@@ -112,6 +113,10 @@ __u64 ti_sample_seq;			/* matches counted for --sample */
 const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
 const volatile __u32 ti_output = TI_OUT_RINGBUF;	/* TI_VAR_OUTPUT */
 const volatile __u32 ti_ring_size = TI_RINGBUF_SIZE;	/* TI_VAR_RING_SIZE */
+const volatile __u32 ti_filter_bytes = 0;	/* TI_VAR_FILTER_BYTES */
+const volatile __u32 ti_filter_len = 0;		/* TI_VAR_FILTER_LEN */
+const volatile __u32 ti_meta = 0;		/* TI_VAR_META */
+const volatile __u32 ti_frags = 0;		/* TI_VAR_FRAGS */
 __u64 ti_taken;				/* events asked for against the budget */
 __u64 ti_woken;				/* last reader wake-up, ktime ns */
 
@@ -138,10 +143,11 @@ __attribute__((noinline)) __u64 ti_fetch_add(__u64 *p, __u64 v)
  * and not inlined, so that clang keeps the call and assumes nothing
  * about the result.
  */
-__attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p)
+__attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p,
+					      const struct ti_bytes *b)
 {
-	/* Verified alone as a global function: p may be NULL to it. */
-	return p && p->len != 0xffffffff;
+	/* Verified alone as a global function: p, b may be NULL to it. */
+	return p && b && p->len != 0xffffffff;
 }
 
 /*
@@ -188,8 +194,8 @@ static __always_inline int parse_tcp(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_BAD_LEN;
 	if ((void *)th + hlen > end)
 		return TI_CNT_TRUNCATED;
-	s->m.sport = bswap16(th->source);
-	s->m.dport = bswap16(th->dest);
+	if (s->m.has_ports)	/* the filter's window (else IPv6's) */
+		__builtin_memcpy(s->m.l4, th, 16);
 	s->flags = ((__u8 *)th)[13];
 	s->hdr_end = l4 + hlen;
 	return TI_P_TCP;
@@ -203,7 +209,6 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
 	struct iphdr *ip = at(data, l3);
 	__u32 ihl, ip_len;
 	__u16 frag;
-	__u8 *t;
 
 	if ((void *)(ip + 1) > end)
 		return TI_CNT_TRUNCATED;
@@ -217,6 +222,7 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_TRUNCATED;
 	s->m.family = 4;
 	s->m.proto = ip->protocol;
+	__builtin_memcpy(s->m.l3, ip, 12);
 	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
 	__builtin_memcpy(s->m.daddr, &ip->daddr, 4);
 	if (ip->protocol != IPPROTO_TCP)
@@ -224,12 +230,6 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
 	frag = bswap16(ip->frag_off) & 0x1fff;
 	s->e.family = 4;
 	s->e.ev_flags = frag ? TI_EV_FRAG : 0;
-	/* tcp[13] for the filter, which checks has_ports itself. */
-	t = (__u8 *)ip + ihl;
-	if ((void *)(t + 14) <= end) {
-		s->m.tcp_flags = t[13];
-		s->m.has_flags = 1;
-	}
 	s->m.has_ports = !frag;
 	return parse_tcp(ctx, s, l3 + ihl, ip_len, ihl);
 }
@@ -251,6 +251,8 @@ static __always_inline int ext_hdr(struct xdp_md *ctx, struct scratch *s,
 
 		if ((void *)(x + 1) > end)
 			return -TI_CNT_TRUNCATED;
+		s->m.chain |= nh == IPPROTO_HOPOPTS ? TI_CHAIN_HOP :
+			      nh == IPPROTO_ROUTING ? TI_CHAIN_ROUTING : TI_CHAIN_DST;
 		s->nh = x->nexthdr;
 		off += (x->len + 1) * 8;
 		if (off > OFF_MAX || at(data, off) > end)
@@ -261,8 +263,9 @@ static __always_inline int ext_hdr(struct xdp_md *ctx, struct scratch *s,
 		if ((void *)(f + 1) > end)
 			return -TI_CNT_TRUNCATED;
 		s->nh = f->nexthdr;
-		if (!s->ext_cnt)	/* libpcap looks behind this one */
-			s->m.frag_nh = f->nexthdr;
+		/* libpcap's protochain reads the reserved byte as a length */
+		s->m.chain |= f->reserved ? TI_CHAIN_FRAG | TI_CHAIN_ODD :
+			      TI_CHAIN_FRAG;
 		if (bswap16(f->frag_off) & 0xfff8)
 			e->ev_flags = TI_EV_FRAG;
 		off += sizeof(*f);
@@ -283,16 +286,19 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, struct scratch *s,
 	struct ipv6hdr *ip6 = at(data, l3);
 	struct ti_event *e = &s->e;
 	__u32 off, ip_len, i;
-	__u8 *t;
 	int r;
 
 	if ((void *)(ip6 + 1) > end)
 		return TI_CNT_TRUNCATED;
 	s->m.family = 6;
 	s->m.proto = s->nh = ip6->nexthdr;
+	__builtin_memcpy(s->m.l3, ip6, 8);
 	__builtin_memcpy(s->m.saddr, &ip6->saddr, 16);
 	__builtin_memcpy(s->m.daddr, &ip6->daddr, 16);
 	ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
+	/* the filter's window behind the IPv6 header (TCP: parse_tcp's) */
+	if ((void *)(ip6 + 1) + 8 <= end)
+		__builtin_memcpy(s->m.l4, ip6 + 1, 8);
 	e->family = 6;
 	e->ev_flags = 0;
 	s->ext_cnt = 0;
@@ -318,14 +324,89 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, struct scratch *s,
 			return TI_CNT_BAD_EXT;
 		return TI_P_OTHER;
 	}
-	/* libpcap does not chase extension headers. */
-	t = at(data, off);
-	if (s->m.proto == IPPROTO_TCP && (void *)(t + 14) <= end) {
-		s->m.tcp_flags = t[13];
-		s->m.has_flags = 1;
-	}
+	/* libpcap's ports: TCP right behind the IPv6 header */
 	s->m.has_ports = s->m.proto == IPPROTO_TCP;
 	return parse_tcp(ctx, s, off, ip_len, off - l3);
+}
+
+/* The frame's bytes: the linear part, and with frags the rest. */
+static __always_inline __u32 frame_len(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (ti_frags)
+		return bpf_xdp_get_buff_len(ctx);
+	return end - data;
+}
+
+/*
+ * The frame's length on the wire, libpcap's len: its bytes, but in
+ * replay the capture record's original length, which tcpinspect replay
+ * puts in front of the frame as XDP metadata (a cut record is run as
+ * the bytes the file has).
+ */
+static __always_inline __u32 wire_len(struct xdp_md *ctx, __u32 flen)
+{
+	void *data = (void *)(long)ctx->data;
+	struct ti_meta *meta = (void *)(long)ctx->data_meta;
+
+	if (ti_meta && (void *)(meta + 1) <= data &&
+	    meta->magic == TI_META_MAGIC)
+		return meta->wire_len;
+	return flen;
+}
+
+/*
+ * The frame's first bytes into dst without bpf_xdp_load_bytes: at most
+ * TI_LINEAR_COPY, from the linear part, in words (the last one ending
+ * at the last byte), unrolled: no loop for the verifier.  How many.
+ */
+#define TI_LINEAR_COPY	256
+
+static __always_inline __u32 copy_linear(struct xdp_md *ctx, __u8 *dst,
+					 __u32 n)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 i, t;
+	void *p;
+
+	if (n > (__u32)(end - data))
+		n = end - data;
+	if (n > TI_LINEAR_COPY)
+		n = TI_LINEAR_COPY;
+	if (n < 8)
+		return 0;
+#pragma unroll
+	for (i = 0; i < TI_LINEAR_COPY / 8; i++) {
+		if ((i + 1) * 8 > n || data + (i + 1) * 8 > end)
+			break;
+		*(__u64 *)(dst + i * 8) = *(__u64 *)(data + i * 8);
+	}
+	t = (n - 8) & (TI_LINEAR_COPY - 1);
+	p = data + t;
+	if (p + 8 <= end)
+		*(__u64 *)(dst + t) = *(__u64 *)p;
+	return n;
+}
+
+/*
+ * The frame's first bytes for the filter, where the expression reads
+ * more than the headers in s->m (ti_filter_bytes; 0 for most): s->m's
+ * caplen says how many are in s->data.
+ */
+static __always_inline void filter_copy(struct xdp_md *ctx, struct scratch *s,
+					__u32 flen)
+{
+	__u32 n = flen < ti_filter_bytes ? flen : ti_filter_bytes;
+
+	if (ti_output == TI_OUT_PERF) {
+		s->m.caplen = copy_linear(ctx, s->data, n);
+		return;
+	}
+	n = ((n - 1) & (TI_SNAP_MAX - 1)) + 1;	/* 1..TI_SNAP_MAX */
+	s->m.caplen = bpf_xdp_load_bytes(ctx, 0, s->data, n) ? 0 : n;
 }
 
 /*
@@ -346,7 +427,6 @@ static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
 	int r;
 
 	__builtin_memset(&s->m, 0, sizeof(s->m));
-	s->m.len = end - data;
 	r = TI_P_OTHER;
 	if ((void *)(eth + 1) > end)
 		goto out;
@@ -360,7 +440,8 @@ static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
 			break;
 		if ((void *)(vh + 1) > end)
 			goto out;
-		s->m.vlan[i] = bswap16(vh->tci) & 0x0fff;
+		/* the filter's window: TPID, TCI as in the frame */
+		__builtin_memcpy(s->m.tag[i], (void *)vh - 2, 4);
 		s->m.vlan_cnt++;
 		proto = vh->proto;
 		cur = vh + 1;
@@ -417,8 +498,8 @@ static __always_inline int ti_flow(const struct ti_pkt *m, __u32 flags,
 
 	__builtin_memcpy(k.saddr, m->saddr, 16);
 	__builtin_memcpy(k.daddr, m->daddr, 16);
-	k.sport = m->sport;
-	k.dport = m->dport;
+	k.sport = m->l4[0] << 8 | m->l4[1];
+	k.dport = m->l4[2] << 8 | m->l4[3];
 	k.family = m->family;
 	f = bpf_map_lookup_elem(&flows, &k);
 	if (!f) {
@@ -449,7 +530,7 @@ int tcpinspect(struct xdp_md *ctx)
 	struct ti_counters *c;
 	struct scratch *s;
 	struct ti_event *e;
-	__u32 zero = 0, snap, len;
+	__u32 zero = 0, snap, len, flen;
 	__u64 now;
 	long ret;
 	int r;
@@ -462,8 +543,21 @@ int tcpinspect(struct xdp_md *ctx)
 		return XDP_PASS;
 	e = &s->e;
 	c->n[e->ev_flags & TI_EV_FRAG ? TI_CNT_FRAGMENT : TI_CNT_TCP]++;
-	if (!ti_filter(&s->m))
+	/* The lengths and bytes the filter reads, only if it reads them:
+	 * with multi-buffer frames the length is a helper call. */
+	flen = 0;
+	if (ti_filter_len || ti_filter_bytes)
+		flen = frame_len(ctx);
+	if (ti_filter_len)
+		s->m.len = wire_len(ctx, flen);
+	if (ti_filter_bytes)
+		filter_copy(ctx, s, flen);
+	if (!ti_filter(&s->m, (const struct ti_bytes *)s->data))
 		return XDP_PASS;		/* filtered: not matched */
+	if (!flen)
+		flen = frame_len(ctx);
+	if (!ti_filter_len)
+		s->m.len = wire_len(ctx, flen);
 	c->n[TI_CNT_MATCHED]++;
 
 	/* The limits, in the kernel too: they hold if user space stalls.
@@ -501,8 +595,8 @@ int tcpinspect(struct xdp_md *ctx)
 	e->ts_ns = now;
 	e->ifindex = ctx->ingress_ifindex;
 	e->rx_queue = ctx->rx_queue_index;
-	len = s->m.len;
-	e->pkt_len = len;
+	e->pkt_len = s->m.len;
+	len = flen;
 	e->pad = 0;
 	/* What the snap length asks for, and at least every header (user
 	 * space decodes them), the frame permitting; none if ti_snaplen is
@@ -523,7 +617,9 @@ int tcpinspect(struct xdp_md *ctx)
 					    BPF_F_CURRENT_CPU | (__u64)snap << 32,
 					    e, sizeof(*e));
 	} else {
-		if (snap && bpf_xdp_load_bytes(ctx, 0, s->data, snap))
+		/* the filter's copy may hold them already */
+		if (snap && snap > s->m.caplen &&
+		    bpf_xdp_load_bytes(ctx, 0, s->data, snap))
 			e->cap_len = snap = 0;
 		e->snap_len = snap;
 		ret = bpf_ringbuf_output(&events, e, sizeof(*e) + snap,

@@ -81,6 +81,29 @@ check "filter: only port 8081 captured" eval '[ "$(grep -c "> $B4\.8081:" "$TMP/
 check "filter: packets of the other connection counted as filtered out" \
 	grep -Eq "^[0-9]+ packets seen, [2-9][0-9]* matched, [1-9][0-9]* filtered out" "$TMP/f.err"
 
+# The segment's bytes, at an offset the filter computes (the payload
+# after the TCP header: build/peer sends 'x's), and header bits (tcp[]
+# is IPv4's in libpcap: IPv6's TCP header is ip6[40...]).
+start_capture "$TMP/fb.out" "$TMP/fb.err" -i vb -c 1 \
+	'tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x78787878' ||
+	notok "filter on payload bytes: ready" "$(cat "$TMP/fb.err")"
+tcp_session "$B4" 10
+wait_exit "$CAP_PID"
+check "filter on payload bytes: the data segment alone" \
+	grep -Eq " > $B4\.8080: Flags \[P\.\], seq [0-9:]+, ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 10$" "$TMP/fb.out"
+start_capture "$TMP/fh.out" "$TMP/fh.err" -i vb -c 1 \
+	'ip6[6] = 6 and ip6[40 + 13] & 0x12 = 0x02 and ether[0] & 1 = 0' ||
+	notok "filter on header bits: ready" "$(cat "$TMP/fh.err")"
+tcp_session "$B6" 10
+wait_exit "$CAP_PID"
+check "filter on header bits: the IPv6 SYN" \
+	grep -Eq " IP6 $A6\.[0-9]+ > $B6\.8080: Flags \[S\], " "$TMP/fh.out"
+# An expression no TCP segment can match: a warning, and it runs.
+inb "$TI" -i vb --duration 1 'udp port 53 or arp' >"$TMP/fw.out" 2>"$TMP/fw.err"
+check "filter matching no TCP segment: exit 0" [ $? = 0 ]
+check "filter matching no TCP segment: the warning" \
+	grep -q "^tcpinspect: warning: the expression can match no TCP segment" "$TMP/fw.err"
+
 # -X: a hex dump from the IP header on, as tcpdump prints it.
 start_capture "$TMP/x.out" "$TMP/x.err" -i vb -c 1 -X ||
 	notok "hex: ready" "$(cat "$TMP/x.err")"
@@ -209,7 +232,7 @@ bad "unknown option" 2 "unknown option '--bogus'" inb "$TI" --bogus
 bad "bad count" 2 "bad count 'x'" inb "$TI" -i vb -c x
 bad "bad mode" 2 "bad mode 'fast'" inb "$TI" -i vb --mode fast
 bad "missing value" 2 "needs a value" inb "$TI" -i
-bad "bad filter" 2 "filter: 'udp' at 1" inb "$TI" -i vb udp port 53
+bad "bad filter" 2 "filter: '99999' at 6: illegal port number" inb "$TI" -i vb port 99999
 bad "bad filter syntax" 2 "filter: " inb "$TI" -i vb 'tcp port'
 bad "bad snap length" 2 "bad snap length" inb "$TI" -i vb -s 99999
 lo_free() { ! ip -n "$NS_B" -d link show dev lo | grep -q 'prog/xdp'; }
