@@ -1129,14 +1129,19 @@ static struct pv parse_other(struct ps *s, struct tok t)
 		return r;
 	case T_INBOUND:
 	case T_OUTBOUND:
+		next(s);
 		at(s, &t);
-		fcc_inbound(s->c, t.t == T_OUTBOUND);
+		r.b = fcc_inbound(s->c, t.t == T_OUTBOUND);
+		return r;
 	case T_IFINDEX:
 		next(s);
-		if (s->tok.t != T_NUM)
-			perr(s, &s->tok, "syntax error: expected a number");
+		u = s->tok;
+		if (u.t != T_NUM)
+			perr(s, &u, "syntax error: expected a number");
+		next(s);
 		at(s, &t);
-		fcc_ifindex(s->c, s->tok.v);
+		r.b = fcc_ifindex(s->c, u.v);
+		return r;
 	case T_VLAN:
 	case T_MPLS:
 	case T_PPPOES:

@@ -57,16 +57,21 @@
 #define FLT_SNAPLEN	262144	/* what libpcap's "accept" returns */
 #define FLT_NAMES_MAX	(1u << 20)	/* bytes of one names file read */
 
+/* What libpcap would learn from the system: the names, and whether the
+ * capture is live (inbound, outbound and ifindex are then known: the
+ * program's ti_pkt.pkttype and .ifindex; a capture file has neither). */
 struct flt_names {
 	const char *hosts, *networks, *services, *protocols, *ethers;
 	size_t hosts_len, networks_len, services_len, protocols_len,
 	       ethers_len;
+	int live;
 };
 
 #define FLT_NEVER	0x1	/* no TCP segment can match */
 #define FLT_ALWAYS	0x2	/* every TCP segment matches */
 #define FLT_UNOPT	0x4	/* libpcap does not optimise it either */
 #define FLT_LEN		0x8	/* the code reads ti_pkt.len */
+#define FLT_IF		0x10	/* the code reads ti_pkt.pkttype, .ifindex */
 
 struct flt_info {
 	__u32 cnt;		/* eBPF instructions written */

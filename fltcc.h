@@ -196,9 +196,8 @@ struct fblock *fcc_multicast(struct fcc *c, int proto);
 struct fblock *fcc_less(struct fcc *c, __u32 n);
 struct fblock *fcc_greater(struct fcc *c, __u32 n);
 struct fblock *fcc_byteop(struct fcc *c, int op, __u32 idx, __u32 val);
-struct fblock *fcc_inbound(struct fcc *c, int dir) __attribute__((noreturn));
-struct fblock *fcc_ifindex(struct fcc *c, __u32 ifindex)
-	__attribute__((noreturn));
+struct fblock *fcc_inbound(struct fcc *c, int dir);
+struct fblock *fcc_ifindex(struct fcc *c, __u32 ifindex);
 struct fblock *fcc_vlan(struct fcc *c, __u32 num, int has);
 struct fblock *fcc_mpls(struct fcc *c, __u32 num, int has);
 struct fblock *fcc_pppoed(struct fcc *c);

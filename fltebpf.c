@@ -123,6 +123,7 @@ struct em {
 	__u32 bytes;		/* frame bytes read from b */
 	int uses_b;
 	int uses_len;		/* reads ti_pkt.len */
+	int uses_if;		/* reads ti_pkt.pkttype, .ifindex */
 	__u32 *live;		/* by block id */
 	__u32 *ninst;		/* by block id */
 	struct inst **memo;
@@ -445,6 +446,19 @@ static struct av load_abs(struct em *e, struct state *st, __u32 off,
 {
 	__u32 win, kmask, kval, nz = 0;
 
+	/* live: the socket filter's ancillary data libpcap reads */
+	if (e->c->names && e->c->names->live &&
+	    ((off == (__u32)SKF_AD_OFF + SKF_AD_PKTTYPE && size == 2) ||
+	     (off == (__u32)SKF_AD_OFF + SKF_AD_IFINDEX && size == 4))) {
+		e->uses_if = 1;
+		if (size == 2) {
+			emit(e, insn(BPF_LDX | BPF_MEM | BPF_B, reg, R_P,
+				     POFF(pkttype), 0));
+			return av_rt(0xffffff00, 0, 0);
+		}
+		emit(e, insn(BPF_LDX | BPF_MEM | BPF_W, reg, R_P, POFF(ifindex), 0));
+		return av_rt(0, 0, 0);
+	}
 	if ((__u64)off + size > TI_SNAP_MAX) {
 		/* past the frame, or past what the filter can read */
 		st->dead = 1;
@@ -1573,6 +1587,8 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 	info->bytes = uses_b ? bytes : 0;
 	if (e.uses_len)
 		info->flags |= FLT_LEN;
+	if (e.uses_if)
+		info->flags |= FLT_IF;
 	return 0;
 big:
 	fcc_fail(c, -E2BIG, "the filter needs more than %u BPF instructions", max);

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/if_packet.h>
 #include "fltcc.h"
 
 /* Ethernet types, LLC SAPs, PPP protocols, OSI NLPIDs used below. */
@@ -1922,16 +1923,31 @@ struct fblock *fcc_multicast(struct fcc *c, int proto)
 		 "ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel");
 }
 
+/*
+ * Live, libpcap reads the packet's direction and interface from the
+ * socket filter's ancillary data (SKF_AD_*, which the eBPF translation
+ * takes from ti_pkt); a capture file has neither.
+ */
 struct fblock *fcc_inbound(struct fcc *c, int dir)
 {
-	fcc_fail(c, -EINVAL, "inbound/outbound not supported on %s when "
-		 "reading savefiles", linktype_name(c->linktype));
+	struct fblock *b;
+
+	if (!c->names || !c->names->live)
+		fcc_fail(c, -EINVAL, "inbound/outbound not supported on %s when "
+			 "reading savefiles", linktype_name(c->linktype));
+	b = cmp(c, OR_LINKHDR, SKF_AD_OFF + SKF_AD_PKTTYPE, BPF_H,
+		PACKET_OUTGOING);
+	if (!dir)
+		fcc_not(b);
+	return b;
 }
 
 struct fblock *fcc_ifindex(struct fcc *c, __u32 ifindex)
 {
-	fcc_fail(c, -EINVAL, "ifindex not supported on %s when reading savefiles",
-		 linktype_name(c->linktype));
+	if (!c->names || !c->names->live)
+		fcc_fail(c, -EINVAL, "ifindex not supported on %s when reading "
+			 "savefiles", linktype_name(c->linktype));
+	return cmp(c, OR_LINKHDR, SKF_AD_OFF + SKF_AD_IFINDEX, BPF_W, ifindex);
 }
 
 struct fblock *fcc_vlan(struct fcc *c, __u32 num, int has)

@@ -133,10 +133,10 @@ static size_t etc_file(const char *path, char **buf)
 	return len;
 }
 
-int insp_filter(struct inspector *in, const char *expr, char *err,
+int insp_filter(struct inspector *in, const char *expr, int live, char *err,
 		size_t err_len)
 {
-	struct flt_names nm = { 0 };
+	struct flt_names nm = { .live = live };
 	struct flt_info info;
 	char *files[5];
 	void *mem;
@@ -186,7 +186,7 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	int ncpu = pr ? pr->ncpu : probe_cpus(-1);
 	const void *obj;
 	size_t obj_len;
-	__u32 meta, filter_len;
+	__u32 meta, needs;
 	int ret, ev;
 
 	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
@@ -197,7 +197,7 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 		return ncpu ? ncpu : -EIO;
 	}
 	if (cfg->filter) {
-		ret = insp_filter(in, cfg->filter, err, err_len);
+		ret = insp_filter(in, cfg->filter, !cfg->replay, err, err_len);
 		if (ret)
 			return ret;
 	}
@@ -245,12 +245,13 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	if (in->frags)
 		o->prog_flags |= BPF_F_XDP_HAS_FRAGS;
 	meta = cfg->replay ? 1 : 0;
-	filter_len = !!(in->filter_flags & FLT_LEN);
+	needs = (in->filter_flags & FLT_LEN ? TI_NEED_LEN : 0) |
+		(in->filter_flags & FLT_IF ? TI_NEED_IF : 0);
 	if (!ret)
 		ret = ld_set_var(o, TI_VAR_FILTER_BYTES, &in->filter_bytes,
 				 sizeof(in->filter_bytes), err, err_len) ?:
-		      ld_set_var(o, TI_VAR_FILTER_LEN, &filter_len,
-				 sizeof(filter_len), err, err_len) ?:
+		      ld_set_var(o, TI_VAR_FILTER_NEEDS, &needs, sizeof(needs),
+				 err, err_len) ?:
 		      ld_set_var(o, TI_VAR_FRAGS, &in->frags, sizeof(__u32), err,
 				 err_len) ?:
 		      ld_set_var(o, TI_VAR_META, &meta, sizeof(meta), err, err_len);

@@ -65,12 +65,14 @@ struct inspector {
  * Compile a pcap-filter expression into in, for the next insp_open()
  * (with cfg->filter NULL) to put in the program; no kernel calls.  Names
  * come from the files in /etc (hosts, networks, services, protocols,
- * ethers) where they exist.  0, or -EINVAL (a bad expression: err
- * names the token and its position), -E2BIG (too large or nested too
- * deep) or -ENOMEM.  in->filter_flags tells FLT_NEVER (no TCP segment
- * can match).  insp_close() forgets it.
+ * ethers) where they exist.  live: for a live capture (inbound,
+ * outbound and ifindex are known; replay refuses them, as tcpdump -r).
+ * 0, or -EINVAL (a bad expression: err names the token and its
+ * position), -E2BIG (too large or nested too deep) or -ENOMEM.
+ * in->filter_flags tells FLT_NEVER (no TCP segment can match).
+ * insp_close() forgets it.
  */
-int insp_filter(struct inspector *in, const char *expr, char *err,
+int insp_filter(struct inspector *in, const char *expr, int live, char *err,
 		size_t err_len);
 
 /*

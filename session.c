@@ -88,7 +88,7 @@ int ses_filter(struct inspector *in, const struct opts *o)
 
 	if (!o->filter)
 		return 0;
-	ret = insp_filter(in, o->filter, err, sizeof(err));
+	ret = insp_filter(in, o->filter, o->cmd != CMD_REPLAY, err, sizeof(err));
 	if (ret) {
 		msg("%s", err);
 		return ret == -EINVAL || ret == -E2BIG ? EXIT_USAGE : EXIT_RUNTIME;

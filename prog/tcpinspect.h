@@ -136,7 +136,7 @@ struct ti_pkt {
 	__u8 l4[16];
 	__u8 tag[TI_VLAN_MAX][4];
 	__u32 len;		/* the frame's length on the wire (tcpdump's len);
-				 * set only if TI_VAR_FILTER_LEN says the
+				 * set only if TI_VAR_FILTER_NEEDS says the
 				 * filter reads it */
 	__u32 caplen;		/* frame bytes in b->data: min(frame, filter bytes) */
 	__u8 vlan_cnt;		/* tags before the IP header */
@@ -145,10 +145,14 @@ struct ti_pkt {
 	__u8 has_ports;		/* TCP header right behind the IP header (IPv4:
 				 * in the first fragment) */
 	__u8 chain;		/* IPv6: TI_CHAIN_* of the headers chased */
-	__u8 pad[3];
+	__u8 pkttype;		/* PACKET_OUTGOING (4) for a frame leaving by
+				 * ifindex, else 0 (arriving); with ifindex,
+				 * set only if TI_VAR_FILTER_NEEDS says so */
+	__u8 pad[2];
+	__u32 ifindex;		/* the interface it arrives on (or leaves by) */
 };
 
-_Static_assert(sizeof(struct ti_pkt) == 84, "ti_pkt layout");
+_Static_assert(sizeof(struct ti_pkt) == 88, "ti_pkt layout");
 
 /* ti_pkt.chain: the extension headers before TCP (libpcap's protochain) */
 #define TI_CHAIN_HOP	0x01	/* 0, hop-by-hop options */
@@ -216,7 +220,10 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 #define TI_VAR_RING_SIZE "ti_ring_size"	/* the ring buffer's bytes */
 #define TI_VAR_FILTER_BYTES "ti_filter_bytes"	/* frame bytes to copy for the
 						 * filter, <= TI_SNAP_MAX */
-#define TI_VAR_FILTER_LEN "ti_filter_len"	/* the filter reads ti_pkt.len */
+#define TI_VAR_FILTER_NEEDS "ti_filter_needs"	/* TI_NEED_*: ti_pkt fields the
+						 * filter reads that cost */
+#define TI_NEED_LEN	0x1	/* ti_pkt.len */
+#define TI_NEED_IF	0x2	/* ti_pkt.pkttype, ti_pkt.ifindex */
 #define TI_VAR_META	"ti_meta"	/* replay: the wire length comes in
 					 * XDP metadata (struct ti_meta) */
 #define TI_VAR_FRAGS	"ti_frags"	/* loaded with BPF_F_XDP_HAS_FRAGS:

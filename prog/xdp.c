@@ -114,7 +114,7 @@ const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
 const volatile __u32 ti_output = TI_OUT_RINGBUF;	/* TI_VAR_OUTPUT */
 const volatile __u32 ti_ring_size = TI_RINGBUF_SIZE;	/* TI_VAR_RING_SIZE */
 const volatile __u32 ti_filter_bytes = 0;	/* TI_VAR_FILTER_BYTES */
-const volatile __u32 ti_filter_len = 0;		/* TI_VAR_FILTER_LEN */
+const volatile __u32 ti_filter_needs = 0;	/* TI_VAR_FILTER_NEEDS */
 const volatile __u32 ti_meta = 0;		/* TI_VAR_META */
 const volatile __u32 ti_frags = 0;		/* TI_VAR_FRAGS */
 __u64 ti_taken;				/* events asked for against the budget */
@@ -546,17 +546,21 @@ int tcpinspect(struct xdp_md *ctx)
 	/* The lengths and bytes the filter reads, only if it reads them:
 	 * with multi-buffer frames the length is a helper call. */
 	flen = 0;
-	if (ti_filter_len || ti_filter_bytes)
+	if ((ti_filter_needs & TI_NEED_LEN) || ti_filter_bytes)
 		flen = frame_len(ctx);
-	if (ti_filter_len)
+	if (ti_filter_needs & TI_NEED_LEN)
 		s->m.len = wire_len(ctx, flen);
+	if (ti_filter_needs & TI_NEED_IF) {
+		s->m.pkttype = 0;	/* XDP: arriving */
+		s->m.ifindex = ctx->ingress_ifindex;
+	}
 	if (ti_filter_bytes)
 		filter_copy(ctx, s, flen);
 	if (!ti_filter(&s->m, (const struct ti_bytes *)s->data))
 		return XDP_PASS;		/* filtered: not matched */
 	if (!flen)
 		flen = frame_len(ctx);
-	if (!ti_filter_len)
+	if (!(ti_filter_needs & TI_NEED_LEN))
 		s->m.len = wire_len(ctx, flen);
 	c->n[TI_CNT_MATCHED]++;
 

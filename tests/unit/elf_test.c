@@ -577,7 +577,7 @@ static int t_maps(const void *arg)
 		goto out;
 	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
 	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output,
-	 * ti_ring_size, ti_filter_bytes, ti_filter_len, ti_meta, ti_frags
+	 * ti_ring_size, ti_filter_bytes, ti_filter_needs, ti_meta, ti_frags
 	 * (4 each); .bss: ti_taken, ti_sample_seq, ti_woken */
 	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 56) ?:
 	      check_data(&o, ".bss", 0, 0, 24) ?:

@@ -903,6 +903,61 @@ static void random_cases(void)
 }
 
 /* Garbage and truncated expressions: an error or code that checks. */
+/* A live capture: inbound, outbound and ifindex from ti_pkt */
+static void live_cases(void)
+{
+	static const struct {
+		const char *expr;
+		__u8 pkttype;
+		__u32 ifindex;
+		int want;
+	} lc[] = {
+		{ "inbound", 0, 7, 1 }, { "inbound", 4, 7, 0 },
+		{ "outbound", 0, 7, 0 }, { "outbound", 4, 7, 1 },
+		{ "ifindex 7", 0, 7, 1 }, { "ifindex 7", 0, 8, 0 },
+		{ "not inbound and ifindex 8 and port 80", 4, 8, 1 },
+		{ "inbound or ifindex 8", 4, 7, 0 },
+	};
+	struct flt_names live = names;
+	char why[WHY_LEN] = "", err[256], w[256];
+	struct flt_info info;
+	unsigned long long r;
+	struct ti_pkt m;
+	__u8 f[FRAME_MAX];
+	size_t i, len = frame(&pks[0], f);
+	int rc;
+
+	live.live = 1;
+	for (i = 0; i < sizeof(lc) / sizeof(lc[0]) && !why[0]; i++) {
+		rc = flt_compile(lc[i].expr, &live, mem, FLT_MEM, prog, FLT_MAX_INSNS,
+				 &info, err, sizeof(err));
+		if (rc) {
+			bad(why, "'%s': rc %d: %s", lc[i].expr, rc, err);
+			break;
+		}
+		if (!(info.flags & FLT_IF) || ebpf_check(prog, info.cnt, w, sizeof(w))) {
+			bad(why, "'%s': flags %#x; %s", lc[i].expr, info.flags, w);
+			break;
+		}
+		if (model_parse(f, len, len, &m)) {
+			bad(why, "frame A does not reach the filter");
+			break;
+		}
+		m.pkttype = lc[i].pkttype;
+		m.ifindex = lc[i].ifindex;
+		if (ebpf_run(prog, info.cnt, &m, NULL, &r, w, sizeof(w)))
+			bad(why, "'%s': %s", lc[i].expr, w);
+		else if ((r != 0) != lc[i].want)
+			bad(why, "'%s' with pkttype %u ifindex %u: %llu", lc[i].expr,
+			    lc[i].pkttype, lc[i].ifindex, r);
+	}
+	/* a capture file has neither, as for tcpdump -r */
+	if (!why[0] && flt_compile("inbound", &names, mem, FLT_MEM, prog,
+				   FLT_MAX_INSNS, &info, err, sizeof(err)) != -EINVAL)
+		bad(why, "inbound on a file: accepted");
+	result("live: inbound, outbound, ifindex", why);
+}
+
 static void garbage_cases(void)
 {
 	static const char alphabet[] = "0123456789abcdefx.:/-()[]!&|<>=%^*+ \\$";
@@ -1171,6 +1226,7 @@ int main(int argc, char **argv)
 		error_case(&errs[i]);
 	limit_cases();
 	random_cases();
+	live_cases();
 	garbage_cases();
 	free(mem);
 	return failed;
