@@ -260,8 +260,15 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
+# The compiler's classic programs against libpcap's (filter_pcap.sh),
+# linked with tcpdump's libpcap (libpcap0.8: no headers needed).
+$(B)/fltpcap: tests/tools/fltpcap.c $(FLT_SRCS) filter.h fltcc.h $(INC)/.stamp
+	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
+		-o $@ tests/tools/fltpcap.c $(FLT_SRCS) -l:libpcap.so.0.8
+
 TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o $(B)/floor.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
+	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog \
+	     $(B)/fltpcap
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)

@@ -36,16 +36,16 @@
 #
 # The expressions: a list by topic (below), one written to cover the
 # ground of libpcap's own filter tests (testprogs/TESTrun's EN10MB
-# expressions: libpcap's repository was not at hand when this was
-# written, so the list is ours), expressions tcpinspect must warn about
-# (no TCP segment can match: they run and show nothing), expressions
-# both must refuse, the unit test's table (build/filter_test --pcap: its
-# expected answers, frame by frame, must be tcpdump's), and
-# FILTER_CMP_RANDOM (default 200) random expressions from
-# build/filter_test -r with a fixed seed.  When tcpdump refuses an
-# expression because its optimizer proves it matches nothing
-# ("expression rejects all packets"), tcpinspect must run it with its
-# warning and show nothing.  Two differences are documented in the man
+# expressions: the tests cannot fetch libpcap's repository, and its
+# files are not ours to copy, so the list is ours), expressions
+# tcpinspect must warn about (no TCP segment can match: they run and
+# show nothing), expressions both must refuse, the unit test's table
+# (build/filter_test --pcap: its expected answers, frame by frame,
+# must be tcpdump's), and FILTER_CMP_RANDOM (default 200) random
+# expressions from build/filter_test -r with a fixed seed.  When
+# tcpdump refuses an expression because its optimizer proves it matches
+# nothing ("expression rejects all packets"), tcpinspect must run it
+# with its warning and show nothing.  Two differences are documented in the man
 # page and left out here: `protochain` on the frame whose IPv6 fragment
 # header has its reserved byte set (libpcap reads that byte as a length),
 # and `geneve` in random expressions (libpcap's program then reads
@@ -766,8 +766,8 @@ run_list <<'EOF'
 # and masks, ports and port ranges per transport, proto and protochain,
 # ICMP and ICMPv6 fields, IS-IS/CLNP/ES-IS, DECnet, LLC and STP, IPX,
 # NetBEUI, AppleTalk, VLAN/MPLS/PPPoE/Geneve stacks, lengths,
-# arithmetic and the refusals.  libpcap's repository was not available
-# here; this list is ours, written to cover the same ground.
+# arithmetic and the refusals.  The tests cannot fetch libpcap's
+# repository: this list is ours, written to cover the same ground.
 link host 02:00:00:00:00:01
 link src host 02:00:00:00:00:01
 link dst host 02:00:00:00:00:01
