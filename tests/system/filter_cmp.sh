@@ -925,6 +925,20 @@ else
 	notok "unit table" "$FTEST --pcap failed (make build/filter_test)"
 fi
 
+# --- the largest: the kernel takes what the compiler emits ---------------
+# protochain under VLAN tags walks the raw bytes, unrolled: six of them
+# are about 28,000 instructions, which must load (and agree); a seventh
+# is past the compiler's limit, refused (exit 2) before the kernel.
+big="ip6 protochain 17"
+for i in 1 2 3 4 5 6 7; do
+	[ $i = 7 ] && compare = "$big"
+	big="$big or vlan and ip6 protochain $((17 + i))"
+done
+ti_set "$big" >/dev/null
+rc=$?
+check "filter past the compiler's limit: exit 2 ($(head -1 "$TMP/ti.err" | cut -c1-100))" \
+	eval '[ $rc = 2 ] && grep -q "^tcpinspect: filter: .*more than 32767 BPF instructions" "$TMP/ti.err"'
+
 # --- random expressions --------------------------------------------------
 
 r_skip=0 r0=$n r_ok0=$agreed
