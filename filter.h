@@ -72,6 +72,9 @@ struct flt_names {
 #define FLT_UNOPT	0x4	/* libpcap does not optimise it either */
 #define FLT_LEN		0x8	/* the code reads ti_pkt.len */
 #define FLT_IF		0x10	/* the code reads ti_pkt.pkttype, .ifindex */
+#define FLT_L3		0x20	/* ... ti_pkt.l3 */
+#define FLT_L4		0x40	/* ... ti_pkt.l4 */
+#define FLT_TAGS	0x80	/* ... ti_pkt.tag */
 
 struct flt_info {
 	__u32 cnt;		/* eBPF instructions written */

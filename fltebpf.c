@@ -1410,6 +1410,35 @@ struct group {
 	__u32 label;
 };
 
+/* FLT_L3, FLT_L4, FLT_TAGS: the windows of ti_pkt the code reads (all
+ * its reads of *p are loads at constant offsets from r1) */
+static __u32 windows_read(const struct bpf_insn *code, __u32 n)
+{
+	static const struct {
+		__u32 off, len, flag;
+	} w[] = {
+		{ POFF(l3), sizeof(((struct ti_pkt *)0)->l3), FLT_L3 },
+		{ POFF(l4), sizeof(((struct ti_pkt *)0)->l4), FLT_L4 },
+		{ POFF(tag), sizeof(((struct ti_pkt *)0)->tag), FLT_TAGS },
+	};
+	__u32 i, j, flags = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct bpf_insn *in = &code[i];
+		int size = BPF_SIZE(in->code) == BPF_B ? 1 :
+			   BPF_SIZE(in->code) == BPF_H ? 2 :
+			   BPF_SIZE(in->code) == BPF_W ? 4 : 8;
+
+		if (BPF_CLASS(in->code) != BPF_LDX || in->src_reg != R_P)
+			continue;
+		for (j = 0; j < sizeof(w) / sizeof(w[0]); j++)
+			if (in->off + size > (int)w[j].off &&
+			    in->off < (int)(w[j].off + w[j].len))
+				flags |= w[j].flag;
+	}
+	return flags;
+}
+
 int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 	     struct flt_info *info)
 {
@@ -1585,6 +1614,7 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 	}
 	info->cnt = n;
 	info->bytes = uses_b ? bytes : 0;
+	info->flags |= windows_read(out, n);
 	if (e.uses_len)
 		info->flags |= FLT_LEN;
 	if (e.uses_if)

@@ -246,7 +246,10 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 		o->prog_flags |= BPF_F_XDP_HAS_FRAGS;
 	meta = cfg->replay ? 1 : 0;
 	needs = (in->filter_flags & FLT_LEN ? TI_NEED_LEN : 0) |
-		(in->filter_flags & FLT_IF ? TI_NEED_IF : 0);
+		(in->filter_flags & FLT_IF ? TI_NEED_IF : 0) |
+		(in->filter_flags & FLT_L3 ? TI_NEED_L3 : 0) |
+		(in->filter_flags & FLT_L4 ? TI_NEED_L4 : 0) |
+		(in->filter_flags & FLT_TAGS ? TI_NEED_TAGS : 0);
 	if (!ret)
 		ret = ld_set_var(o, TI_VAR_FILTER_BYTES, &in->filter_bytes,
 				 sizeof(in->filter_bytes), err, err_len) ?:

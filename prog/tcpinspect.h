@@ -125,9 +125,12 @@ _Static_assert(TI_SNAP_MAX <= 0xffff, "snap_len in 16 bits");
  *   daddr    IPv4: l3 + 16..19; IPv6: l3 + 24..39
  *   l4       has_ports: the first 16 bytes of the TCP header; IPv6
  *            otherwise: the 8 bytes after the IPv6 header
- * Any other byte the expression reads comes from b->data, where the
- * program copied the frame's first caplen bytes (TI_VAR_FILTER_BYTES
- * says how many the expression needs; 0: none, and b is not read).
+ * The program fills tag, l3 and l4 only where TI_VAR_FILTER_NEEDS says
+ * the filter reads them (l4 also for the flow table), and they are
+ * stale otherwise.  Any other byte the expression reads comes from
+ * b->data, where the program copied the frame's first caplen bytes
+ * (TI_VAR_FILTER_BYTES says how many the expression needs; 0: none,
+ * and b is not read).
  */
 struct ti_pkt {
 	__u8 saddr[16];
@@ -224,6 +227,9 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 						 * filter reads that cost */
 #define TI_NEED_LEN	0x1	/* ti_pkt.len */
 #define TI_NEED_IF	0x2	/* ti_pkt.pkttype, ti_pkt.ifindex */
+#define TI_NEED_L3	0x4	/* ti_pkt.l3 */
+#define TI_NEED_L4	0x8	/* ti_pkt.l4 (the flow table reads its ports) */
+#define TI_NEED_TAGS	0x10	/* ti_pkt.tag */
 #define TI_VAR_META	"ti_meta"	/* replay: the wire length comes in
 					 * XDP metadata (struct ti_meta) */
 #define TI_VAR_FRAGS	"ti_frags"	/* loaded with BPF_F_XDP_HAS_FRAGS:

@@ -61,6 +61,7 @@ struct scratch {
 	__u8 flags;		/* parse: the TCP flags (byte 13) */
 	__u8 ext_cnt;		/* parse: IPv6 extension headers followed */
 	__u8 pad[3];
+	__u8 ports[4];		/* parse: the TCP ports, as in the frame */
 	struct ti_event e;
 	__u8 data[TI_SNAP_MAX];	/* the frame's bytes: for the filter
 				 * (struct ti_bytes), then for the event */
@@ -194,8 +195,9 @@ static __always_inline int parse_tcp(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_BAD_LEN;
 	if ((void *)th + hlen > end)
 		return TI_CNT_TRUNCATED;
-	if (s->m.has_ports)	/* the filter's window (else IPv6's) */
-		__builtin_memcpy(s->m.l4, th, 16);
+	__builtin_memcpy(s->ports, th, 4);
+	if (s->m.has_ports && (ti_filter_needs & TI_NEED_L4))
+		__builtin_memcpy(s->m.l4, th, 16);	/* (else IPv6's window) */
 	s->flags = ((__u8 *)th)[13];
 	s->hdr_end = l4 + hlen;
 	return TI_P_TCP;
@@ -222,7 +224,8 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_TRUNCATED;
 	s->m.family = 4;
 	s->m.proto = ip->protocol;
-	__builtin_memcpy(s->m.l3, ip, 12);
+	if (ti_filter_needs & TI_NEED_L3)
+		__builtin_memcpy(s->m.l3, ip, 12);
 	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
 	__builtin_memcpy(s->m.daddr, &ip->daddr, 4);
 	if (ip->protocol != IPPROTO_TCP)
@@ -292,12 +295,13 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, struct scratch *s,
 		return TI_CNT_TRUNCATED;
 	s->m.family = 6;
 	s->m.proto = s->nh = ip6->nexthdr;
-	__builtin_memcpy(s->m.l3, ip6, 8);
+	if (ti_filter_needs & TI_NEED_L3)
+		__builtin_memcpy(s->m.l3, ip6, 8);
 	__builtin_memcpy(s->m.saddr, &ip6->saddr, 16);
 	__builtin_memcpy(s->m.daddr, &ip6->daddr, 16);
 	ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
 	/* the filter's window behind the IPv6 header (TCP: parse_tcp's) */
-	if ((void *)(ip6 + 1) + 8 <= end)
+	if ((ti_filter_needs & TI_NEED_L4) && (void *)(ip6 + 1) + 8 <= end)
 		__builtin_memcpy(s->m.l4, ip6 + 1, 8);
 	e->family = 6;
 	e->ev_flags = 0;
@@ -426,7 +430,12 @@ static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
 	__u16 proto;
 	int r;
 
-	__builtin_memset(&s->m, 0, sizeof(s->m));
+	/* The addresses (IPv4 fills 4 bytes of each), caplen and the
+	 * word at vlan_cnt start at 0; the windows, len and ifindex are
+	 * written where they are read. */
+	__builtin_memset(s->m.saddr, 0, sizeof(s->m.saddr) + sizeof(s->m.daddr));
+	__builtin_memset(&s->m.caplen, 0, __builtin_offsetof(struct ti_pkt, ifindex) -
+					  __builtin_offsetof(struct ti_pkt, caplen));
 	r = TI_P_OTHER;
 	if ((void *)(eth + 1) > end)
 		goto out;
@@ -441,7 +450,8 @@ static __always_inline int ti_parse(struct xdp_md *ctx, struct scratch *s,
 		if ((void *)(vh + 1) > end)
 			goto out;
 		/* the filter's window: TPID, TCI as in the frame */
-		__builtin_memcpy(s->m.tag[i], (void *)vh - 2, 4);
+		if (ti_filter_needs & TI_NEED_TAGS)
+			__builtin_memcpy(s->m.tag[i], (void *)vh - 2, 4);
 		s->m.vlan_cnt++;
 		proto = vh->proto;
 		cur = vh + 1;
@@ -487,10 +497,11 @@ static __always_inline __u64 wake_flag(__u64 now)
 	return BPF_RB_FORCE_WAKEUP;
 }
 
-/* Count one packet of the 5-tuple in m in the flow table; 1 if it
- * created the entry, -1 if the table could not take it, else 0. */
-static __always_inline int ti_flow(const struct ti_pkt *m, __u32 flags,
-				      __u64 now)
+/* Count one packet of the 5-tuple (m's addresses, the ports as in the
+ * frame) in the flow table; 1 if it created the entry, -1 if the table
+ * could not take it, else 0. */
+static __always_inline int ti_flow(const struct ti_pkt *m,
+				   const __u8 *ports, __u32 flags, __u64 now)
 {
 	struct ti_flow_key k = {};
 	struct ti_flow *f, nf = {};
@@ -498,8 +509,8 @@ static __always_inline int ti_flow(const struct ti_pkt *m, __u32 flags,
 
 	__builtin_memcpy(k.saddr, m->saddr, 16);
 	__builtin_memcpy(k.daddr, m->daddr, 16);
-	k.sport = m->l4[0] << 8 | m->l4[1];
-	k.dport = m->l4[2] << 8 | m->l4[3];
+	k.sport = ports[0] << 8 | ports[1];
+	k.dport = ports[2] << 8 | ports[3];
 	k.family = m->family;
 	f = bpf_map_lookup_elem(&flows, &k);
 	if (!f) {
@@ -578,7 +589,7 @@ int tcpinspect(struct xdp_md *ctx)
 	if ((ti_mode & TI_MODE_FLOWS) && !(e->ev_flags & TI_EV_FRAG)) {
 		if (!now)
 			now = bpf_ktime_get_ns();
-		r = ti_flow(&s->m, s->flags, now);
+		r = ti_flow(&s->m, s->ports, s->flags, now);
 		if (r > 0)
 			c->n[TI_CNT_FLOW_NEW]++;
 		else if (r < 0)

@@ -568,10 +568,10 @@ static int t_maps(const void *arg)
 			TI_FLOWS_DEFAULT);
 	if (ret)
 		goto out;
-	/* scratch: the filter's ti_pkt, the parse's hand-over (8), the
+	/* scratch: the filter's ti_pkt, the parse's hand-over (12), the
 	 * event at a multiple of 8 and the frame's bytes */
 	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			((sizeof(struct ti_pkt) + 8 + 7) & ~7ul) +
+			((sizeof(struct ti_pkt) + 12 + 7) & ~7ul) +
 			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
 	if (ret)
 		goto out;

@@ -100,6 +100,15 @@ static int verdict(const struct flt_info *info, const __u8 *f, __u32 caplen,
 
 	if (model_parse(f, caplen, len, &m))
 		return bad(why, "the frame does not reach the filter");
+	/* what the program fills only when the flags ask: stale otherwise */
+	if (!(info->flags & FLT_L3))
+		memset(m.l3, 0x5a, sizeof(m.l3));
+	if (!(info->flags & FLT_L4))
+		memset(m.l4, 0x5a, sizeof(m.l4));
+	if (!(info->flags & FLT_TAGS))
+		memset(m.tag, 0x5a, sizeof(m.tag));
+	if (!(info->flags & FLT_LEN))
+		m.len = 0x5a5a5a5a;
 	n = caplen < info->bytes ? caplen : info->bytes;
 	memset(bytes, 0xa5, sizeof(bytes));
 	memcpy(bytes, f, n);
