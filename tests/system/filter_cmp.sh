@@ -296,6 +296,8 @@ tcp[13] = 2
 tcp[13] & 0x12 = 0x12
 tcp[13] & 0x3f = 0
 tcp[14:2] < 1024
+tcp[14:2] < 100
+ip[0] & 0xf != 5
 tcp[16:2] != 0
 tcp[18:2] != 0
 tcp[20] = 2
@@ -390,6 +392,8 @@ ip[2:2] - 1000 > 0
 len - 2000 > 0
 4 * (tcp[12] >> 4) = 20 + tcp[20] * 0
 # division and modulo by a packet value that may be zero
+tcp[13] / tcp[3] > 0
+tcp[13] / tcp[3] > 0 or tcp
 len / (tcp[13] & 1) > 0
 len % (tcp[13] & 2) = 0
 len / tcp[100] > 0
@@ -557,6 +561,7 @@ tcp port domain
 src port http-alt
 dst port ftp or dst port telnet or dst port smtp
 portrange ftp-http
+portrange 25-smtp
 portrange ssh-http
 port (http or https)
 port \http
