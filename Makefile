@@ -282,13 +282,16 @@ unit: deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
 	./tests/run unit
 
-# libFuzzer harnesses of elf.c and http.c.  Built only where clang has the
-# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
+# libFuzzer harnesses of elf.c, http.c and the filter compiler.  Built only
+# where clang has the fuzzer runtime (Debian: libclang-rt-14-dev);
+# tests/fuzz/fuzz.sh skips without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
 # $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
 # tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
+# `make fuzz-filter` the same for the filter compiler (filter-seeds/,
+# fuzz-filter.dict, $(B)/fuzz-filter-crash-*).
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
 FUZZ_TARGET  ?= elf
@@ -300,6 +303,16 @@ $(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.s
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
 		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c"; \
 		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c; \
+	else \
+		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
+	fi
+
+# The filter compiler is five files, checked against tests/fltmodel.h.
+$(B)/fuzz_filter: tests/fuzz/fuzz_filter.c $(FLT_SRCS) filter.h fltcc.h tests/fltmodel.h \
+		  tests/randexpr.h tests/wire.h prog/tcpinspect.h $(INC)/.stamp
+	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_filter.c $(FLT_SRCS)"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_filter.c $(FLT_SRCS); \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
@@ -317,23 +330,26 @@ fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
-# New inputs go to the first directory only: tests/fuzz/http-seeds stays as it is.
-fuzz-http: $(B)/fuzz_http
-	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
-	@mkdir -p $(B)/fuzz-corpus-http
-	@{ ./$(B)/fuzz_http -max_len=10000 -max_total_time=$(FUZZ_SECONDS) \
-		-dict=tests/fuzz/fuzz-http.dict -print_final_stats=1 \
-		-artifact_prefix=$(B)/fuzz-http- $(FUZZ_FLAGS) \
-		$(B)/fuzz-corpus-http tests/fuzz/http-seeds 2>&1; \
-		echo $$? >$(B)/fuzz-http.rc; } | tee $(B)/fuzz-http.log
-	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
-		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
+# New inputs go to the first directory only: tests/fuzz/NAME-seeds stays as it is.
+FUZZ_MAX_LEN_http   := 10000
+FUZZ_MAX_LEN_filter := 512
+fuzz-http fuzz-filter: fuzz-%: $(B)/fuzz_%
+	@test -x $(B)/fuzz_$* || { echo "fuzz-$*: no $(B)/fuzz_$*"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-$*
+	@{ ./$(B)/fuzz_$* -max_len=$(FUZZ_MAX_LEN_$*) -max_total_time=$(FUZZ_SECONDS) \
+		-dict=tests/fuzz/fuzz-$*.dict -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz-$*- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-$* tests/fuzz/$*-seeds 2>&1; \
+		echo $$? >$(B)/fuzz-$*.rc; } | tee $(B)/fuzz-$*.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-$*.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
 TEST_BINS += $(B)/fuzz_elf
 TEST_BINS += $(B)/fuzz_http
+TEST_BINS += $(B)/fuzz_filter
 TEST_BINS += $(B)/peer-static
 
-.PHONY: fuzz fuzz-elf fuzz-http
+.PHONY: fuzz fuzz-elf fuzz-http fuzz-filter
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \

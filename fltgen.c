@@ -11,6 +11,7 @@
  * bpf_error) formats its message and longjmps back to the entry point.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -1498,6 +1499,22 @@ struct fblock *fcc_mcode6(struct fcc *c, const char *s, __u32 len,
 	}
 }
 
+/*
+ * The digits at s[*i] as the C library's sscanf("%d") stores them:
+ * strtol's long, LONG_MAX past it, converted to int (its low bits).
+ */
+static __u32 scan_d(const char *s, __u32 len, __u32 *i)
+{
+	unsigned long v = 0;
+
+	for (; *i < len && s[*i] >= '0' && s[*i] <= '9'; (*i)++) {
+		unsigned d = s[*i] - '0';
+
+		v = v > (unsigned long)(LONG_MAX - d) / 10 ? LONG_MAX : v * 10 + d;
+	}
+	return (__u32)v;
+}
+
 struct fblock *fcc_ncode(struct fcc *c, const char *s, __u32 len, __u32 v,
 			 struct fqual q)
 {
@@ -1508,15 +1525,11 @@ struct fblock *fcc_ncode(struct fcc *c, const char *s, __u32 len, __u32 v,
 		vlen = 32;
 	} else if (proto == Q_DECNET) {
 		/* sscanf("%d.%d"): area and node */
-		int area = 0, node = 0;
-		__u32 i = 0;
+		__u32 i = 0, area = scan_d(s, len, &i), node;
 
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			area = area * 10 + s[i++] - '0';
 		if (i < len && s[i] == '.')
 			i++;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			node = node * 10 + s[i++] - '0';
+		node = scan_d(s, len, &i);
 		v = (area << 10 & 0176000) | (node & 01777);
 		vlen = 32;
 	} else {

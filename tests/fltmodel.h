@@ -16,6 +16,9 @@
  *                  through
  *   ebpf_run()     the compiled filter on a ti_pkt and the frame's
  *                  first bytes, every memory access checked
+ *   model_frame()  a random frame of any shape the program hands over
+ *   model_verdict() a compiled filter on a frame, as the program runs it
+ *   model_compare() that, and libpcap's classic program, on a frame
  *
  * Header-only: included by one test file each.
  */
@@ -24,9 +27,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
+#include "filter.h"
 #include "prog/tcpinspect.h"
+#include "randexpr.h"
+#include "wire.h"
 
 /* ---- the XDP program's parse ------------------------------------------ */
 
@@ -590,6 +597,171 @@ static int ebpf_run(const struct bpf_insn *p, unsigned n,
 		}
 	}
 	return snprintf(why, why_len, "no exit"), -1;
+}
+
+/* ---- frames ------------------------------------------------------------ */
+
+#define MODEL_FRAME_MAX	1600
+
+/*
+ * A random frame (from *st) into f (MODEL_FRAME_MAX bytes), of every
+ * shape the program hands to the filter and some it does not: 0-2 VLAN
+ * tags, IPv4 with options, later fragments, IPv6 with chains of
+ * extension headers, TCP ports, flags and options, payloads ("GET /"),
+ * broadcast and multicast addresses; one in five cut (*caplen < *len).
+ */
+static void model_frame(unsigned long long *st, unsigned char *f,
+			unsigned *len_out, unsigned *caplen)
+{
+	static const char *const a4[] = { "10.0.0.1", "192.168.1.10", "172.16.5.9",
+					  "10.1.2.3", "224.0.0.251", "255.255.255.255" };
+	static const char *const a6[] = { "2001:db8::1", "fe80::1", "::1",
+					  "2001:db8:1::10", "ff02::fb" };
+	static const __u16 ports[] = { 80, 443, 22, 0, 65535, 53, 5000, 1023 };
+	static const char *const ext[] = { "", "", "h", "d", "r", "f", "hf", "fd",
+					   "hdr", "F" };
+	int j, tags = rx_rnd(st, 5) < 3 ? 0 : 1 + rx_rnd(st, 2), v6 = rx_rnd(st, 2);
+	size_t l3, off, hl, len, plen = rx_rnd(st, 4) ? rx_rnd(st, 200) :
+						       1000 + rx_rnd(st, 300);
+	const char *e = v6 ? ext[rx_rnd(st, 10)] : "";
+	int later = !v6 && rx_rnd(st, 8) == 0, opts = !v6 && rx_rnd(st, 5) == 0;
+	__u8 *nh;
+
+	memset(f, 0, MODEL_FRAME_MAX);
+	for (j = 0; j < 12; j++)
+		f[j] = rx_rnd(st, 4) ? 0x02 + j : 0xff;
+	if (rx_rnd(st, 8) == 0)
+		memcpy(f, "\x01\x00\x5e\0\0\xfb", 6);
+	for (j = 0; j < tags; j++) {
+		put16(f + 12 + 4 * j, tags == 2 && !j ? 0x88a8 : 0x8100);
+		put16(f + 14 + 4 * j, rx_rnd(st, 0x10000));
+	}
+	put16(f + 12 + 4 * tags, v6 ? 0x86dd : 0x0800);
+	l3 = 14 + 4 * tags;
+	if (!v6) {
+		hl = opts ? 20 + 4 * (1 + rx_rnd(st, 10)) : 20;
+		f[l3] = 0x40 | hl / 4;
+		f[l3 + 1] = rx_rnd(st, 256);
+		put16(f + l3 + 4, rx_rnd(st, 0x10000));
+		put16(f + l3 + 6, (rx_rnd(st, 2) ? 0x4000 : 0) |
+				  (later ? 1 + rx_rnd(st, 200) : 0));
+		f[l3 + 8] = rx_rnd(st, 256);
+		f[l3 + 9] = 6;
+		inet_pton(AF_INET, a4[rx_rnd(st, 6)], f + l3 + 12);
+		inet_pton(AF_INET, a4[rx_rnd(st, 6)], f + l3 + 16);
+		for (j = 20; j < (int)hl; j++)
+			f[l3 + j] = 1;
+		off = l3 + hl;
+	} else {
+		put32(f + l3, 0x60000000 | rx_rnd(st, 0x10000000));
+		f[l3 + 7] = rx_rnd(st, 256);
+		inet_pton(AF_INET6, a6[rx_rnd(st, 5)], f + l3 + 8);
+		inet_pton(AF_INET6, a6[rx_rnd(st, 5)], f + l3 + 24);
+		nh = f + l3 + 6;
+		off = l3 + 40;
+		for (; *e; e++) {
+			*nh = *e == 'h' ? 0 : *e == 'd' ? 60 : *e == 'r' ? 43 : 44;
+			nh = f + off;
+			if (*e == 'f' || *e == 'F') {
+				put16(f + off + 2, *e == 'F' ? 8 * (1 + rx_rnd(st, 100)) :
+							       rx_rnd(st, 2));
+				later = *e == 'F';
+				off += 8;
+			} else {
+				f[off + 1] = rx_rnd(st, 3) ? 0 : 1;
+				off += (f[off + 1] + 1) * 8;
+			}
+		}
+		*nh = 6;
+	}
+	if (!later) {
+		put16(f + off, ports[rx_rnd(st, 8)]);
+		put16(f + off + 2, ports[rx_rnd(st, 8)]);
+		put32(f + off + 4, rx_rnd(st, 0x7fffffff));
+		f[off + 12] = (5 + rx_rnd(st, 3)) << 4;
+		f[off + 13] = rx_rnd(st, 256);
+		put16(f + off + 14, rx_rnd(st, 0x10000));
+		hl = (f[off + 12] >> 4) * 4;
+		if (rx_rnd(st, 3) == 0)
+			memcpy(f + off + hl, "GET / HTTP/1.1\r\n", 16);
+		else
+			for (j = 0; j < (int)plen; j++)
+				f[off + hl + j] = rx_rnd(st, 256);
+		len = off + hl + plen;
+	} else {
+		len = off + plen;
+	}
+	if (len > MODEL_FRAME_MAX)
+		len = MODEL_FRAME_MAX;
+	if (len < 60)
+		len = 60;
+	if (v6)
+		put16(f + l3 + 4, len - l3 - 40);
+	else
+		put16(f + l3 + 2, len - l3);
+	*len_out = len;
+	*caplen = rx_rnd(st, 5) ? len : 40 + rx_rnd(st, len - 40);	/* cut */
+}
+
+/*
+ * The compiled filter (code, and flt_compile's info on it) on a frame
+ * as the program runs it: ti_pkt as model_parse fills it but for the
+ * windows the code did not ask for (stale: poisoned), and the frame's
+ * first min(caplen, info->bytes) bytes in the copy.  0 with *res, or -1
+ * with why (the frame does not reach the filter, or the code faulted).
+ */
+static int model_verdict(const struct bpf_insn *code,
+			 const struct flt_info *info, const unsigned char *f,
+			 unsigned caplen, unsigned len, int *res, char *why,
+			 size_t why_len)
+{
+	static unsigned char bytes[TI_SNAP_MAX];
+	unsigned long long r;
+	struct ti_pkt m;
+	unsigned n;
+
+	if (model_parse(f, caplen, len, &m))
+		return snprintf(why, why_len, "the frame does not reach the filter"), -1;
+	if (!(info->flags & FLT_L3))
+		memset(m.l3, 0x5a, sizeof(m.l3));
+	if (!(info->flags & FLT_L4))
+		memset(m.l4, 0x5a, sizeof(m.l4));
+	if (!(info->flags & FLT_TAGS))
+		memset(m.tag, 0x5a, sizeof(m.tag));
+	if (!(info->flags & FLT_LEN))
+		m.len = 0x5a5a5a5a;
+	n = caplen < info->bytes ? caplen : info->bytes;
+	memset(bytes, 0xa5, sizeof(bytes));
+	memcpy(bytes, f, n);
+	m.caplen = n;
+	if (ebpf_run(code, info->cnt, &m, bytes, &r, why, why_len))
+		return -1;
+	*res = r != 0;
+	return 0;
+}
+
+/*
+ * The eBPF (code, info) and libpcap's classic program for expr (cprog,
+ * n instructions) on one frame: 1 if the frame does not reach the
+ * filter, or is the exception the man page lists (libpcap's protochain
+ * reads a fragment header's reserved byte as a length; tcpinspect
+ * rejects such a frame); else 0 with both answers, or -1 with why.
+ */
+static int model_compare(const struct bpf_insn *code,
+			 const struct flt_info *info,
+			 const struct sock_filter *cprog, unsigned n,
+			 const char *expr, const unsigned char *f,
+			 unsigned caplen, unsigned len, int *got, int *want,
+			 char *why, size_t why_len)
+{
+	struct ti_pkt m;
+
+	if (model_parse(f, caplen, len, &m))
+		return 1;
+	if (strstr(expr, "protochain") && (m.chain & TI_CHAIN_ODD))
+		return 1;
+	*want = cbpf_run(cprog, n, f, len, caplen) != 0;
+	return model_verdict(code, info, f, caplen, len, got, why, why_len);
 }
 
 #endif

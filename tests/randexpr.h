@@ -244,7 +244,7 @@ static void rx_tree(struct rx_buf *b, unsigned long long *st, int d)
 }
 
 /* One expression into buf; *st the generator's state (the seed first). */
-static void rx_expr(char *buf, size_t len, unsigned long long *st)
+static __attribute__((unused)) void rx_expr(char *buf, size_t len, unsigned long long *st)
 {
 	struct rx_buf b = { buf, len, 0 };
 

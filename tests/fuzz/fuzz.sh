@@ -3,14 +3,17 @@
 # replay every crash input ever found through it, then fuzz for a bounded
 # time from its seeds.
 #
-#   build/fuzz_elf   elf.c    tests/fuzz/fuzz-regress/       seeds: the objects that exist
-#   build/fuzz_http  http.c   tests/fuzz/fuzz-regress-http/  seeds: tests/fuzz/http-seeds/
+#   build/fuzz_elf     elf.c      tests/fuzz/fuzz-regress/         seeds: the objects that exist
+#   build/fuzz_http    http.c     tests/fuzz/fuzz-regress-http/    seeds: tests/fuzz/http-seeds/
+#   build/fuzz_filter  filter.c,  tests/fuzz/fuzz-regress-filter/  seeds: tests/fuzz/filter-seeds/
+#                      flt*.c
 #
 # fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
 # fuzz-regress-http/ the minimized inputs by which it caught bugs
 # planted in copies of http.c (it found none in http.c itself): each one
-# fails if that bug comes back.  A long run is `make fuzz FUZZ_SECONDS=N`
-# (elf) or `make fuzz-http`.
+# fails if that bug comes back; fuzz-regress-filter/ what it found in the
+# filter compiler, fixed since.  A long run is `make fuzz FUZZ_SECONDS=N`
+# (elf), `make fuzz-http` or `make fuzz-filter`.
 #
 # Result lines follow tests/run's protocol.  A harness that was not built
 # (clang without its libFuzzer runtime) is skipped.  A failure leaves the
@@ -95,4 +98,6 @@ done
 fuzz elf elf.c tests/fuzz/fuzz-regress build/fuzz-smoke- "$TMP/seeds" -max_len=65536
 fuzz http http.c tests/fuzz/fuzz-regress-http build/fuzz-http-smoke- tests/fuzz/http-seeds \
 	-max_len=10000 -dict=tests/fuzz/fuzz-http.dict
+fuzz filter 'f[a-z]*.c' tests/fuzz/fuzz-regress-filter build/fuzz-filter-smoke- \
+	tests/fuzz/filter-seeds -max_len=512 -dict=tests/fuzz/fuzz-filter.dict
 exit "$fail"

@@ -92,31 +92,7 @@ static int compile(const char *expr, struct flt_info *info, char *why)
 static int verdict(const struct flt_info *info, const __u8 *f, __u32 caplen,
 		   __u32 len, int *res, char *why)
 {
-	static __u8 bytes[TI_SNAP_MAX];
-	unsigned long long r;
-	struct ti_pkt m;
-	char w[256];
-	__u32 n;
-
-	if (model_parse(f, caplen, len, &m))
-		return bad(why, "the frame does not reach the filter");
-	/* what the program fills only when the flags ask: stale otherwise */
-	if (!(info->flags & FLT_L3))
-		memset(m.l3, 0x5a, sizeof(m.l3));
-	if (!(info->flags & FLT_L4))
-		memset(m.l4, 0x5a, sizeof(m.l4));
-	if (!(info->flags & FLT_TAGS))
-		memset(m.tag, 0x5a, sizeof(m.tag));
-	if (!(info->flags & FLT_LEN))
-		m.len = 0x5a5a5a5a;
-	n = caplen < info->bytes ? caplen : info->bytes;
-	memset(bytes, 0xa5, sizeof(bytes));
-	memcpy(bytes, f, n);
-	m.caplen = n;
-	if (ebpf_run(prog, info->cnt, &m, bytes, &r, w, sizeof(w)))
-		return bad(why, "%s", w);
-	*res = r != 0;
-	return 0;
+	return model_verdict(prog, info, f, caplen, len, res, why, WHY_LEN);
 }
 
 /* ---- named frames ------------------------------------------------------ */
@@ -734,110 +710,19 @@ static void limit_cases(void)
 
 /* ---- random expressions, against the classic program ------------------ */
 
-static __u8 corpus[NFRAMES][FRAME_MAX];
+static __u8 corpus[NFRAMES][MODEL_FRAME_MAX];
 static __u32 corpus_len[NFRAMES], corpus_caplen[NFRAMES];
 static int ncorpus, ncorpus_e;
 
 static unsigned long long frnd_state = 12345;
 
-static unsigned frnd(unsigned n)
-{
-	return rx_rnd(&frnd_state, n);
-}
-
 /* frames of every shape the program hands over, and some it does not */
 static void build_corpus(void)
 {
-	static const char *const a4[] = { "10.0.0.1", "192.168.1.10", "172.16.5.9",
-					  "10.1.2.3", "224.0.0.251", "255.255.255.255" };
-	static const char *const a6[] = { "2001:db8::1", "fe80::1", "::1",
-					  "2001:db8:1::10", "ff02::fb" };
-	static const __u16 ports[] = { 80, 443, 22, 0, 65535, 53, 5000, 1023 };
-	static const char *const ext[] = { "", "", "h", "d", "r", "f", "hf", "fd",
-					   "hdr", "F" };
-	int i, j;
+	int i;
 
-	for (i = 0; i < NFRAMES; i++) {
-		__u8 *f = corpus[i];
-		int tags = frnd(5) < 3 ? 0 : 1 + frnd(2), v6 = frnd(2);
-		size_t l3, off, hl, len, plen = frnd(4) ? frnd(200) : 1000 + frnd(300);
-		const char *e = v6 ? ext[frnd(10)] : "";
-		int later = !v6 && frnd(8) == 0, opts = !v6 && frnd(5) == 0;
-		__u8 *nh;
-
-		memset(f, 0, FRAME_MAX);
-		for (j = 0; j < 12; j++)
-			f[j] = frnd(4) ? 0x02 + j : 0xff;
-		if (frnd(8) == 0)
-			memcpy(f, "\x01\x00\x5e\0\0\xfb", 6);
-		for (j = 0; j < tags; j++) {
-			put16(f + 12 + 4 * j, tags == 2 && !j ? 0x88a8 : 0x8100);
-			put16(f + 14 + 4 * j, frnd(0x10000));
-		}
-		put16(f + 12 + 4 * tags, v6 ? 0x86dd : 0x0800);
-		l3 = 14 + 4 * tags;
-		if (!v6) {
-			hl = opts ? 20 + 4 * (1 + frnd(10)) : 20;
-			f[l3] = 0x40 | hl / 4;
-			f[l3 + 1] = frnd(256);
-			put16(f + l3 + 4, frnd(0x10000));
-			put16(f + l3 + 6, (frnd(2) ? 0x4000 : 0) | (later ? 1 + frnd(200) : 0));
-			f[l3 + 8] = frnd(256);
-			f[l3 + 9] = 6;
-			inet_pton(AF_INET, a4[frnd(6)], f + l3 + 12);
-			inet_pton(AF_INET, a4[frnd(6)], f + l3 + 16);
-			for (j = 20; j < (int)hl; j++)
-				f[l3 + j] = 1;
-			off = l3 + hl;
-		} else {
-			put32(f + l3, 0x60000000 | frnd(0x10000000));
-			f[l3 + 7] = frnd(256);
-			inet_pton(AF_INET6, a6[frnd(5)], f + l3 + 8);
-			inet_pton(AF_INET6, a6[frnd(5)], f + l3 + 24);
-			nh = f + l3 + 6;
-			off = l3 + 40;
-			for (; *e; e++) {
-				*nh = *e == 'h' ? 0 : *e == 'd' ? 60 : *e == 'r' ? 43 : 44;
-				nh = f + off;
-				if (*e == 'f' || *e == 'F') {
-					put16(f + off + 2, *e == 'F' ? 8 * (1 + frnd(100)) : frnd(2));
-					later = *e == 'F';
-					off += 8;
-				} else {
-					f[off + 1] = frnd(3) ? 0 : 1;
-					off += (f[off + 1] + 1) * 8;
-				}
-			}
-			*nh = 6;
-		}
-		if (!later) {
-			put16(f + off, ports[frnd(8)]);
-			put16(f + off + 2, ports[frnd(8)]);
-			put32(f + off + 4, frnd(0x7fffffff));
-			f[off + 12] = (5 + frnd(3)) << 4;
-			f[off + 13] = frnd(256);
-			put16(f + off + 14, frnd(0x10000));
-			hl = (f[off + 12] >> 4) * 4;
-			if (frnd(3) == 0)
-				memcpy(f + off + hl, "GET / HTTP/1.1\r\n", 16);
-			else
-				for (j = 0; j < (int)plen; j++)
-					f[off + hl + j] = frnd(256);
-			len = off + hl + plen;
-		} else {
-			len = off + plen;
-		}
-		if (len > FRAME_MAX)
-			len = FRAME_MAX;
-		if (len < 60)
-			len = 60;
-		if (v6)
-			put16(f + l3 + 4, len - l3 - 40);
-		else
-			put16(f + l3 + 2, len - l3);
-		corpus_len[i] = len;
-		corpus_caplen[i] = frnd(5) ? len : 40 + frnd(len - 40);	/* cut */
-	}
+	for (i = 0; i < NFRAMES; i++)
+		model_frame(&frnd_state, corpus[i], &corpus_len[i], &corpus_caplen[i]);
 	ncorpus = NFRAMES;
 	for (i = 0; i < ncorpus; i++) {
 		struct ti_pkt m;
@@ -873,19 +758,14 @@ static int agree(const char *expr, char *why)
 			return bad(why, "'%s': %s", expr, w);
 	}
 	for (i = 0; i < ncorpus; i++) {
-		struct ti_pkt m;
-		int got, want;
+		int got, want, r = model_compare(prog, &info, cprog, n, expr,
+						 corpus[i], corpus_caplen[i],
+						 corpus_len[i], &got, &want, why,
+						 WHY_LEN);
 
-		if (model_parse(corpus[i], corpus_caplen[i], corpus_len[i], &m))
+		if (r > 0)
 			continue;
-		/* libpcap's protochain reads a fragment header's reserved byte
-		 * as a length; tcpinspect rejects such a frame (man page) */
-		if (strstr(expr, "protochain") && (m.chain & TI_CHAIN_ODD))
-			continue;
-		want = cbpf_run(cprog, n, corpus[i], corpus_len[i],
-				corpus_caplen[i]) != 0;
-		if (verdict(&info, corpus[i], corpus_caplen[i], corpus_len[i], &got,
-			    why))
+		if (r < 0)
 			return bad(why, "'%s' frame %d: %s", expr, i, why);
 		if (got != want)
 			return bad(why, "'%s' frame %d: %d, libpcap's program %d",
