@@ -41,6 +41,15 @@
  * syntax error, as in libpcap).  Every vlan, mpls, pppoes and geneve
  * moves the primitives parsed after it, whatever and/or/not stand
  * between, as libpcap's offsets do.
+ *
+ * Differences from libpcap: none in what is accepted, refused (with
+ * libpcap's message) or compiled (flt_cbpf's program is libpcap's,
+ * instruction for instruction), but for the limits: nesting deeper
+ * than FLT_MAX_NEST ("(", "[", not, unary minus, and % and ^, which
+ * nest to their right), FLT_MAX_BLOCKS, the memory, and names, which
+ * come only from the caller's text of the /etc files and the built-in
+ * tables (fltnames.c).  What the eBPF translation does otherwise is in
+ * fltebpf.c and the man page's "Differences from tcpdump".
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -24,7 +24,14 @@
  * so a block reached in two states is emitted twice (at most four
  * times, then its live registers are made run-time values).  Shapes
  * with identical code share it; a dispatch on the word at vlan_cnt
- * picks the code.  Jumps may go backwards, never in a cycle.
+ * picks the code.  Jumps may go backwards, never in a cycle (kernels
+ * before 5.3 refuse only cycles).
+ *
+ * What the code reads goes to info, so that the program prepares only
+ * that: how many frame bytes (info.bytes: the largest offset it can
+ * reach, or TI_SNAP_MAX), and FLT_LEN, FLT_IF (live: libpcap's
+ * ancillary loads of the packet type and the interface), FLT_L3,
+ * FLT_L4, FLT_TAGS (the windows).
  */
 #include <errno.h>
 #include <string.h>
