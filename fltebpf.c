@@ -892,7 +892,10 @@ static void tr_pchain(struct em *e, struct state *st, const struct fstmt *s)
 		st->at[s->p3] = av_const(0);
 		return;
 	}
-	/* the loop, unrolled: A the header type, X its offset from l3 */
+	/* the loop, unrolled: A the header type, X its offset from l3.
+	 * It saves A in M[p3] only where it steps over a header: the
+	 * register keeps what it held on the other paths, in its home. */
+	materialize(e, st, s->p3);
 	byte_to(e, st, l3 + (v6 ? 6 : 9), R_A);
 	if (st->dead)
 		return;
