@@ -3,7 +3,7 @@
  * tests/randexpr.h - random pcap-filter expressions, deterministic for
  * a seed: every kind of primitive libpcap takes on Ethernet (hosts,
  * nets, ports and port ranges with names, protocols of every layer,
- * vlan/mpls/pppoe, protochain, broadcast and multicast, ether
+ * vlan/mpls/pppoe/geneve, protochain, broadcast and multicast, ether
  * addresses and protocols, llc, decnet, iso, byte, less/greater), and
  * arithmetic over every protocol's bytes with every operator, joined by
  * and/or/not and parentheses.  Many are refused by libpcap (a shift by
@@ -122,7 +122,8 @@ static void rx_prim(struct rx_buf *b, unsigned long long *st)
 	};
 	static const char *const encap[] = {
 		"vlan", "vlan 100", "vlan 200", "vlan 300", "mpls", "mpls 10",
-		"pppoed", "pppoes", "pppoes 5", "vlan and vlan",
+		"pppoed", "pppoes", "pppoes 5", "vlan and vlan", "geneve",
+		"geneve 5",
 	};
 	static const char *const pvals[] = {
 		"6", "17", "44", "0", "60", "43", "\\tcp", "\\udp", "1", "58",
