@@ -59,25 +59,29 @@ CFLAGS  ?= -Os -g0
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -isystem $(TINC) \
 	   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	   -DVERSION='"$(VERSION)"'
-LDFLAGS += -static -s -Wl,--gc-sections $(LDFLAGS_$(ARCH))
+# -z noseparate-code: code and read-only data share one segment, as
+# before binutils 2.31: 8 KB less page padding (read-only data becomes
+# executable: a static binary's usual trade).
+LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS_$(ARCH))
 # arm64: no RELRO.  musl's static start-up never applies it, and with the
 # segments aligned for 64 KiB pages it cost 36 KB of file padding.
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
 FLT_SRCS := filter.c fltgen.c fltopt.c fltebpf.c fltnames.c
-CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_probe.c cmd_serve.c
-SRCS := main.c opts.c session.c attach.c sig.c $(CMDS) \
-	elf.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c decode.c inspector.c $(FLT_SRCS) pcap.c replay.c writer.c flows.c http.c srv.c api.c \
-	blob.c
+CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_show.c cmd_probe.c \
+	cmd_serve.c cmd_trace.c
+SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
+	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
+	output.c print.c seqtab.c httpsum.c tls.c decode.c inspector.c $(FLT_SRCS) pcap.c replay.c \
+	writer.c flows.c http.c srv.c api.c blob.c ipfix.c export.c hook.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
 
 # Debian packages: to build, and additionally to run the tests.
 BUILD_PKGS := make gcc libc6-dev clang llvm musl-tools linux-libc-dev
-TEST_PKGS  := iproute2 util-linux groff-base jq libclang-rt-14-dev tcpdump tshark wireshark-common \
-	      xdp-tools ethtool procps curl prometheus
+TEST_PKGS  := iproute2 util-linux groff-base jq nfdump libclang-rt-14-dev tcpdump tshark wireshark-common \
+	      openssl xdp-tools bpftool ethtool procps curl prometheus wrk
 # tests/qemu/qemu.sh: a second kernel.  Debian's kernel itself is fetched
 # by the test with apt-get download into $(B)/qemu/, not installed into
 # /boot.
@@ -157,7 +161,7 @@ $(B)/openapi.json.lz: openapi.json $(B)/mkblob
 # function another body (inspector.c).  The DWARF goes; the BTF stays
 # (the maps and global functions need it), with the line info's file
 # and line numbers but not the text of each line.
-$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
+$(B)/xdp.o: prog/xdp.c prog/tcpinspect.h prog/health.h prog/helpers.h $(INC)/.stamp $(B)/btfstrip
 	$(CLANG) $(BPFFLAGS) -mcpu=v3 -c -o $@.full $<
 	$(STRIP_BPF) -g --remove-section=.rel.BTF --remove-section=.rel.BTF.ext \
 		--remove-section=.llvm_addrsig -o $@.tmp $@.full
@@ -186,9 +190,10 @@ TEST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -iquote . \
 # Unit tests: tests/unit/NAME_test.c with the module NAME.c (and what
 # else it links or reads, added below), under the sanitizers.  They need
 # no root and no kernel: `make unit` runs them alone.
-UNIT_BINS := $(B)/elf_test $(B)/http_test $(B)/filter_test $(B)/flows_test \
-	     $(B)/pcap_test $(B)/ringbuf_test $(B)/writer_test $(B)/decode_test \
-	     $(B)/blob_test
+UNIT_BINS := $(B)/elf_test $(B)/btf_test $(B)/kern_test $(B)/http_test \
+	     $(B)/filter_test $(B)/flows_test $(B)/pcap_test $(B)/ringbuf_test \
+	     $(B)/writer_test $(B)/decode_test $(B)/blob_test $(B)/ipfix_test \
+	     $(B)/seqtab_test $(B)/print_test $(B)/httpsum_test $(B)/tls_test
 
 $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result.h \
 		prog/tcpinspect.h $(INC)/.stamp
@@ -199,13 +204,19 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 $(B)/filter_test: fltgen.c fltopt.c fltebpf.c fltnames.c fltcc.h tests/fltmodel.h \
 		  tests/randexpr.h
 
-# elf_test reads the embedded object, blob_test the packed files;
-# writer_test links pcap.c as well.
-$(B)/elf_test: $(B)/xdp.o
+# elf_test reads the embedded object and links btf.c, blob_test the
+# packed files; kern_test links what kern.c calls; writer_test links
+# pcap.c as well, ipfix_test export.c and flows.c, print_test what
+# print.c reads with.
+$(B)/elf_test: $(B)/xdp.o btf.c btf.h
 $(B)/blob_test: $(B)/xdp.o.lz $(B)/openapi.json.lz
+$(B)/kern_test: inflate.c inflate.h bpf.c bpf.h btf.c btf.h
 $(B)/writer_test: pcap.c pcap.h
+$(B)/ipfix_test: export.c export.h flows.c flows.h
+$(B)/print_test: seqtab.c seqtab.h decode.c decode.h pcap.c pcap.h
+$(B)/tls_test: tests/hello.h
 
-PROG_TEST_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
+PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 		  inspector.c $(FLT_SRCS) flows.c
 
 $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
@@ -218,30 +229,62 @@ $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) 
 # refuses (also in the corpus), and the generator's.
 $(B)/gen_xdp.o: tests/wire.h prog/helpers.h
 $(B)/floor.o: prog/helpers.h
-$(B)/pass.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
+$(B)/pass.o $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/reject.o $(B)/gen_xdp.o $(B)/floor.o: $(B)/%.o: tests/objs/%.c $(INC)/.stamp
 	$(CLANG) $(BPFFLAGS) -c -o $@ $<
 
 $(B)/peer: tests/tools/peer.c
 	gcc -std=gnu11 -O2 -Wall -o $@ $<
+
+$(B)/relay: tests/tools/relay.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
+# prog/health.h in user space, over a capture file (health.sh)
+$(B)/health_dump: tests/tools/health_dump.c prog/health.h prog/tcpinspect.h pcap.c pcap.h
+	gcc -std=gnu11 -O2 -Wall -Wextra -iquote . -o $@ tests/tools/health_dump.c pcap.c
+
+# The HTTP clients of the serve tests and benchmarks (curl cannot be them).
+$(B)/httpc: tests/tools/httpc.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -o $@ $<
 
 # The same, static, for the initramfs of tests/qemu/qemu.sh (ARCH=arm64:
 # of tests/qemu/qemu_arm64.sh, as build/arm64/peer-static).
 $(O)/peer-static: tests/tools/peer.c $(TINC)/.stamp
 	$(TCC) -std=gnu11 -O2 -Wall -static -s -o $@ $<
 
+# The guests' netem and clsact qdiscs (busybox tc makes neither), static
+# for each guest architecture like peer-static.
+$(O)/netem-static: tests/tools/netem.c $(TINC)/.stamp
+	$(TCC) -std=gnu11 -O2 -Wall -Wextra -isystem $(TINC) -static -s -o $@ $<
+
 # The loader's test corpus: tests/objs/NAME.c, but for pass.c, floor.c
 # and gen_xdp.c, built as $(B)/objs/NAME.CPU.g.o for every -mcpu, and as
 # NAME.CPU.o without -g unless the object needs BTF (BTF-defined maps
 # exist only in .BTF).
 OBJ_CPUS  := v1 v2 v3
-OBJ_NAMES := $(filter-out pass gen_xdp floor,$(basename $(notdir $(wildcard tests/objs/*.c))))
+# The loader's newer features (tests/objs/ldx.h): CO-RE against struct
+# layouts other than the kernel's, kfuncs and typed ksyms, __kconfig,
+# sections named the iproute2 way, xdp.frags, maps sized by the loader,
+# bpf_printk.  One build each, -g (CO-RE and externs need BTF), for
+# tests/system/loadx.sh; core_kern also with compressed DWARF (clang -gz).
+LDX_NAMES := core_ctx core_kern core_enum core_bad core_mod kfunc ksym_var kconfig kconfig_bad \
+	     sec_names sec_prog sec_other sec_frags sec_devmap perf_nosize nosize printk
+LDX_FILES := $(LDX_NAMES:%=$(B)/objs/%.o) $(B)/objs/core_kern.gz.o
+OBJ_NAMES := $(filter-out pass fw tc_drop fexit_log gen_xdp floor $(LDX_NAMES),$(basename $(notdir $(wildcard tests/objs/*.c))))
 OBJ_BTF   := btf_maps tailcall mapinmap pinned pinned_bad pinned_bad_type \
 	     callbacks pinned_reject
 OBJ_FILES := $(foreach n,$(OBJ_NAMES),$(foreach c,$(OBJ_CPUS),\
 	$(B)/objs/$(n).$(c).g.o $(if $(filter $(n),$(OBJ_BTF)),,$(B)/objs/$(n).$(c).o)))
 OBJ_FLAGS := -O2 -target bpf -I$(INC) -Iprog -Wall
 
-objs: $(OBJ_FILES)
+objs: $(OBJ_FILES) $(LDX_FILES)
+
+$(filter-out %.gz.o,$(LDX_FILES)): $(B)/objs/%.o: tests/objs/%.c tests/objs/ldx.h prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=v3 -g -c -o $@ $<
+
+$(B)/objs/%.gz.o: tests/objs/%.c tests/objs/ldx.h prog/helpers.h $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(CLANG) $(OBJ_FLAGS) -mcpu=v3 -g -gz -c -o $@ $<
 
 # The stem is NAME.CPU or NAME.CPU.g: the source and the flags come from it.
 obj_word = $(word $(1),$(subst ., ,$(2)))
@@ -251,12 +294,14 @@ $(B)/objs/%.o: tests/objs/$$(call obj_word,1,$$*).c prog/helpers.h $(INC)/.stamp
 	$(CLANG) $(OBJ_FLAGS) -mcpu=$(call obj_word,2,$*) \
 		$(if $(call obj_word,3,$*),-g) -c -o $@ $<
 
-$(B)/loader_test: tests/system/loader_test.c bpf.c elf.c loader.c $(HDRS)
-	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c bpf.c elf.c loader.c
+LOADER_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c
+
+$(B)/loader_test: tests/system/loader_test.c $(LOADER_SRCS) $(HDRS)
+	gcc $(TEST_CFLAGS) -o $@ tests/system/loader_test.c $(LOADER_SRCS)
 
 # The capture file of varied traffic that replay, filter_cmp and
 # decode_cmp feed through the program (and compare with tcpdump, tshark).
-$(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h pcap.c pcap.h $(INC)/.stamp
+$(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h tests/hello.h pcap.c pcap.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
@@ -266,14 +311,15 @@ $(B)/fltpcap: tests/tools/fltpcap.c $(FLT_SRCS) filter.h fltcc.h $(INC)/.stamp
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/fltpcap.c $(FLT_SRCS) -l:libpcap.so.0.8
 
-TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/pass.o $(B)/reject.o $(B)/floor.o \
-	     $(B)/loader_test $(OBJ_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog \
+TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o $(B)/floor.o \
+	     $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/relay $(B)/health_dump \
+	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog \
 	     $(B)/fltpcap
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
-	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static
-	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static
+	$(MAKE) -s ARCH=arm64 all $(B)/arm64/peer-static $(B)/arm64/netem-static
+	$(MAKE) -s ARCH=armhf all $(B)/armhf/peer-static $(B)/armhf/netem-static
 	./tests/run
 
 # The unit tests alone, in seconds: no root, no network namespaces, no
@@ -282,11 +328,14 @@ unit: deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
 	./tests/run unit
 
-# libFuzzer harnesses of elf.c, http.c and the filter compiler.  Built only
-# where clang has the fuzzer runtime (Debian: libclang-rt-14-dev);
-# tests/fuzz/fuzz.sh skips without it.
+# libFuzzer harnesses of elf.c, btf.c, http.c, tls.c, httpsum.c, print.c
+# (with decode.c) and the filter compiler.  Built only where clang has the
+# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips
+# without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
+# `make fuzz FUZZ_TARGET=btf` (or `make fuzz-btf`) fuzzes btf.c from pairs of
+# the test objects' .BTF, in $(B)/fuzz-corpus-btf; crash inputs $(B)/fuzz-btf-crash-*.
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
 # $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
 # tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
@@ -299,13 +348,22 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-iquote . -I$(INC)
 
-$(B)/fuzz_elf $(B)/fuzz_http: $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
+FUZZ_HARNESSES := elf btf http tls httpsum print
+# What a harness links besides its module.
+FUZZ_EXTRA_elf := btf.c
+FUZZ_EXTRA_print := decode.c seqtab.c
+
+$(B)/fuzz_elf: btf.c btf.h
+$(B)/fuzz_elf $(B)/fuzz_btf $(B)/fuzz_http: tests/fuzz/check.h
+$(FUZZ_HARNESSES:%=$(B)/fuzz_%): $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)/.stamp
 	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
-		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c"; \
-		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c; \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_EXTRA_$*)"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $*.c $(FUZZ_EXTRA_$*); \
 	else \
 		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
 	fi
+$(B)/fuzz_print: decode.c decode.h seqtab.c seqtab.h
+$(B)/fuzz_tls $(B)/fuzz_httpsum $(B)/fuzz_print: tests/fuzz/fuzz.h
 
 # The filter compiler is five files, checked against tests/fltmodel.h.
 $(B)/fuzz_filter: tests/fuzz/fuzz_filter.c $(FLT_SRCS) filter.h fltcc.h tests/fltmodel.h \
@@ -330,6 +388,17 @@ fuzz-elf: $(B)/fuzz_elf $(B)/xdp.o $(B)/pass.o $(B)/reject.o
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz.log | tail -1; exit $$(cat $(B)/fuzz.rc)
 
+# The seeds are pairs of the test objects' .BTF (tests/fuzz/btf-seeds.sh).
+fuzz-btf: $(B)/fuzz_btf objs
+	@test -x $(B)/fuzz_btf || { echo "fuzz-btf: no $(B)/fuzz_btf"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-btf
+	@tests/fuzz/btf-seeds.sh $(B)/fuzz-corpus-btf
+	@{ ./$(B)/fuzz_btf -max_len=16384 -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz-btf- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-btf 2>&1; echo $$? >$(B)/fuzz-btf.rc; } | tee $(B)/fuzz-btf.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-btf.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-btf.log | tail -1; exit $$(cat $(B)/fuzz-btf.rc)
+
 # New inputs go to the first directory only: tests/fuzz/NAME-seeds stays as it is.
 FUZZ_MAX_LEN_http   := 10000
 FUZZ_MAX_LEN_filter := 512
@@ -344,22 +413,34 @@ fuzz-http fuzz-filter: fuzz-%: $(B)/fuzz_%
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-$*.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
-TEST_BINS += $(B)/fuzz_elf
-TEST_BINS += $(B)/fuzz_http
-TEST_BINS += $(B)/fuzz_filter
-TEST_BINS += $(B)/peer-static
+# `make fuzz-tls`, `fuzz-httpsum`, `fuzz-print` (or FUZZ_TARGET=tls ...):
+# $(B)/fuzz-corpus-NAME grows from tests/fuzz/NAME-seeds/; crash inputs
+# are written as $(B)/fuzz-NAME-crash-*.
+fuzz-tls fuzz-httpsum fuzz-print: fuzz-%: $(B)/fuzz_%
+	@test -x $(B)/fuzz_$* || { echo "fuzz-$*: no $(B)/fuzz_$*"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-$*
+	@{ ./$(B)/fuzz_$* -max_len=4096 -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz-$*- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-$* tests/fuzz/$*-seeds 2>&1; \
+		echo $$? >$(B)/fuzz-$*.rc; } | tee $(B)/fuzz-$*.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-$*.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
-.PHONY: fuzz fuzz-elf fuzz-http fuzz-filter
+TEST_BINS += $(FUZZ_HARNESSES:%=$(B)/fuzz_%)
+TEST_BINS += $(B)/fuzz_filter
+TEST_BINS += $(B)/peer-static $(B)/netem-static
+
+.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http fuzz-tls fuzz-httpsum fuzz-print fuzz-filter
 
 # Figures, not assertions: see BENCHMARKS.md.
-BENCH_SRCS := bpf.c elf.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
+BENCH_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
 	      inspector.c $(FLT_SRCS) flows.c
 
 $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \
 		$(BENCH_SRCS) $(B)/embed.o
 
-GEN_SRCS := bpf.c elf.c loader.c
+GEN_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c
 
 $(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/tools/gen.c \
@@ -367,14 +448,16 @@ $(B)/gen: tests/tools/gen.c tests/wire.h $(GEN_SRCS) $(HDRS) $(B)/gen_xdp.o
 
 # The peers tests/bench/bench.sh measures tcpinspect against, and ethtool to
 # turn on GRO at the receiving veth.  procps: pgrep/ps; util-linux: taskset.
-BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux
+# wrk and busybox httpd (the yardstick): serve under HTTP load.
+BENCH_PKGS := tcpdump xdp-tools ethtool procps util-linux wrk busybox-static curl
 
 bench-deps:
 	@./tests/deps.sh $(BUILD_PKGS) iproute2 $(BENCH_PKGS)
 
 bench: bench-deps
-	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/floor.o $(B)/gen
+	$(MAKE) -s all $(B)/bench_prog $(B)/pass.o $(B)/floor.o $(B)/gen $(B)/httpc $(B)/peer
 	./tests/bench/bench.sh
+	./tests/bench/serve_load.sh
 
 # --- one binary per architecture ----------------------------------------
 # dist/tcpinspect-ARCH for each, their sizes and SHA256SUMS.

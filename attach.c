@@ -12,12 +12,17 @@
 #include "attach.h"
 #include "bpf.h"
 #include "netlink.h"
+#include "prog/tcpinspect.h"
 
 void attach_init(struct attach *a, const char *name, int ifindex, __u32 want,
 		 enum attach_how how)
 {
 	*a = (struct attach){ .ifindex = ifindex, .want = want, .how = how,
-			      .link_fd = -1, .prog_fd = -1, .old_fd = -1 };
+			      .link_fd = -1, .prog_fd = -1, .old_fd = -1,
+			      .in = HOOK_XDP,
+			      .tc = { TC_HOOK_INIT, TC_HOOK_INIT },
+			      .trace = TRACE_HOOK_INIT };
+	a->tc[0].ingress = 1;
 	snprintf(a->name, sizeof(a->name), "%s", name);
 }
 
@@ -109,8 +114,8 @@ int xdp_link_find(int ifindex, __u32 prog_id, __u32 *link_id)
 	return ret == -EINVAL ? -ENOENT : ret;
 }
 
-int attach_check(struct attach *a, int replace, char *note, size_t note_len,
-		 char *err, size_t err_len)
+int attach_check(struct attach *a, int replace, int beside, char *note,
+		 size_t note_len, char *err, size_t err_len)
 {
 	struct nl_xdp_info x;
 	char name[BPF_OBJ_NAME_LEN];
@@ -128,6 +133,12 @@ int attach_check(struct attach *a, int replace, char *note, size_t note_len,
 	if (x.attached == XDP_ATTACHED_NONE || !id)
 		return 0;
 	prog_name_by_id(id, name, sizeof(name));
+	if (!replace && beside) {
+		a->beside_id = id;
+		snprintf(a->beside_name, sizeof(a->beside_name), "%s", name);
+		a->beside_ours = !strcmp(name, TI_PROG_NAME);
+		return 0;
+	}
 	if (!replace) {
 		snprintf(err, err_len, "%s already has XDP program %u (%s) attached; not replacing it without --replace",
 			 a->name, id, name);
@@ -260,6 +271,9 @@ int attach_undo(struct attach *a, char *err, size_t err_len)
 		ret = nl_xdp_set(a->ifindex, a->old_fd, a->prog_fd,
 				 a->mode | XDP_FLAGS_REPLACE, kerr, sizeof(kerr));
 	}
+	/* The interface went away, and every program on it. */
+	if (ret == -ENODEV)
+		ret = 0;
 	if (ret)
 		snprintf(err, err_len, "cannot detach from %s: %s (kernel: %s)",
 			 a->name, strerror(-ret), *kerr ? kerr : "-");

@@ -18,6 +18,7 @@
 #include <net/if.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include "hook.h"
 
 struct nl_xdp_info;
 
@@ -29,6 +30,14 @@ enum attach_how { HOW_LINK_ELSE_NETLINK, HOW_NETLINK, HOW_LINK };
 
 struct attach {
 	char name[IF_NAMESIZE];	/* the interface */
+	/* how each way is captured (capture, flows, serve): */
+	enum hook_kind in, out;	/* HOOK_NONE: not that way */
+	__u32 beside_id;	/* the XDP program we capture beside (0: none) */
+	char beside_name[BPF_OBJ_NAME_LEN];
+	int beside_ours;	/* ... is a tcpinspect capture's */
+	struct tc_hook tc[2];	/* ingress, egress: held by us */
+	struct trace_hook trace;	/* fentry/fexit on beside_id */
+	char why[256];		/* why in is not HOOK_XDP or HOOK_TRACE */
 	int ifindex;
 	__u32 want;		/* mode asked for: XDP_FLAGS_*_MODE, 0 auto */
 	enum attach_how how;
@@ -37,6 +46,7 @@ struct attach {
 	int link_fd;
 	int prog_fd;		/* ours, for the netlink detach check (not owned) */
 	int old_fd;		/* the program we replace; put back by attach_undo */
+	int gone;		/* the interface went away (set by the caller) */
 };
 
 /* One program of an interface, in one mode. */
@@ -51,20 +61,24 @@ void attach_init(struct attach *a, const char *name, int ifindex, __u32 want,
 
 /*
  * Look at what is attached.  0: nothing, or (replace) the program there
- * is held in a->old_fd, its mode taken over, and note says so.  -EEXIST:
- * a program is there and !replace; -EBUSY: a bpf_link holds it (only its
- * owner may replace it); -EOPNOTSUPP: programs in several modes or
- * offloaded; -EINVAL: --mode differs from the program's; else -errno of
- * a query.  err says which, naming the program.
+ * is held in a->old_fd, its mode taken over, and note says so, or
+ * (beside) the program there is named in a->beside_id and
+ * beside_name, and beside_ours says whether it is a tcpinspect
+ * capture's.  -EEXIST: a program is there and neither; -EBUSY: a
+ * bpf_link holds it (only its owner may replace it); -EOPNOTSUPP:
+ * programs in several modes or offloaded; -EINVAL: --mode differs from
+ * the program's; else -errno of a query.  err says which, naming the
+ * program.
  */
-int attach_check(struct attach *a, int replace, char *note, size_t note_len,
-		 char *err, size_t err_len);
+int attach_check(struct attach *a, int replace, int beside, char *note,
+		 size_t note_len, char *err, size_t err_len);
 
 /* Attach prog_fd (auto: native, else generic); 0 or -errno, err says why. */
 int attach_prog(struct attach *a, int prog_fd, char *err, size_t err_len);
 
 /* Undo attach_prog and attach_check: remove ours, put back what we
- * replaced, release its fd.  0, or -errno of a netlink detach (err). */
+ * replaced, release its fd.  0 (also when the interface is gone), or
+ * -errno of a netlink detach (err). */
 int attach_undo(struct attach *a, char *err, size_t err_len);
 
 /* Keep our program attached after we exit (load): drop the fds only. */

@@ -74,6 +74,24 @@ int bpf_map_get_next_key(int map_fd, const void *key, void *next_key)
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a);
 }
 
+int bpf_map_lookup_batch(int map_fd, const void *in_batch, void *out_batch,
+			 void *keys, void *values, __u32 *count)
+{
+	union bpf_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = map_fd;
+	a.batch.in_batch = ptr(in_batch);
+	a.batch.out_batch = ptr(out_batch);
+	a.batch.keys = ptr(keys);
+	a.batch.values = ptr(values);
+	a.batch.count = *count;
+	ret = sys_bpf(BPF_MAP_LOOKUP_BATCH, &a);
+	*count = a.batch.count;
+	return ret;
+}
+
 int bpf_map_freeze(int map_fd)
 {
 	union bpf_attr a;
@@ -102,6 +120,11 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	}
 	if (o->name)
 		strncpy(a.prog_name, o->name, sizeof(a.prog_name) - 1);
+	a.prog_flags = o->prog_flags;
+	a.expected_attach_type = o->expected_attach_type;
+	a.fd_array = ptr(o->fd_array);
+	a.attach_prog_fd = o->attach_prog_fd;
+	a.attach_btf_id = o->attach_btf_id;
 	if (o->btf_fd >= 0) {
 		a.prog_btf_fd = o->btf_fd;
 		if (o->func_info_cnt) {
@@ -190,6 +213,15 @@ int bpf_link_create(int prog_fd, int target_ifindex, __u32 attach_type,
 	return sys_bpf(BPF_LINK_CREATE, &a);
 }
 
+int bpf_trace_attach(int prog_fd)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.prog_fd = prog_fd;
+	return sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
+}
+
 int bpf_link_detach(int link_fd)
 {
 	union bpf_attr a;
@@ -229,6 +261,20 @@ int bpf_link_get_next_id(__u32 start_id, __u32 *next_id)
 int bpf_prog_get_next_id(__u32 start_id, __u32 *next_id)
 {
 	return get_next_id(BPF_PROG_GET_NEXT_ID, start_id, next_id);
+}
+
+int bpf_btf_get_next_id(__u32 start_id, __u32 *next_id)
+{
+	return get_next_id(BPF_BTF_GET_NEXT_ID, start_id, next_id);
+}
+
+int bpf_btf_get_fd_by_id(__u32 id)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.btf_id = id;
+	return sys_bpf(BPF_BTF_GET_FD_BY_ID, &a);
 }
 
 int bpf_prog_test_run(int prog_fd, struct bpf_test_run *t)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/select.h>
 #include "cmd.h"
+#include "export.h"
 #include "flows.h"
 #include "session.h"
 #include "sig.h"
@@ -89,11 +90,15 @@ int cmd_flows(struct opts *o)
 	static struct inspector in;
 	static struct attach at[OPTS_IF_MAX];
 	static struct probe kp;
+	static struct export ex = { .fd = -1 };
 	struct flow_report r = { 0 };
-	__u64 cnt[TI_CNT_MAX], deadline = 0, next = 0, now, until;
+	__u64 cnt[TI_CNT_MAX], deadline = 0, next = 0, next_exp = 0, now, until;
+	int exporting = o->ipfix || o->netflow9;
+	char err[512];
 	struct timespec ts;
 	sigset_t run_mask;
-	int n_if, ret = 0, status;
+	fd_set watch;
+	int n_if, ret = 0, status, wfd;
 
 	n_if = ses_begin(&in, o, &kp, at, &run_mask, &deadline);
 	if (n_if < 0)
@@ -110,19 +115,48 @@ int cmd_flows(struct opts *o)
 		msg("out of memory for a table of %zu flows", r.room);
 		goto out_insp;
 	}
+	if (exporting) {	/* before attaching: a bad collector leaves nothing */
+		struct export_cfg ec = {
+			.version = o->ipfix ? IPFIX_V10 : IPFIX_NF9,
+			.dest = o->ipfix ? o->ipfix : o->netflow9,
+			.active_ns = o->active_ns ? o->active_ns : 60 * NS_PER_S,
+			.idle_ns = o->idle_ns ? o->idle_ns : 15 * NS_PER_S,
+			/* the interface observed: its index, the domain's too */
+			.ifindex = n_if == 1 ? at[0].ifindex : 0,
+			.domain = n_if == 1 ? at[0].ifindex : 0,
+			.flows_max = in.flows_max,
+		};
+
+		ret = export_open(&ex, &ec, err, sizeof(err));
+		if (ret) {
+			msg("%s", err);
+			status = ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+			ret = 0;
+			goto out_mem;
+		}
+	}
 	r.refresh = o->interval_ns && !o->json && isatty(STDOUT_FILENO);
 	/* Whole reports at a time, also to a terminal. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
-	if (ses_attach(at, n_if, in.prog_fd))
+	if (ses_attach(at, n_if, &in))
 		goto out_mem;
 	status = 0;
 	if (o->interval_ns)
 		next = mono_ns() + o->interval_ns;
+	if (exporting)
+		next_exp = mono_ns() + NS_PER_S;
 	while (!sig_stop) {
 		now = mono_ns();
 		if (deadline && now >= deadline)
 			break;
+		if (next_exp && now >= next_exp) {	/* once a second */
+			r.cnt = insp_flows_read(&in, r.e, r.room);
+			export_tick(&ex, r.e, r.cnt, now, insp_mono_to_real(), 0);
+			while (next_exp <= now)
+				next_exp += NS_PER_S;
+			continue;
+		}
 		if (next && now >= next) {
 			r.cnt = insp_flows_read(&in, r.e, r.room);
 			insp_counters(&in, cnt);
@@ -134,15 +168,26 @@ int cmd_flows(struct opts *o)
 			continue;
 		}
 		until = deadline && (!next || deadline < next) ? deadline : next;
+		if (next_exp && (!until || next_exp < until))
+			until = next_exp;
 		ts.tv_sec = (until - now) / NS_PER_S;
 		ts.tv_nsec = (until - now) % NS_PER_S;
+		wfd = ses_watch_fd();
+		FD_ZERO(&watch);
+		FD_SET(wfd, &watch);
 		/* Signals arrive only here (run_mask), so none is missed. */
-		pselect(0, NULL, NULL, NULL, until ? &ts : NULL, &run_mask);
+		pselect(wfd + 1, &watch, NULL, NULL, until ? &ts : NULL, &run_mask);
+		if (ses_gone(at, n_if)) {
+			status = EXIT_RUNTIME;
+			break;
+		}
 	}
 	ses_detach(at, n_if);
 	/* Detached: nothing changes the table now, the reading is exact. */
 	r.cnt = insp_flows_read(&in, r.e, r.room);
 	insp_counters(&in, cnt);
+	if (exporting)	/* what has not gone out yet goes now */
+		export_tick(&ex, r.e, r.cnt, mono_ns(), insp_mono_to_real(), 1);
 	if (!ret)
 		ret = flows_print(o, &r, &in, cnt);
 	if (ret && ret != -EPIPE) {
@@ -155,15 +200,27 @@ int cmd_flows(struct opts *o)
 		(unsigned long long)flows_evicted(&r, cnt),
 		(unsigned long long)cnt[TI_CNT_FLOW_FAIL],
 		(unsigned long long)cnt[TI_CNT_EXPIRED]);
+	if (exporting)
+		fprintf(stderr, "%s to %s: %llu records in %llu messages, %llu send errors%s%s%s, %llu flows evicted before their counts went out\n",
+			o->ipfix ? "IPFIX" : "NetFlow v9", ex.cfg.dest,
+			(unsigned long long)ex.records, (unsigned long long)ex.messages,
+			(unsigned long long)ex.errors, ex.errors ? " (last: " : "",
+			ex.errors ? strerror(-ex.last_err) : "", ex.errors ? ")" : "",
+			(unsigned long long)ex.evicted);
 	ses_seen_line(cnt);
 	ses_malformed_line(cnt);
 	if (o->json) {
 		fprintf(stderr, "{\"flows\":%zu,\"flows_max\":%u,\"evicted\":%llu",
 			r.cnt, in.flows_max,
 			(unsigned long long)flows_evicted(&r, cnt));
+		if (exporting)
+			fprintf(stderr, ",\"export_records\":%llu,\"export_messages\":%llu,\"export_errors\":%llu,\"export_lost\":%llu",
+				(unsigned long long)ex.records, (unsigned long long)ex.messages,
+				(unsigned long long)ex.errors, (unsigned long long)ex.evicted);
 		ses_counters_json(cnt);
 	}
 out_mem:
+	export_close(&ex);
 	free(r.e);
 out_insp:
 	insp_close(&in);

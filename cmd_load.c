@@ -2,8 +2,8 @@
 /*
  * cmd_load.c - a user's XDP object: `load` attaches it and leaves it
  * attached (netlink, or a bpf_link pinned with --pin), `unload` detaches
- * whatever is on an interface, `show` lists what is attached.  All by
- * attach.c's policy: nothing replaced without --replace.
+ * whatever is on an interface.  All by attach.c's policy: nothing
+ * replaced without --replace.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,20 +16,29 @@
 #include <linux/magic.h>
 #include "attach.h"
 #include "bpf.h"
+#include "hook.h"
 #include "cmd.h"
 #include "loader.h"
 #include "netlink.h"
 #include "replay.h"
 #include "session.h"
 
-/* Index in o->elf.progs of the program load should attach, or -1. */
+/*
+ * Index in o->elf.progs of the program load should attach, or -1: the
+ * first in section --section, the one called --prog, or without either
+ * the first in a section named as XDP programs are (elf_find_prog).
+ */
 static int select_prog(const struct ld_obj *obj, const struct opts *o)
 {
+	const struct elf_prog *p;
 	__u32 i;
 
+	if (!o->section && !o->prog) {
+		p = elf_find_prog(&obj->elf, NULL);
+		return p ? p - obj->elf.progs : -1;
+	}
 	for (i = 0; i < obj->elf.prog_cnt; i++)
-		if ((!o->section && !o->prog) ||
-		    (o->section && !strcmp(obj->elf.progs[i].sec_name, o->section)) ||
+		if ((o->section && !strcmp(obj->elf.progs[i].sec_name, o->section)) ||
 		    (o->prog && !strcmp(obj->elf.progs[i].name, o->prog)))
 			return i;
 	return -1;
@@ -48,14 +57,149 @@ static void list_progs(const struct ld_obj *obj, char *s, size_t len)
 				 obj->elf.progs[i].sec_name);
 }
 
-/* Where load --pin pins the link of ifname: DIR/xdp-link-IFNAME.  The
- * '-' keeps it apart from maps pinned by (C identifier) name. */
+/* Where load --pin pins the link of ifname: DIR/xdp-link-IFNAME, and
+ * for a TC or tracing program DIR/tcx-ingress-IFNAME, DIR/tcx-egress-
+ * IFNAME, DIR/trace-IFNAME.  The '-' keeps them apart from maps pinned
+ * by (C identifier) name. */
+static int pin_path(char *path, size_t len, const char *dir, const char *kind,
+		    const char *ifname)
+{
+	int n = snprintf(path, len, "%s/%s-%s", dir, kind, ifname);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 static int link_pin_path(char *path, size_t len, const char *dir,
 			 const char *ifname)
 {
-	int n = snprintf(path, len, "%s/xdp-link-%s", dir, ifname);
+	return pin_path(path, len, dir, "xdp-link", ifname);
+}
 
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+/* What load attaches a program of this type to: its pin's kind. */
+static const char *pin_kind(const struct elf_prog *p, const struct opts *o)
+{
+	if (p->type == BPF_PROG_TYPE_TRACING)
+		return "trace";
+	if (p->type == BPF_PROG_TYPE_SCHED_CLS)
+		return o->tc == 2 || p->attach_type == TI_BPF_TCX_EGRESS ?
+		       "tcx-egress" : "tcx-ingress";
+	return "xdp-link";
+}
+
+/*
+ * load of a TC program (--tc ingress|egress, or its tcx/ section says
+ * which): a tcx link pinned with --pin, else a direct-action cls_bpf
+ * filter over netlink (clsact made if the interface has none); of an
+ * fentry/fexit program (--to-xdp): on the interface's XDP program, its
+ * link pinned (--pin: a tracing link lives no longer than its holder).
+ * The object is parsed and selected (obj->prog); 0 or an exit status.
+ */
+static int load_beside(const struct opts *o, struct ld_obj *obj, int ifindex,
+		       const struct probe *kp, const char *pin)
+{
+	const struct elf_prog *p = obj->prog;
+	struct trace_hook t = TRACE_HOOK_INIT;
+	struct tc_hook h = TC_HOOK_INIT;
+	struct bpf_link_info li;
+	struct bpf_prog_info pi;
+	struct nl_xdp_info x;
+	struct xdp_prog xp[3];
+	char err[4096], name[BPF_OBJ_NAME_LEN];
+	__u32 len;
+	int ingress, fd, ret, link = -1, status = EXIT_RUNTIME;
+
+	if (p->type == BPF_PROG_TYPE_TRACING) {
+		if (!o->to_xdp) {
+			msg("program %s (section %s) is an fentry/fexit program: attach it to an interface's XDP program with --to-xdp IFACE",
+			    p->name, p->sec_name);
+			return EXIT_USAGE;
+		}
+		if (!o->pin_dir) {
+			msg("an fentry/fexit program stays attached only while its link is held: give --pin DIR (a BPF file system) to leave it there");
+			return EXIT_USAGE;
+		}
+		ret = nl_xdp_query(ifindex, &x);
+		if (ret || xdp_progs(&x, xp) != 1) {
+			msg(ret ? "cannot query XDP state of %s: %s" :
+			    "%s has %s: --to-xdp traces exactly one", o->iface,
+			    ret ? strerror(-ret) : "no XDP program, or one in each of several modes");
+			return EXIT_RUNTIME;
+		}
+		if (trace_target(&t, xp[0].id, err, sizeof(err))) {
+			msg("%s", err);
+			return EXIT_RUNTIME;
+		}
+		obj->attach_prog_fd = t.target_fd;
+		obj->attach_btf_id = t.btf_id;
+	} else if (p->attach_type != TI_BPF_TCX_INGRESS &&
+		   p->attach_type != TI_BPF_TCX_EGRESS && !o->tc) {
+		msg("program %s (section %s) is a TC program: say where with --tc ingress or --tc egress",
+		    p->name, p->sec_name);
+		return EXIT_USAGE;
+	}
+	if (p->type == BPF_PROG_TYPE_SCHED_CLS && o->pin_dir && !kp->has[PROBE_TCX]) {
+		msg("--pin of a TC program needs tcx (Linux 6.6), which this kernel lacks; without --pin, load adds a cls_bpf filter over netlink");
+		return EXIT_USAGE;
+	}
+	obj->conv_too = 0;
+	ret = ld_load(obj, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		goto out;
+	}
+	if (obj->note[0])
+		msg("%s", obj->note);
+	fd = obj->prog_fds[p - obj->elf.progs];
+	if (p->type == BPF_PROG_TYPE_TRACING) {
+		link = bpf_trace_attach(fd);
+		if (link < 0) {
+			msg("cannot attach %s to XDP program %u on %s: %s", p->name,
+			    t.target_id, o->iface, strerror(-link));
+			goto out;
+		}
+	} else {
+		ingress = o->tc ? o->tc == 1 : p->attach_type == TI_BPF_TCX_INGRESS;
+		snprintf(name, sizeof(name), "%s", p->name);
+		ret = tc_hook_attach(&h, ifindex, ingress, fd, !!o->pin_dir, name,
+				     err, sizeof(err));
+		if (ret) {
+			msg("%s: %s", o->iface, err);
+			goto out;
+		}
+		link = h.link_fd;
+	}
+	if (link >= 0) {
+		ret = bpf_obj_pin(link, pin);
+		if (ret) {
+			msg("cannot pin the link at %s: %s", pin, strerror(-ret));
+			goto out;
+		}
+	}
+	memset(&pi, 0, sizeof(pi));
+	len = sizeof(pi);
+	bpf_obj_get_info_by_fd(fd, &pi, &len);
+	memset(&li, 0, sizeof(li));
+	len = sizeof(li);
+	if (link >= 0)
+		bpf_obj_get_info_by_fd(link, &li, &len);
+	if (p->type == BPF_PROG_TYPE_TRACING)
+		printf("loaded prog id %u (%s) on XDP program %u of %s (%s, bpf_link %u)\nlink id %u pinned at %s\n",
+		       pi.id, pi.name, t.target_id, o->iface,
+		       p->attach_type == BPF_TRACE_FEXIT ? "fexit" : "fentry",
+		       li.id, li.id, pin);
+	else if (link >= 0)
+		printf("loaded prog id %u (%s) on %s (tcx %s, bpf_link %u)\nlink id %u pinned at %s\n",
+		       pi.id, pi.name, o->iface, h.ingress ? "ingress" : "egress",
+		       li.id, li.id, pin);
+	else
+		printf("loaded prog id %u (%s) on %s (tc %s, cls_bpf prio %u)\n", pi.id,
+		       pi.name, o->iface, h.ingress ? "ingress" : "egress", h.prio);
+	status = 0;
+out:
+	if (link >= 0)
+		close(link);	/* the pin, or the netlink filter, holds it */
+	trace_detach(&t);
+	return status;
 }
 
 /* --pin DIR must be a mounted bpffs; 0 or EXIT_USAGE (said why). */
@@ -137,23 +281,16 @@ int cmd_load(struct opts *o)
 	char err[4096], pin[PATH_MAX], progs[512], note[256];
 	int ret, idx, ifindex, status = EXIT_USAGE;
 
+	if (o->to_xdp && strcmp(o->to_xdp, o->iface)) {
+		msg("--to-xdp %s and -i %s: name the interface once", o->to_xdp, o->iface);
+		return EXIT_USAGE;
+	}
 	if (ses_iface_index(o, &ifindex))
 		return EXIT_USAGE;
 	attach_init(&a, o->iface, ifindex, o->mode,
 		    o->pin_dir ? HOW_LINK : HOW_NETLINK);
-	if (o->pin_dir) {
-		if (check_pin_dir(o->pin_dir))
-			return EXIT_USAGE;
-		if (link_pin_path(pin, sizeof(pin), o->pin_dir, o->iface)) {
-			msg("pin directory name too long: %s", o->pin_dir);
-			return EXIT_USAGE;
-		}
-		if (!access(pin, F_OK)) {
-			msg("%s already exists: remove it, or run 'tcpinspect unload -i %s --pin %s'",
-			    pin, o->iface, o->pin_dir);
-			return EXIT_RUNTIME;
-		}
-	}
+	if (o->pin_dir && check_pin_dir(o->pin_dir))
+		return EXIT_USAGE;
 	/* The object in memory: mapped, or read (a pipe, "-"). */
 	ret = replay_file_open(&file, o->obj_path);
 	if (ret) {
@@ -183,14 +320,49 @@ int cmd_load(struct opts *o)
 		status = EXIT_USAGE;
 		goto out_obj;
 	}
+	if (!o->section && !o->prog && obj.elf.prog_cnt > 1)
+		msg("%s has %u programs: taking %s (section %s), the first %s; name another with --section or --prog",
+		    o->obj_path, obj.elf.prog_cnt, obj.elf.progs[idx].name,
+		    obj.elf.progs[idx].sec_name,
+		    obj.elf.progs[idx].conv ? "in a section named as XDP programs are (xdp, xdp/..., xdp.frags, xdp_..., prog)" :
+		    "in the object (none is in a section named xdp, xdp/..., xdp.frags, xdp_... or prog)");
+	/* The one to attach, every other in an XDP section, and those
+	 * that program arrays name: as ip and libbpf load them all. */
+	obj.prog = &obj.elf.progs[idx];
+	obj.conv_too = 1;
+	if (o->pin_dir) {
+		if (pin_path(pin, sizeof(pin), o->pin_dir, pin_kind(obj.prog, o),
+			     o->iface)) {
+			msg("pin directory name too long: %s", o->pin_dir);
+			status = EXIT_USAGE;
+			goto out_obj;
+		}
+		if (!access(pin, F_OK)) {
+			msg("%s already exists: remove it, or run 'tcpinspect unload -i %s --pin %s%s'",
+			    pin, o->iface, o->pin_dir,
+			    obj.prog->type == BPF_PROG_TYPE_SCHED_CLS ?
+			    strstr(pin_kind(obj.prog, o), "egress") ? " --tc egress" : " --tc ingress" : "");
+			goto out_obj;
+		}
+	}
 	if (ses_probe(o, &kp))
 		goto out_obj;
+	if (obj.prog->type != BPF_PROG_TYPE_XDP) {
+		status = load_beside(o, &obj, ifindex, &kp, pin);
+		goto out_obj;
+	}
+	if (o->tc || o->to_xdp) {
+		msg("program %s (section %s) is an XDP program: it attaches to the interface itself (no --tc, no --to-xdp)",
+		    obj.prog->name, obj.prog->sec_name);
+		status = EXIT_USAGE;
+		goto out_obj;
+	}
 	if (o->pin_dir && !kp.has[PROBE_LINK]) {
 		msg("--pin needs XDP bpf_link (Linux 5.9), which this kernel lacks; without --pin, load attaches over netlink");
 		goto out_obj;
 	}
 	obj.no_btf = !kp.has[PROBE_BTF];
-	if (attach_check(&a, o->replace, note, sizeof(note), err, sizeof(err))) {
+	if (attach_check(&a, o->replace, 0, note, sizeof(note), err, sizeof(err))) {
 		msg("%s", err);
 		goto out_obj;
 	}
@@ -311,6 +483,60 @@ static int unload_one(const struct opts *o, int ifindex, const struct xdp_prog *
 	return ret ? EXIT_RUNTIME : 0;
 }
 
+/* The link pinned at DIR/KIND-IFACE, if there is one: detached and
+ * unpinned.  0 or an exit status. */
+static int unpin_detach(const struct opts *o, const char *kind)
+{
+	char pin[PATH_MAX];
+	int fd, ret;
+
+	if (pin_path(pin, sizeof(pin), o->pin_dir, kind, o->iface)) {
+		msg("pin directory name too long: %s", o->pin_dir);
+		return EXIT_USAGE;
+	}
+	fd = bpf_obj_get(pin);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		msg("cannot open pin %s: %s", pin, strerror(-fd));
+		return EXIT_RUNTIME;
+	}
+	ret = bpf_link_detach(fd);
+	close(fd);
+	if (ret && ret != -ENOLINK) {
+		msg("cannot detach the link pinned at %s: %s", pin, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (unlink(pin)) {
+		msg("cannot remove %s: %s", pin, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	printf("detached and removed pin %s\n", pin);
+	return 0;
+}
+
+/* unload --tc HOOK: cls_bpf filters (not captures'), a pinned tcx link. */
+static int unload_tc(const struct opts *o, int ifindex)
+{
+	char err[512];
+	int n, status = 0;
+
+	n = tc_hook_unload(ifindex, o->tc == 1, err, sizeof(err));
+	if (n < 0) {
+		msg("%s: %s", o->iface, err);
+		status = EXIT_RUNTIME;
+	} else if (n) {
+		printf("removed %d cls_bpf filter%s from %s (tc %s)\n", n, n > 1 ? "s" : "",
+		       o->iface, o->tc == 1 ? "ingress" : "egress");
+	} else if (!o->pin_dir) {
+		printf("no TC program on %s (tc %s)\n", o->iface,
+		       o->tc == 1 ? "ingress" : "egress");
+	}
+	if (o->pin_dir && !status)
+		status = unpin_detach(o, o->tc == 1 ? "tcx-ingress" : "tcx-egress");
+	return status;
+}
+
 /* tcpinspect unload -i IFACE [--pin DIR]: like `ip link set dev IFACE xdp
  * off`, nothing attached is success; but links are detached too. */
 int cmd_unload(struct opts *o)
@@ -323,6 +549,11 @@ int cmd_unload(struct opts *o)
 		return EXIT_USAGE;
 	if (o->pin_dir && check_pin_dir(o->pin_dir))
 		return EXIT_USAGE;
+	if (o->tc)
+		return unload_tc(o, ifindex);
+	/* an fentry/fexit program load --to-xdp pinned goes first */
+	if (o->pin_dir && unpin_detach(o, "trace"))
+		return EXIT_RUNTIME;
 	ret = nl_xdp_query(ifindex, &x);
 	if (ret) {
 		msg("cannot query XDP state of %s: %s", o->iface, strerror(-ret));
@@ -338,56 +569,3 @@ int cmd_unload(struct opts *o)
 		status = unpin_link(o);
 	return status;
 }
-
-struct show {
-	int warned;		/* said once that details need privilege */
-};
-
-static int show_one(const struct nl_xdp_info *x, void *arg)
-{
-	struct show *sh = arg;
-	struct bpf_prog_info info;
-	struct xdp_prog p[3];
-	char tag[2 * BPF_TAG_SIZE + 1] = "?";
-	__u32 link_id;
-	int n, i, j, ret, fd;
-
-	n = xdp_progs(x, p);
-	for (i = 0; i < n; i++) {
-		ret = prog_info_by_id(p[i].id, &info);
-		if (ret && !sh->warned++)
-			msg("cannot read program details: %s%s", strerror(-ret),
-			    ret == -EPERM ? " (needs root, or CAP_SYS_ADMIN)" : "");
-		for (j = 0; !ret && j < BPF_TAG_SIZE; j++)
-			snprintf(tag + 2 * j, 3, "%02x", info.tag[j]);
-		printf("%s ifindex %d mode %s id %u name %s tag %s", x->ifname,
-		       x->ifindex, attach_mode_name(p[i].mode), p[i].id,
-		       ret ? "?" : info.name, tag);
-		fd = ret ? -1 : xdp_link_find(x->ifindex, p[i].id, &link_id);
-		if (fd >= 0) {
-			printf(" link %u", link_id);
-			close(fd);
-		}
-		printf("\n");
-	}
-	return 0;
-}
-
-/* tcpinspect show: one line per XDP program, nothing if there is none. */
-int cmd_show(struct opts *o)
-{
-	struct show sh = { 0 };
-	int ret;
-
-	ret = nl_xdp_dump(show_one, &sh);
-	if (ret) {
-		msg("cannot list interfaces: %s", strerror(-ret));
-		return EXIT_RUNTIME;
-	}
-	if (fflush(stdout) || ferror(stdout)) {
-		msg("cannot write output: %s", strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	return 0;
-}
-

@@ -84,19 +84,27 @@ int cmd_probe(struct opts *o)
 		{ PROBE_LOAD_BYTES, "bpf_xdp_load_bytes" },
 		{ PROBE_PERCPU, "per-cpu arrays" },
 		{ PROBE_LRU, "lru hash" },
+		{ PROBE_TCX, "tcx bpf_link" },
+		{ PROBE_FENTRY, "fentry/fexit on xdp" },
 	};
 	static struct probe kp;
 	const char *off = " (TCPINSPECT_DISABLE)";
-	char err[512], instead[128], was[32], now[32];
+	char err[512], instead[256], was[32], now[32];
 	size_t i;
 	int ret;
 
 	ret = ses_probe(o, &kp);
 	if (ret)
 		return ret;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		probe_line(rows[i].name, kp.has[rows[i].f],
-			   probe_instead(&kp, rows[i].f), kp.off[rows[i].f] ? off : "");
+	probe_fentry(&kp);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(instead, sizeof(instead), "%s", probe_instead(&kp, rows[i].f));
+		if (rows[i].f == PROBE_FENTRY && !kp.off[PROBE_FENTRY])
+			snprintf(instead + strlen(instead), sizeof(instead) - strlen(instead),
+				 " (kernel: %s)", kp.fentry_why);
+		probe_line(rows[i].name, kp.has[rows[i].f], instead,
+			   kp.off[rows[i].f] ? off : "");
+	}
 	ret = probe_iface(o);
 	if (ret)
 		return ret;

@@ -29,6 +29,9 @@ static int on_replayed(void *arg, const void *rec, __u32 len,
 {
 	struct replayed *r = arg;
 	const struct ti_event *e = rec;
+	/* The file's time (even 0), not the kernel's: the same output
+	 * every run; and the frame's length on the wire. */
+	struct out_meta m = { .ts_ns = frame->ts_ns, .wire_len = frame->len };
 
 	if (len < sizeof(struct ti_event))
 		return 0;
@@ -38,9 +41,7 @@ static int on_replayed(void *arg, const void *rec, __u32 len,
 		r->partial++;
 		r->seen_len = e->pkt_len;
 	}
-	/* The file's time, not the kernel's: the same output every run.
-	 * (0 would mean "the event's own"; a pcapng SPB has no time.) */
-	out_event(r->out, rec, len, frame->ts_ns ? frame->ts_ns : 1);
+	out_event(r->out, rec, len, &m);
 	r->captured++;
 	return r->out->err || (r->count && r->captured >= r->count);
 }
@@ -82,7 +83,7 @@ int cmd_replay(struct opts *o)
 	if (ses_events(&in, &eb))
 		goto out_insp;
 	out_init(&out, STDOUT_FILENO, o->json ? OUT_JSON : OUT_TEXT);
-	out.hex = o->hex;
+	ses_out(&out, o);
 	/* Handlers as for a capture, but nothing waits in epoll_pwait to
 	 * unblock them: run with the capture's wait mask throughout. */
 	sig_setup(&run_mask);
@@ -113,7 +114,9 @@ int cmd_replay(struct opts *o)
 		msg("%lu reported frames were longer than the program sees in one piece here: it saw their first %u bytes (frame length and len filters too)",
 		    r.partial, r.seen_len);
 	insp_counters(&in, cnt);
-	ses_summary(r.captured, cnt, 0);
+	ses_summary(out.written, r.captured - out.written, cnt, 0);
+	if (o->json)	/* and once more for scripts, as a capture */
+		ses_summary(out.written, r.captured - out.written, cnt, 1);
 	evb_close(&eb);
 out_insp:
 	insp_close(&in);

@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -21,17 +22,20 @@
 #include "api.h"
 #include "bpf.h"
 #include "cmd.h"
+#include "export.h"
 #include "session.h"
 #include "sig.h"
 #include "srv.h"
 
 /*
  * The bearer token of --token-file: the file's first line.  Refused if
- * others may read the file (as ssh refuses such keys) or it is empty.
+ * others may read the file (as ssh refuses such keys), if it is empty,
+ * or if it is longer than room - 1 bytes (never cut to fit).
  */
 static int read_token(const char *path, char *tok, size_t room)
 {
 	struct stat st;
+	size_t len = 0;
 	ssize_t n;
 	int fd;
 
@@ -48,9 +52,24 @@ static int read_token(const char *path, char *tok, size_t room)
 		close(fd);
 		return -1;
 	}
-	n = read(fd, tok, room - 1);
+	/* One byte more than fits: a file that long is refused whole. */
+	while (len < room && (n = read(fd, tok + len, room - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			msg("cannot read the token file %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		len += n;
+	}
 	close(fd);
-	tok[n > 0 ? n : 0] = 0;
+	if (len == room) {
+		msg("token file %s is longer than %zu bytes: not cut to fit, refused",
+		    path, room - 1);
+		return -1;
+	}
+	tok[len] = 0;
 	tok[strcspn(tok, "\r\n")] = 0;
 	if (strlen(tok) < 16 || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != strlen(tok)) {
 		msg("token file %s: want one line of at least 16 token characters (letters, digits, -._~+/=)",
@@ -119,6 +138,12 @@ static int drop_privileges(const char *user, const struct attach *at, int n_if,
 		msg("--user %s: could still become root again", user);
 		return -1;
 	}
+	/* Nothing executed from here on could gain privileges (set-id
+	 * bits, file capabilities). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		msg("--user %s: cannot set no_new_privs: %s", user, strerror(errno));
+		return -1;
+	}
 	msg("running as %s (uid %u)%s", user, pw->pw_uid,
 	    keep_bpf ? ", keeping CAP_BPF: this kernel refuses bpf() to unprivileged processes" : "");
 	return 0;
@@ -140,17 +165,24 @@ int cmd_serve(struct opts *o)
 	static struct inspector in;
 	static struct attach at[OPTS_IF_MAX];
 	static struct probe kp;
-	static struct srv srv = { .listen_fd = -1, .log_fd = -1 };
+	static struct srv srv = { .listen_fd = -1, .log_fd = -1, .spare_fd = -1 };
 	static struct api api;
+	static struct export ex = { .fd = -1 };
 	static char token[512];
-	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = 0 };
+	struct flow_entry *table = NULL;	/* --ipfix: the table as read */
+	size_t table_cnt;
+	int exporting = o->ipfix || o->netflow9;
+	/* Our own fds' epoll data: below SRV_DATA_MIN. */
+	enum { EV_EVENTS, EV_LINKS };
+	struct epoll_event ev[32], rev = { .events = EPOLLIN, .data.u64 = EV_EVENTS },
+			   lev = { .events = EPOLLIN, .data.u64 = EV_LINKS };
 	struct evbuf eb = EVB_INIT;
 	__u64 cnt[TI_CNT_MAX], next_tick, now, deadline;
 	const char *listen = o->listen ? o->listen : "127.0.0.1:9400";
 	char err[512];
 	sigset_t run_mask;
 	int n_if, lfd, loopback = 0, epfd = -1, log_fd = STDERR_FILENO;
-	int status = EXIT_USAGE, i, n, busy = 0, stopped = 0, timeout;
+	int status = EXIT_USAGE, i, n, busy = 0, stopped = 0, timeout, gone = 0;
 	long got;
 
 	/* What can be refused before anything is held or attached. */
@@ -206,8 +238,37 @@ int cmd_serve(struct opts *o)
 	}
 	for (i = 0; i < n_if; i++)
 		api_add_iface(&api, at[i].name, at[i].ifindex);
-	if (ses_attach(at, n_if, in.prog_fd))
+	if (exporting) {	/* before attaching: a bad collector leaves nothing */
+		struct export_cfg ec = {
+			.version = o->ipfix ? IPFIX_V10 : IPFIX_NF9,
+			.dest = o->ipfix ? o->ipfix : o->netflow9,
+			.active_ns = o->active_ns ? o->active_ns : 60 * NS_PER_S,
+			.idle_ns = o->idle_ns ? o->idle_ns : 15 * NS_PER_S,
+			.ifindex = n_if == 1 ? at[0].ifindex : 0,
+			.domain = n_if == 1 ? at[0].ifindex : 0,
+			.flows_max = in.flows_max,
+		};
+
+		/* the export reads the whole table once a second: its own room */
+		table = calloc(in.flows_max, sizeof(*table));
+		if (!table) {
+			msg("out of memory for a table of %u flows", in.flows_max);
+			goto out_api;
+		}
+		i = export_open(&ex, &ec, err, sizeof(err));
+		if (i) {
+			msg("%s", err);
+			status = i == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+			goto out_api;
+		}
+		api.ex = &ex;
+	}
+	if (ses_attach(at, n_if, &in))
 		goto out_api;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ses_watch_fd(), &lev)) {
+		msg("cannot wait for the interfaces' notices: %s", strerror(errno));
+		goto out_detach;
+	}
 	if (o->user && drop_privileges(o->user, at, n_if, &in))
 		goto out_detach;
 	msg("serving http://%s%s (GET /inspect?ip=, /flows, /stats, /metrics, /openapi.json)",
@@ -218,6 +279,11 @@ int cmd_serve(struct opts *o)
 		now = mono_ns();
 		if (now >= next_tick) {
 			api_tick(&api, now);
+			if (exporting) {
+				table_cnt = insp_flows_read(&in, table, in.flows_max);
+				export_tick(&ex, table, table_cnt, now,
+					    insp_mono_to_real(), 0);
+			}
 			while (next_tick <= now)
 				next_tick += 1000000000ull;
 		}
@@ -228,6 +294,9 @@ int cmd_serve(struct opts *o)
 		/* as in a capture: unannounced events come within TI_WAKE_NS */
 		if (busy && timeout > TI_WAKE_NS / 1000000 + 1)
 			timeout = TI_WAKE_NS / 1000000 + 1;
+		/* a snapshot of the flow table being read: between rounds */
+		if (api.building >= 0)
+			timeout = 0;
 		n = epoll_pwait(epfd, ev, sizeof(ev) / sizeof(ev[0]), timeout,
 				&run_mask);
 		if (n < 0 && errno != EINTR) {
@@ -239,20 +308,46 @@ int cmd_serve(struct opts *o)
 		for (i = 0; i < n; i++)
 			if (srv_owns(&ev[i]))
 				srv_event(&srv, &ev[i]);
+			else if (ev[i].data.u64 == EV_LINKS)
+				gone = 1;
 			else
 				busy = 1;
 		got = evb_consume(&eb, api_event, &api, &stopped);
 		busy |= got > 0;
 		srv_expire(&srv);
+		api_step(&api);
+		/* An interface gone: dropped; with none left, the end. */
+		if (gone) {
+			gone = 0;
+			n = ses_gone(at, n_if);
+			for (i = 0; i < n_if; i++)
+				if (at[i].gone)
+					api_iface_gone(&api, at[i].ifindex);
+			if (n == n_if) {
+				status = EXIT_RUNTIME;
+				break;
+			}
+		}
 	}
 out_detach:
 	ses_detach(at, n_if);
 	insp_counters(&in, cnt);
 	fprintf(stderr, "%llu HTTP requests answered, %llu connections refused\n",
 		(unsigned long long)srv.requests, (unsigned long long)srv.refused);
+	if (exporting && status != EXIT_USAGE) {
+		/* detached: what has not gone out yet goes now */
+		table_cnt = insp_flows_read(&in, table, in.flows_max);
+		export_tick(&ex, table, table_cnt, mono_ns(), insp_mono_to_real(), 1);
+		fprintf(stderr, "%s to %s: %llu records in %llu messages, %llu send errors, %llu flows evicted before their counts went out\n",
+			o->ipfix ? "IPFIX" : "NetFlow v9", ex.cfg.dest,
+			(unsigned long long)ex.records, (unsigned long long)ex.messages,
+			(unsigned long long)ex.errors, (unsigned long long)ex.evicted);
+	}
 	ses_seen_line(cnt);
 	ses_malformed_line(cnt);
 out_api:
+	export_close(&ex);
+	free(table);
 	api_free(&api);
 out_srv:
 	srv_close(&srv);

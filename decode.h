@@ -46,13 +46,37 @@ struct ti_view {
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class */
 	__u8 vlan_cnt;
 	__u8 ext_cnt;		/* IPv6 extension headers before l4_off */
+	__u8 reason;		/* malformed: the TI_CNT_* reason; else 0 */
+	__u8 verdict;		/* TI_VERDICT(the XDP program's action); 0: none */
+	__u8 out;		/* leaving by ifindex (TI_EV_OUT), else arriving */
+	__u8 have;		/* TI_HAVE_*: which fields above are set */
 };
+
+#define TI_HAVE_IP	0x01	/* addresses and the IP header's fields */
+#define TI_HAVE_TCP	0x02	/* ports and the TCP header's fields */
+
+/* "aborted", "drop", "pass", "tx", "redirect" for a ti_view.verdict;
+ * "unknown" for any other; NULL for none. */
+static inline const char *ev_verdict_name(__u8 verdict)
+{
+	static const char *const name[] = { "aborted", "drop", "pass", "tx", "redirect" };
+
+	if (!verdict)
+		return 0;
+	return verdict - 1u < sizeof(name) / sizeof(name[0]) ? name[verdict - 1] : "unknown";
+}
 
 /*
  * The ring buffer (or perf buffer) record rec of len bytes into v, which
  * points into rec.  0, or -EINVAL if it is not a whole record of ours or
  * its headers are not where the program said (v is then partly set).
+ * A malformed packet's record (reason set) decodes to what its bytes
+ * hold: have says which fields are set, l4_off is the TCP header's
+ * offset if there is one, else 0.
  */
 int ev_decode(const void *rec, __u32 len, struct ti_view *v);
+
+/* A malformed reason's name, as the JSON counters name it ("truncated"). */
+const char *ev_reason_name(__u8 reason);
 
 #endif

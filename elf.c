@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * elf.c - the ELF and BTF reading half of the loader (see elf.h).
+ * elf.c - the ELF reading half of the loader (see elf.h).
  *
- * Every read of the object goes through at() (ELF) or btf_at() (BTF),
- * which check the range without overflow, and structures are copied out
- * with memcpy so that odd offsets cannot cause unaligned access.
+ * Every read of the object goes through at(), which checks the range
+ * without overflow, and structures are copied out with memcpy so that
+ * odd offsets cannot cause unaligned access.  The BTF inside is read
+ * through btf.c, which checks its own reads the same way.
  */
 #include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/btf.h>
+#include "bpf.h"
+#include "btf.h"
 #include "elf.h"
 
 #ifndef EM_BPF
@@ -22,10 +24,10 @@
 #define R_BPF_64_32	10
 #define BPF_LD_IMM64	(BPF_LD | BPF_IMM | BPF_DW)
 #define BPF_CALL_INSN	(BPF_JMP | BPF_CALL)
-#define BTF_MAGIC	0xeB9F
-#define BTF_MAX_DEPTH	32	/* typedef/const/pointer chains we follow */
 #define NO_SEC		0xffffffffu
+#define CORE_REC_MIN	16	/* struct bpf_core_relo */
 
+/* .BTF.ext's header; core_relo_* only if hdr_len covers them. */
 struct btf_ext_hdr {
 	__u16 magic;
 	__u8 version;
@@ -35,7 +37,10 @@ struct btf_ext_hdr {
 	__u32 func_info_len;
 	__u32 line_info_off;
 	__u32 line_info_len;
+	__u32 core_relo_off;
+	__u32 core_relo_len;
 };
+#define BTF_EXT_HDR_MIN	offsetof(struct btf_ext_hdr, core_relo_off)
 
 struct ctx {
 	const __u8 *buf;
@@ -51,10 +56,10 @@ struct ctx {
 	Elf64_Shdr strtab;	/* symbol name table */
 	__u32 maps_sec;		/* ".maps", or NO_SEC */
 	__u32 legacy_sec;	/* "maps", or NO_SEC */
-	/* .BTF: base, and type and string areas relative to it */
-	const __u8 *btf;
-	__u64 btf_len, types_off, types_len, strs_off, strs_len;
-	int btf_bad;		/* a walk failed (not just ended) */
+	struct btf btf;		/* .BTF, if has_btf */
+	int has_btf;
+	const __u8 *core;	/* .BTF.ext's CO-RE area, core_len bytes */
+	__u32 core_len;
 };
 
 static int fail(struct ctx *c, int code, const char *fmt, ...)
@@ -124,6 +129,27 @@ static int sym(struct ctx *c, __u32 idx, Elf64_Sym *s, const char **name)
 	return 0;
 }
 
+/*
+ * Section idx is one the loader reads (a compressed one is refused; the
+ * DWARF that clang -gz compresses is not read).  Relocation sections
+ * are checked where their target is known (parse_relocs).
+ */
+static int is_read(const struct ctx *c, __u32 idx, const Elf64_Shdr *sh)
+{
+	static const char *const names[] = { ".BTF", ".BTF.ext", ".maps", "maps",
+					     "license" };
+	const char *n = sec_name(c, idx);
+	size_t i;
+
+	if ((sh->sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) ||
+	    sh->sh_type == SHT_SYMTAB || sh->sh_type == SHT_STRTAB)
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(n, names[i]))
+			return 1;
+	return 0;
+}
+
 static int parse_header(struct ctx *c)
 {
 	Elf64_Ehdr eh;
@@ -184,8 +210,8 @@ static int parse_header(struct ctx *c)
 		if (!str_in(c->buf + c->shstr.sh_offset, c->shstr.sh_size, sh.sh_name))
 			return fail(c, -EINVAL, "section %u: name offset %u outside name table",
 				    i, sh.sh_name);
-		if (sh.sh_flags & SHF_COMPRESSED)
-			return fail(c, -ENOTSUP, "section %s is compressed; rebuild without --compress-debug-sections",
+		if ((sh.sh_flags & SHF_COMPRESSED) && is_read(c, i, &sh))
+			return fail(c, -ENOTSUP, "section %s is compressed; only debug sections may be (rebuild without --compress-debug-sections)",
 				    sec_name(c, i));
 		if (sh.sh_type != SHT_SYMTAB)
 			continue;
@@ -217,208 +243,54 @@ static __u32 find_sec(const struct ctx *c, const char *name)
 	return NO_SEC;
 }
 
-/* --- BTF ---------------------------------------------------------------- */
+/* --- BTF (read through btf.c) -------------------------------------------- */
 
-static int parse_btf_header(struct ctx *c, const __u8 *btf, __u64 len)
+static int open_btf(struct ctx *c, const __u8 *p, __u64 len)
 {
-	struct btf_header h;
+	char e[200];
+	int ret;
 
-	if (len < sizeof(h))
-		return fail(c, -EINVAL, ".BTF too short");
-	memcpy(&h, btf, sizeof(h));
-	if (h.magic != BTF_MAGIC)
-		return fail(c, -EINVAL, ".BTF: bad magic 0x%x", h.magic);
-	if (h.hdr_len < sizeof(h) || h.hdr_len > len)
-		return fail(c, -EINVAL, ".BTF: bad header length %u", h.hdr_len);
-	if ((__u64)h.type_off + h.type_len > len - h.hdr_len ||
-	    (__u64)h.str_off + h.str_len > len - h.hdr_len)
-		return fail(c, -EINVAL, ".BTF: type or string area beyond the section");
-	c->btf = btf;
-	c->btf_len = len;
-	c->types_off = h.hdr_len + h.type_off;
-	c->types_len = h.type_len;
-	c->strs_off = h.hdr_len + h.str_off;
-	c->strs_len = h.str_len;
+	ret = btf_open(&c->btf, p, len, NULL, e, sizeof(e));
+	if (ret)
+		return fail(c, ret, ".%s", e);	/* "BTF: ..." */
+	c->has_btf = 1;
 	return 0;
 }
 
-static __u32 btf_kind(const struct btf_type *t)
+static const char *bname(const struct ctx *c, __u32 off)
 {
-	return (t->info >> 24) & 0x1f;
+	return c->has_btf ? btf_str(&c->btf, off) : NULL;
 }
 
-static __u32 btf_vlen(const struct btf_type *t)
+/* Type id through typedefs and qualifiers: its id and header. */
+static int resolve(struct ctx *c, __u32 id, __u32 *out, struct btf_type *t)
 {
-	return t->info & 0xffff;
-}
-
-/* Bytes that follow a btf_type of this kind, or -1 for an unknown kind. */
-static long btf_extra(const struct btf_type *t)
-{
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return 4;
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return (long)btf_vlen(t) * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return (long)btf_vlen(t) * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64:
-		return (long)btf_vlen(t) * 12;
-	case BTF_KIND_FUNC_PROTO:
-		return (long)btf_vlen(t) * sizeof(struct btf_param);
-	case BTF_KIND_DATASEC:
-		return (long)btf_vlen(t) * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_PTR:
-	case BTF_KIND_FWD:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return 0;
-	}
-	return -1;
-}
-
-static const char *btf_name(const struct ctx *c, __u32 off)
-{
-	return str_in(c->btf + c->strs_off, c->strs_len, off);
-}
-
-/*
- * Walk the type area to type id (ids start at 1), or with id 0 to the
- * next type after *id_out (0 to start) that is a DATASEC.  Copies the
- * header into *t and returns the offset (from c->btf) of the bytes after
- * it, or 0 on failure or at the end.
- */
-static __u64 btf_walk(struct ctx *c, __u32 id, struct btf_type *t,
-		      __u32 *id_out)
-{
-	__u64 off = 0;
-	__u32 cur = 1;
-	long extra;
-
-	if (!c->btf)
-		return 0;
-	while (off + sizeof(*t) <= c->types_len) {
-		memcpy(t, c->btf + c->types_off + off, sizeof(*t));
-		extra = btf_extra(t);
-		if (extra < 0) {
-			c->btf_bad = fail(c, -EINVAL, ".BTF: type %u has unknown kind %u",
-					  cur, btf_kind(t));
-			return 0;
-		}
-		if (off + sizeof(*t) + extra > c->types_len) {
-			c->btf_bad = fail(c, -EINVAL, ".BTF: type %u runs past the type area",
-					  cur);
-			return 0;
-		}
-		if (id ? cur == id :
-		    cur > *id_out && btf_kind(t) == BTF_KIND_DATASEC) {
-			if (id_out)
-				*id_out = cur;
-			return c->types_off + off + sizeof(*t);
-		}
-		off += sizeof(*t) + extra;
-		cur++;
-	}
-	if (id)
-		fail(c, -EINVAL, ".BTF: type id %u does not exist", id);
+	if (id && (btf_skip(&c->btf, id, 1, out) || btf_type(&c->btf, *out, t)))
+		return fail(c, -EINVAL, ".BTF: type %u does not exist, or its typedefs and qualifiers go deeper than %d",
+			    id, BTF_MAX_DEPTH);
+	if (!id || !*out)
+		return fail(c, -EINVAL, ".BTF: reference to type 0 (void) where a type is needed");
 	return 0;
 }
 
-static __u64 btf_type(struct ctx *c, __u32 id, struct btf_type *t)
+static int type_size(struct ctx *c, __u32 id, __u64 *size)
 {
-	if (!id) {
-		fail(c, -EINVAL, ".BTF: reference to type 0 (void) where a type is needed");
-		return 0;
-	}
-	return btf_walk(c, id, t, NULL);
-}
-
-/* The DATASEC called name: offset after its header, or 0. */
-static __u64 btf_datasec(struct ctx *c, const char *name, struct btf_type *t)
-{
-	const char *n;
-	__u32 id = 0;
-	__u64 p;
-
-	while ((p = btf_walk(c, 0, t, &id))) {
-		n = btf_name(c, t->name_off);
-		if (n && !strcmp(n, name))
-			return p;
-	}
-	return 0;
-}
-
-/* Follow typedef/const/volatile/restrict/type_tag to the real type. */
-static __u64 btf_resolve(struct ctx *c, __u32 id, struct btf_type *t)
-{
-	__u64 p;
-	int depth;
-
-	for (depth = 0; depth < BTF_MAX_DEPTH; depth++) {
-		p = btf_type(c, id, t);
-		if (!p)
-			return 0;
-		switch (btf_kind(t)) {
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-			id = t->type;
-			continue;
-		}
-		return p;
-	}
-	fail(c, -EINVAL, ".BTF: type chain deeper than %d", BTF_MAX_DEPTH);
-	return 0;
-}
-
-static int btf_size(struct ctx *c, __u32 id, __u64 *size, int depth)
-{
+	__u32 rid;
 	struct btf_type t;
-	struct btf_array a;
-	__u64 p, elem;
-	int err;
 
-	if (depth > BTF_MAX_DEPTH)
-		return fail(c, -EINVAL, ".BTF: type chain deeper than %d", BTF_MAX_DEPTH);
-	p = btf_resolve(c, id, &t);
-	if (!p)
+	if (resolve(c, id, &rid, &t))
 		return -EINVAL;
-	switch (btf_kind(&t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-	case BTF_KIND_FLOAT:
-		*size = t.size;
-		return 0;
-	case BTF_KIND_PTR:
-		*size = 8;
-		return 0;
-	case BTF_KIND_ARRAY:
-		memcpy(&a, c->btf + p, sizeof(a));
-		err = btf_size(c, a.type, &elem, depth + 1);
-		if (err)
-			return err;
-		*size = elem * a.nelems;
-		if (elem && *size / elem != a.nelems)
-			return fail(c, -EINVAL, ".BTF: array size overflows");
-		return 0;
-	}
-	return fail(c, -EINVAL, ".BTF: type %u (kind %u) has no size", id,
-		    btf_kind(&t));
+	if (btf_size(&c->btf, id, size))
+		return fail(c, -EINVAL, ".BTF: type %u (kind %u) has no size", id, btf_kind(&t));
+	return 0;
+}
+
+/* The DATASEC called name: its id, or 0. */
+static __u32 find_datasec(const struct ctx *c, const char *name)
+{
+	int id = c->has_btf ? btf_find(&c->btf, name, BTF_KIND_DATASEC) : -ENOENT;
+
+	return id > 0 ? id : 0;
 }
 
 /* --- maps ----------------------------------------------------------------- */
@@ -474,19 +346,17 @@ static int parse_values(struct ctx *c, struct elf_map *m,
 	struct btf_type t;
 	struct btf_array a;
 	struct elf_map *inner;
-	__u32 inner_id;
-	__u64 p;
+	__u32 id, inner_id;
 
-	p = btf_resolve(c, mb->type, &t);
-	if (!p || btf_kind(&t) != BTF_KIND_ARRAY)
-		return p ? fail(c, -EINVAL, "map %s: values is not an array", m->name) : -EINVAL;
-	memcpy(&a, c->btf + p, sizeof(a));
-	p = btf_resolve(c, a.type, &t);
-	if (!p || btf_kind(&t) != BTF_KIND_PTR)
-		return p ? fail(c, -EINVAL, "map %s: values are not pointers", m->name) : -EINVAL;
-	inner_id = t.type;
-	p = btf_resolve(c, inner_id, &t);
-	if (!p)
+	if (resolve(c, mb->type, &id, &t))
+		return -EINVAL;
+	if (btf_kind(&t) != BTF_KIND_ARRAY || btf_array(&c->btf, id, &a))
+		return fail(c, -EINVAL, "map %s: values is not an array", m->name);
+	if (resolve(c, a.type, &id, &t))
+		return -EINVAL;
+	if (btf_kind(&t) != BTF_KIND_PTR)
+		return fail(c, -EINVAL, "map %s: values are not pointers", m->name);
+	if (resolve(c, t.type, &inner_id, &t))
 		return -EINVAL;
 	m->values_off = mb->offset / 8;	/* .maps structs have no bitfields */
 	if (btf_kind(&t) == BTF_KIND_FUNC_PROTO)
@@ -508,25 +378,22 @@ static int parse_map_attr(struct ctx *c, struct elf_map *m,
 {
 	struct btf_type t;
 	struct btf_array a;
-	const char *an = btf_name(c, mb->name_off);
-	__u64 p, size;
-	__u32 *dst;
-	int err;
+	const char *an = bname(c, mb->name_off);
+	__u64 size;
+	__u32 *dst, id;
 
 	if (!an)
 		return fail(c, -EINVAL, "map %s: attribute name outside .BTF strings", m->name);
 	if (!strcmp(an, "values"))
 		return parse_values(c, m, mb, depth);
-	p = btf_resolve(c, mb->type, &t);
-	if (!p)
+	if (resolve(c, mb->type, &id, &t))
 		return -EINVAL;
 	if (btf_kind(&t) != BTF_KIND_PTR)
 		return fail(c, -EINVAL, "map %s: attribute %s is not a __uint/__type pointer",
 			    m->name, an);
 	if (!strcmp(an, "key") || !strcmp(an, "value")) {
-		err = btf_size(c, t.type, &size, 0);
-		if (err)
-			return err;
+		if (type_size(c, t.type, &size))
+			return -EINVAL;
 		if (size > 0xffffffffu)
 			return fail(c, -EINVAL, "map %s: %s too large", m->name, an);
 		*(an[0] == 'k' ? &m->key_size : &m->value_size) = size;
@@ -549,12 +416,10 @@ static int parse_map_attr(struct ctx *c, struct elf_map *m,
 	else
 		return fail(c, -ENOTSUP, "map %s: unsupported attribute '%s'", m->name, an);
 	/* __uint(x, N) is int (*x)[N]: the value is the array length. */
-	p = btf_resolve(c, t.type, &t);
-	if (!p)
+	if (resolve(c, t.type, &id, &t))
 		return -EINVAL;
-	if (btf_kind(&t) != BTF_KIND_ARRAY)
+	if (btf_kind(&t) != BTF_KIND_ARRAY || btf_array(&c->btf, id, &a))
 		return fail(c, -EINVAL, "map %s: attribute %s is not __uint()", m->name, an);
-	memcpy(&a, c->btf + p, sizeof(a));
 	*dst = a.nelems;
 	return 0;
 }
@@ -568,8 +433,7 @@ static int parse_map_def(struct ctx *c, struct elf_map *m, __u32 struct_id,
 {
 	struct btf_type st;
 	struct btf_member mb;
-	__u64 q;
-	__u32 j;
+	__u32 j, id;
 	int err;
 
 	if (depth < 0) {
@@ -585,13 +449,13 @@ static int parse_map_def(struct ctx *c, struct elf_map *m, __u32 struct_id,
 		}
 		return m->type ? 0 : fail(c, -EINVAL, "map %s: no type", m->name);
 	}
-	q = btf_resolve(c, struct_id, &st);
-	if (!q)
+	if (resolve(c, struct_id, &id, &st))
 		return -EINVAL;
 	if (btf_kind(&st) != BTF_KIND_STRUCT)
 		return fail(c, -EINVAL, "map %s: definition is not a struct", m->name);
 	for (j = 0; j < btf_vlen(&st); j++) {
-		memcpy(&mb, c->btf + q + (__u64)j * sizeof(mb), sizeof(mb));
+		if (btf_member(&c->btf, id, j, &mb))
+			return fail(c, -EINVAL, "map %s: bad member %u", m->name, j);
 		err = parse_map_attr(c, m, &mb, depth);
 		if (err)
 			return err;
@@ -605,24 +469,23 @@ static int parse_btf_maps(struct ctx *c)
 	struct btf_var_secinfo vi;
 	struct elf_map *m;
 	const char *name;
-	__u64 p;
-	__u32 i;
+	__u32 i, ds_id;
 	int err;
 
 	if (c->maps_sec == NO_SEC)
 		return 0;
-	if (!c->btf)
+	if (!c->has_btf)
 		return fail(c, -ENOTSUP, ".maps needs .BTF (build the object with clang -g)");
-	p = btf_datasec(c, ".maps", &ds);
-	if (!p)
-		return c->btf_bad ?: fail(c, -EINVAL, ".BTF: no DATASEC for .maps");
+	ds_id = find_datasec(c, ".maps");
+	if (!ds_id || btf_type(&c->btf, ds_id, &ds))
+		return fail(c, -EINVAL, ".BTF: no DATASEC for .maps");
 	for (i = 0; i < btf_vlen(&ds); i++) {
-		memcpy(&vi, c->btf + p + (__u64)i * sizeof(vi), sizeof(vi));
-		if (!btf_type(c, vi.type, &var))
-			return -EINVAL;
+		btf_secinfo(&c->btf, ds_id, i, &vi);
+		if (!vi.type || btf_type(&c->btf, vi.type, &var))
+			return fail(c, -EINVAL, ".maps entry %u: bad type %u", i, vi.type);
 		if (btf_kind(&var) != BTF_KIND_VAR)
 			return fail(c, -EINVAL, ".maps entry %u is not a variable", i);
-		name = btf_name(c, var.name_off);
+		name = bname(c, var.name_off);
 		if (!name || !*name)
 			return fail(c, -EINVAL, ".maps entry %u has no name", i);
 		if (elf_find_map(c->obj, name) >= 0)
@@ -745,23 +608,240 @@ static int map_at(const struct elf_obj *obj, __u32 sec, __u64 off)
 	return -1;
 }
 
-/* --- functions, programs ---------------------------------------------------- */
+/* --- externs -------------------------------------------------------------- */
 
-static int is_prog_sec(const char *name)
+static int find_extern(const struct elf_obj *obj, const char *name)
 {
-	return !strcmp(name, "xdp") || !strncmp(name, "xdp/", 4);
+	__u32 i;
+
+	for (i = 0; i < obj->extern_cnt; i++)
+		if (!strcmp(obj->externs[i].name, name))
+			return i;
+	return -1;
 }
 
+/* The VAR or FUNC called name in DATASEC ds_id: its id, or 0. */
+static __u32 datasec_entry(const struct ctx *c, __u32 ds_id, const char *name)
+{
+	struct btf_var_secinfo vi;
+	struct btf_type t;
+	const char *n;
+	__u32 i;
+
+	for (i = 0; ds_id && !btf_secinfo(&c->btf, ds_id, i, &vi); i++) {
+		if (btf_type(&c->btf, vi.type, &t) ||
+		    (btf_kind(&t) != BTF_KIND_VAR && btf_kind(&t) != BTF_KIND_FUNC))
+			continue;
+		n = bname(c, t.name_off);
+		if (n && !strcmp(n, name))
+			return vi.type;
+	}
+	return 0;
+}
+
+/* A __kconfig value's alignment: its scalar's size (char arrays: 1). */
+static int kconfig_align(struct ctx *c, const struct elf_extern *e, __u32 *align)
+{
+	struct btf_type t;
+	struct btf_array a;
+	__u32 id = e->type_id;
+	__u64 size;
+	int depth;
+
+	for (depth = 0; depth < BTF_MAX_DEPTH; depth++) {
+		if (resolve(c, id, &id, &t))
+			return -EINVAL;
+		if (btf_kind(&t) != BTF_KIND_ARRAY)
+			break;
+		btf_array(&c->btf, id, &a);
+		id = a.type;
+	}
+	if (btf_kind(&t) != BTF_KIND_INT && btf_kind(&t) != BTF_KIND_ENUM &&
+	    btf_kind(&t) != BTF_KIND_ENUM64)
+		return fail(c, -ENOTSUP, "extern %s (__kconfig): want an integer, bool, enum or char array",
+			    e->name);
+	if (btf_size(&c->btf, id, &size) || !size || size > 8 || (size & (size - 1)))
+		return fail(c, -ENOTSUP, "extern %s (__kconfig): integer of %llu bytes",
+			    e->name, (unsigned long long)size);
+	*align = size;
+	return 0;
+}
+
+/*
+ * The .kconfig map: its externs laid out largest alignment first, then
+ * smallest first, then by name (the order libbpf uses, so that the
+ * kernel holds the same program).
+ */
+static int layout_kconfig(struct ctx *c)
+{
+	struct elf_extern *e, *best;
+	struct btf_type ds;
+	struct elf_map *m;
+	__u32 i, n = 0, off = 0, align[ELF_MAX_EXTERNS], best_align = 0;
+	__u8 done[ELF_MAX_EXTERNS] = { 0 };
+
+	for (i = 0; i < c->obj->extern_cnt; i++) {
+		e = &c->obj->externs[i];
+		if (e->kind != ELF_EXT_KCONFIG)
+			continue;
+		n++;
+		if (kconfig_align(c, e, &align[i]))
+			return -EINVAL;
+	}
+	if (!n)
+		return 0;
+	while (n--) {
+		best = NULL;
+		for (i = 0; i < c->obj->extern_cnt; i++) {
+			e = &c->obj->externs[i];
+			if (e->kind != ELF_EXT_KCONFIG || done[i])
+				continue;
+			if (!best || align[i] > best_align ||
+			    (align[i] == best_align && e->size < best->size) ||
+			    (align[i] == best_align && e->size == best->size &&
+			     strcmp(e->name, best->name) < 0)) {
+				best = e;
+				best_align = align[i];
+			}
+		}
+		done[best - c->obj->externs] = 1;
+		off = (off + best_align - 1) / best_align * best_align;
+		best->off = off;
+		off += best->size;
+	}
+	/* its name from .BTF's DATASEC: results point into the object */
+	btf_type(&c->btf, find_datasec(c, ".kconfig"), &ds);
+	m = new_map(c, bname(c, ds.name_off), ELF_MAP_DATA);
+	if (!m)
+		return -E2BIG;
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = 4;
+	m->value_size = (off + 7) / 8 * 8;
+	m->max_entries = 1;
+	m->map_flags = BPF_F_RDONLY_PROG;
+	m->sec_idx = NO_SEC;
+	c->obj->kconfig_map = m - c->obj->maps;
+	return 0;
+}
+
+/*
+ * Externs: undefined global symbols, each declared __kconfig (a VAR in
+ * .BTF's DATASEC .kconfig) or __ksym (a VAR or FUNC in .ksyms).
+ */
+static int parse_externs(struct ctx *c)
+{
+	__u32 i, id, kind, kc = find_datasec(c, ".kconfig"), ks = find_datasec(c, ".ksyms");
+	struct elf_extern *e;
+	struct btf_type t;
+	const char *name;
+	Elf64_Sym s;
+	__u64 size;
+	int err;
+
+	for (i = 1; i < c->sym_cnt; i++) {
+		err = sym(c, i, &s, &name);
+		if (err)
+			return err;
+		if (s.st_shndx != SHN_UNDEF || !*name ||
+		    (ELF64_ST_BIND(s.st_info) != STB_GLOBAL &&
+		     ELF64_ST_BIND(s.st_info) != STB_WEAK) ||
+		    find_extern(c->obj, name) >= 0)
+			continue;
+		if (!c->has_btf)
+			return fail(c, -ENOTSUP, "extern '%s' needs .BTF (declare it __kconfig or __ksym and build with clang -g)",
+				    name);
+		id = datasec_entry(c, kc, name);
+		kind = id ? ELF_EXT_KCONFIG : ELF_EXT_KSYM;
+		if (!id)
+			id = datasec_entry(c, ks, name);
+		if (!id)
+			return fail(c, -ENOTSUP, "extern '%s' is neither __kconfig nor __ksym (not in .BTF's .kconfig or .ksyms)",
+				    name);
+		if (c->obj->extern_cnt >= ELF_MAX_EXTERNS)
+			return fail(c, -E2BIG, "too many externs (limit %d)", ELF_MAX_EXTERNS);
+		e = &c->obj->externs[c->obj->extern_cnt++];
+		memset(e, 0, sizeof(*e));
+		btf_type(&c->btf, id, &t);
+		e->name = name;
+		e->kind = kind;
+		e->weak = ELF64_ST_BIND(s.st_info) == STB_WEAK;
+		e->is_func = btf_kind(&t) == BTF_KIND_FUNC;
+		e->btf_id = id;
+		e->type_id = t.type;
+		if (e->kind != ELF_EXT_KCONFIG)
+			continue;
+		if (e->is_func)
+			return fail(c, -EINVAL, "extern %s: a function in .kconfig", name);
+		if (type_size(c, e->type_id, &size))
+			return -EINVAL;
+		if (!size || size > 4096)
+			return fail(c, -ENOTSUP, "extern %s (__kconfig): %llu bytes", name,
+				    (unsigned long long)size);
+		e->size = size;
+	}
+	return layout_kconfig(c);
+}
+
+/* --- functions, programs ---------------------------------------------------- */
+
+/* A section named as XDP programs are: libbpf's xdp, xdp/..., xdp.frags
+ * and xdp.frags/..., iproute2's xdp_... and its default, prog. */
+static int is_conv_sec(const char *name)
+{
+	return !strcmp(name, "xdp") || !strncmp(name, "xdp/", 4) ||
+	       !strncmp(name, "xdp.frags", 9) || !strncmp(name, "xdp_", 4) ||
+	       !strcmp(name, "prog");
+}
+
+/*
+ * What libbpf's section names ask of the load: xdp.frags[/...] multi-
+ * buffer frames; xdp/devmap, xdp/cpumap (and their .frags and older
+ * xdp_devmap/, xdp_cpumap/ forms) the attach type of programs that run
+ * on those maps' entries.
+ */
+static void prog_kind(const char *sec, struct elf_prog *pr)
+{
+	const char *sub = strchr(sec, '/');
+	size_t base = sub ? (size_t)(sub - sec) : strlen(sec);
+
+	pr->type = BPF_PROG_TYPE_XDP;
+	pr->flags = base == 9 && !strncmp(sec, "xdp.frags", 9) ? BPF_F_XDP_HAS_FRAGS : 0;
+	pr->attach_type = 0;
+	/* TC classifiers (libbpf's and iproute2's names), tracing */
+	if ((base == 2 && !strncmp(sec, "tc", 2)) ||
+	    (base == 10 && !strncmp(sec, "classifier", 10)) ||
+	    !strcmp(sec, "tcx/ingress") || !strcmp(sec, "tcx/egress")) {
+		pr->type = BPF_PROG_TYPE_SCHED_CLS;
+		if (!strcmp(sec, "tcx/ingress"))
+			pr->attach_type = TI_BPF_TCX_INGRESS;
+		else if (!strcmp(sec, "tcx/egress"))
+			pr->attach_type = TI_BPF_TCX_EGRESS;
+		return;
+	}
+	if ((base == 6 && !strncmp(sec, "fentry", 6)) ||
+	    (base == 5 && !strncmp(sec, "fexit", 5))) {
+		pr->type = BPF_PROG_TYPE_TRACING;
+		pr->attach_type = base == 6 ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT;
+		return;
+	}
+	if (!strncmp(sec, "xdp_devmap/", 11) ||
+	    (sub && !strcmp(sub, "/devmap") && (base == 3 || pr->flags) && !strncmp(sec, "xdp", 3)))
+		pr->attach_type = BPF_XDP_DEVMAP;
+	else if (!strncmp(sec, "xdp_cpumap/", 11) ||
+		 (sub && !strcmp(sub, "/cpumap") && (base == 3 || pr->flags) && !strncmp(sec, "xdp", 3)))
+		pr->attach_type = BPF_XDP_CPUMAP;
+}
+
+/* Any executable section holds functions; those outside .text may be
+ * programs, whatever the section's name. */
 static int is_code_sec(struct ctx *c, __u32 idx)
 {
 	Elf64_Shdr sh;
-	const char *n = sec_name(c, idx);
 
 	if (idx >= c->shnum)
 		return 0;
 	shdr(c, idx, &sh);
-	return sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR) &&
-	       (is_prog_sec(n) || !strcmp(n, ".text"));
+	return sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR);
 }
 
 static int parse_funcs(struct ctx *c)
@@ -803,7 +883,7 @@ static int parse_funcs(struct ctx *c)
 				return fail(c, -EINVAL, "functions %s and %s overlap in %s",
 					    c->obj->funcs[j].name, name, f->sec_name);
 		bind = ELF64_ST_BIND(s.st_info);
-		if (!is_prog_sec(f->sec_name) || bind == STB_LOCAL)
+		if (!strcmp(f->sec_name, ".text") || bind == STB_LOCAL)
 			continue;	/* a subprogram */
 		if (c->obj->prog_cnt >= ELF_MAX_PROGS)
 			return fail(c, -E2BIG, "too many programs (limit %d)", ELF_MAX_PROGS);
@@ -814,6 +894,8 @@ static int parse_funcs(struct ctx *c)
 		pr->insn_cnt = f->cnt;
 		pr->sec_idx = f->sec_idx;
 		pr->func_idx = f - c->obj->funcs;
+		pr->conv = is_conv_sec(f->sec_name);
+		prog_kind(f->sec_name, pr);
 	}
 	return 0;
 }
@@ -871,6 +953,37 @@ static int add_reloc(struct ctx *c, __u32 sec, __u32 insn, __u32 kind,
 	return 0;
 }
 
+/* A relocation against extern e (an undefined symbol). */
+static int extern_reloc(struct ctx *c, __u32 sec, __u64 insn,
+			const struct bpf_insn *in, __u32 type, __u64 n_insns,
+			int e_idx)
+{
+	const struct elf_extern *e = &c->obj->externs[e_idx];
+	const char *where = sec_name(c, sec);
+	__u64 off;
+
+	if (type == R_BPF_64_32) {
+		if (in->code != BPF_CALL_INSN || in->src_reg != BPF_PSEUDO_CALL ||
+		    e->kind != ELF_EXT_KSYM || !e->is_func)
+			return fail(c, -EINVAL, "%s+%llu: call relocation for '%s', which is not a kernel function (__ksym) called",
+				    where, insn, e->name);
+		return add_reloc(c, sec, insn, ELF_RELOC_KFUNC, e_idx, 0);
+	}
+	if (type != R_BPF_64_64)
+		return fail(c, -ENOTSUP, "%s+%llu: unsupported relocation type %u",
+			    where, insn, type);
+	if (in->code != BPF_LD_IMM64 || insn + 1 >= n_insns)
+		return fail(c, -EINVAL, "%s+%llu: relocation does not patch a 64-bit load (opcode 0x%02x)",
+			    where, insn, in->code);
+	if (e->kind == ELF_EXT_KSYM)
+		return add_reloc(c, sec, insn, ELF_RELOC_KSYM, e_idx, 0);
+	off = e->off + (__s64)in->imm;
+	if (off >= c->obj->maps[c->obj->kconfig_map].value_size)
+		return fail(c, -EINVAL, "%s+%llu: offset %lld from '%s' beyond .kconfig",
+			    where, insn, (long long)in->imm, e->name);
+	return add_reloc(c, sec, insn, ELF_RELOC_MAP_VALUE, c->obj->kconfig_map, off);
+}
+
 /* One relocation in code section sec of n_insns instructions. */
 static int code_reloc(struct ctx *c, __u32 sec, __u64 n_insns,
 		      const Elf64_Rel *rel)
@@ -894,12 +1007,20 @@ static int code_reloc(struct ctx *c, __u32 sec, __u64 n_insns,
 			    where, insn);
 	shdr(c, sec, &sh);
 	memcpy(&in, c->buf + sh.sh_offset + rel->r_offset, sizeof(in));
-	if (s.st_shndx == SHN_UNDEF)
-		return fail(c, -ENOTSUP, "%s+%llu: '%s' is an extern (kconfig/ksym), which is not supported",
-			    where, insn, name);
+	if (s.st_shndx == SHN_UNDEF) {
+		idx = *name ? find_extern(c->obj, name) : -1;
+		if (idx < 0)
+			return fail(c, -EINVAL, "%s+%llu: relocation against undefined symbol '%s'",
+				    where, insn, name);
+		return extern_reloc(c, sec, insn, &in, ELF64_R_TYPE(rel->r_info),
+				    n_insns, idx);
+	}
 	if (s.st_shndx >= c->shnum)
 		return fail(c, -EINVAL, "%s+%llu: symbol '%s' in bad section %u",
 			    where, insn, name, s.st_shndx);
+	/* A section's symbol has no name: say the section's. */
+	if (!*name)
+		name = sec_name(c, s.st_shndx);
 	if (ELF64_R_TYPE(rel->r_info) == R_BPF_64_32) {
 		if (in.code != BPF_CALL_INSN || in.src_reg != BPF_PSEUDO_CALL)
 			return fail(c, -EINVAL, "%s+%llu: call relocation on a non-call instruction",
@@ -908,8 +1029,9 @@ static int code_reloc(struct ctx *c, __u32 sec, __u64 n_insns,
 		target = s.st_value / 8 + (__s64)in.imm + 1;
 		idx = s.st_value % 8 ? -1 : func_at(c->obj, s.st_shndx, target);
 		if (idx < 0)
-			return fail(c, -EINVAL, "%s+%llu: call to '%s' does not reach the start of a function",
-				    where, insn, name);
+			return fail(c, -EINVAL, "%s+%llu: call to '%s'%s does not reach the start of a function",
+				    where, insn, name,
+				    is_code_sec(c, s.st_shndx) ? "" : " (not an executable section)");
 		return add_reloc(c, sec, insn, ELF_RELOC_CALL, idx, 0);
 	}
 	if (ELF64_R_TYPE(rel->r_info) != R_BPF_64_64)
@@ -1024,6 +1146,9 @@ static int parse_relocs(struct ctx *c)
 		if (sh.sh_type == SHT_RELA)
 			return fail(c, -ENOTSUP, "%s: RELA relocations are not used for BPF",
 				    sec_name(c, idx));
+		if (sh.sh_flags & SHF_COMPRESSED)
+			return fail(c, -ENOTSUP, "section %s is compressed; only debug sections may be (rebuild without --compress-debug-sections)",
+				    sec_name(c, idx));
 		if (sh.sh_entsize != sizeof(rel) || sh.sh_size % sizeof(rel))
 			return fail(c, -EINVAL, "relocation section %s: bad entry size",
 				    sec_name(c, idx));
@@ -1096,7 +1221,7 @@ static int check_ext_info(struct ctx *c, const __u8 *p, __u64 len,
 			return fail(c, -EINVAL, ".BTF.ext: truncated %s block", what);
 		memcpy(hdr, p + off, sizeof(hdr));
 		off += sizeof(hdr);
-		if (!btf_name(c, hdr[0]))
+		if (!bname(c, hdr[0]))
 			return fail(c, -EINVAL, ".BTF.ext: %s block names no section", what);
 		if ((__u64)hdr[1] * rec_size > len - off)
 			return fail(c, -EINVAL, ".BTF.ext: %s block beyond the area", what);
@@ -1105,27 +1230,93 @@ static int check_ext_info(struct ctx *c, const __u8 *p, __u64 len,
 	return 0;
 }
 
+/* .BTF.ext's header: the fields hdr_len covers, the rest zero. */
+static void ext_hdr(const __u8 *p, __u64 len, struct btf_ext_hdr *h)
+{
+	__u32 hdr_len;
+
+	memset(h, 0, sizeof(*h));
+	memcpy(&hdr_len, p + 4, 4);	/* len >= BTF_EXT_HDR_MIN: checked */
+	if (hdr_len > len)
+		hdr_len = len;
+	memcpy(h, p, hdr_len < sizeof(*h) ? hdr_len : sizeof(*h));
+}
+
 static int parse_btf_ext(struct ctx *c, const __u8 *p, __u64 len)
 {
 	struct btf_ext_hdr h;
 
-	if (!c->btf)
+	if (!c->has_btf)
 		return 0;	/* useless without .BTF */
-	if (len < sizeof(h))
+	if (len < BTF_EXT_HDR_MIN)
 		return fail(c, -EINVAL, ".BTF.ext too short");
-	memcpy(&h, p, sizeof(h));
-	if (h.magic != BTF_MAGIC || h.hdr_len < sizeof(h) || h.hdr_len > len)
+	ext_hdr(p, len, &h);
+	if (h.magic != BTF_MAGIC || h.hdr_len < BTF_EXT_HDR_MIN || h.hdr_len > len)
 		return fail(c, -EINVAL, ".BTF.ext: bad header");
 	if ((__u64)h.func_info_off + h.func_info_len > len - h.hdr_len ||
-	    (__u64)h.line_info_off + h.line_info_len > len - h.hdr_len)
+	    (__u64)h.line_info_off + h.line_info_len > len - h.hdr_len ||
+	    (__u64)h.core_relo_off + h.core_relo_len > len - h.hdr_len)
 		return fail(c, -EINVAL, ".BTF.ext: info beyond the section");
 	if (check_ext_info(c, p + h.hdr_len + h.func_info_off, h.func_info_len,
 			   sizeof(struct bpf_func_info), "func_info") ||
 	    check_ext_info(c, p + h.hdr_len + h.line_info_off, h.line_info_len,
-			   sizeof(struct bpf_line_info), "line_info"))
+			   sizeof(struct bpf_line_info), "line_info") ||
+	    check_ext_info(c, p + h.hdr_len + h.core_relo_off, h.core_relo_len,
+			   CORE_REC_MIN, "CO-RE relocation"))
 		return -EINVAL;
 	c->obj->btf_ext = p;
 	c->obj->btf_ext_len = len;
+	c->core = p + h.hdr_len + h.core_relo_off;
+	c->core_len = h.core_relo_len;
+	return 0;
+}
+
+/* The CO-RE relocations (checked by check_ext_info), once the
+ * functions are known: each must be at an instruction of one. */
+static int parse_core(struct ctx *c)
+{
+	struct elf_core *r;
+	Elf64_Shdr sh;
+	const char *name, *access;
+	__u32 rec_size, hdr[2], rec[4], j, sec;
+	__u64 off = 4;
+
+	if (c->core_len < 4)
+		return 0;
+	memcpy(&rec_size, c->core, 4);
+	for (; off < c->core_len; off += (__u64)hdr[1] * rec_size) {
+		memcpy(hdr, c->core + off, sizeof(hdr));
+		off += sizeof(hdr);
+		name = bname(c, hdr[0]);
+		sec = find_sec(c, name);
+		if (hdr[1] && (sec == NO_SEC || !is_code_sec(c, sec)))
+			return fail(c, -EINVAL, ".BTF.ext: CO-RE relocations for %s, which is no executable section",
+				    name);
+		for (j = 0; j < hdr[1]; j++) {
+			memcpy(rec, c->core + off + (__u64)j * rec_size, sizeof(rec));
+			shdr(c, sec, &sh);
+			if (rec[0] % 8 || rec[0] / 8 >= sh.sh_size / 8 ||
+			    func_of(c->obj, sec, rec[0] / 8) < 0)
+				return fail(c, -EINVAL, ".BTF.ext: CO-RE relocation at %s offset %u is at no instruction of a function",
+					    name, rec[0]);
+			access = bname(c, rec[2]);
+			if (!access)
+				return fail(c, -EINVAL, ".BTF.ext: CO-RE relocation at %s+%u: access string outside .BTF strings",
+					    name, rec[0] / 8);
+			if (rec[3] > BPF_CORE_TYPE_MATCHES)
+				return fail(c, -ENOTSUP, "%s+%u: CO-RE relocation of unknown kind %u",
+					    name, rec[0] / 8, rec[3]);
+			if (c->obj->core_cnt >= ELF_MAX_CORE)
+				return fail(c, -E2BIG, "too many CO-RE relocations (limit %d)",
+					    ELF_MAX_CORE);
+			r = &c->obj->core[c->obj->core_cnt++];
+			r->sec_idx = sec;
+			r->insn = rec[0] / 8;
+			r->type_id = rec[1];
+			r->access = access;
+			r->kind = rec[3];
+		}
+	}
 	return 0;
 }
 
@@ -1156,6 +1347,7 @@ int elf_parse(struct elf_obj *obj, const void *buf, size_t len, char *err,
 	int ret;
 
 	memset(obj, 0, offsetof(struct elf_obj, maps));
+	obj->kconfig_map = -1;
 	ret = open_ctx(&c, obj, buf, len, err, err_len);
 	if (ret)
 		return ret;
@@ -1165,9 +1357,9 @@ int elf_parse(struct elf_obj *obj, const void *buf, size_t len, char *err,
 		shdr(&c, i, &sh);
 		name = sec_name(&c, i);
 		if (!strcmp(name, ".BTF") && sh.sh_type == SHT_PROGBITS) {
-			ret = parse_btf_header(&c, c.buf + sh.sh_offset, sh.sh_size);
-			obj->btf = c.btf;
-			obj->btf_len = c.btf_len;
+			ret = open_btf(&c, c.buf + sh.sh_offset, sh.sh_size);
+			obj->btf = c.buf + sh.sh_offset;
+			obj->btf_len = sh.sh_size;
 		} else if (!strcmp(name, ".maps")) {
 			c.maps_sec = i;
 		} else if (!strcmp(name, "maps")) {
@@ -1191,12 +1383,12 @@ int elf_parse(struct elf_obj *obj, const void *buf, size_t len, char *err,
 		      parse_btf_ext(&c, c.buf + sh.sh_offset, sh.sh_size);
 	}
 	ret = ret ?: parse_btf_maps(&c) ?: parse_legacy_maps(&c) ?:
-	      parse_funcs(&c);
+	      parse_externs(&c) ?: parse_funcs(&c);
 	if (ret)
 		return ret;
 	if (!obj->prog_cnt)
-		return fail(&c, -ENOTSUP, "no XDP program (section \"xdp\" or \"xdp/...\") in object");
-	ret = parse_relocs(&c) ?: implicit_calls(&c);
+		return fail(&c, -ENOTSUP, "no program (a global function in an executable section other than .text) in object");
+	ret = parse_relocs(&c) ?: implicit_calls(&c) ?: parse_core(&c);
 	if (ret)
 		return ret;
 	if (!obj->license)
@@ -1212,10 +1404,10 @@ const struct elf_prog *elf_find_prog(const struct elf_obj *obj,
 	__u32 i;
 
 	for (i = 0; i < obj->prog_cnt; i++)
-		if (!name || !strcmp(obj->progs[i].sec_name, name) ||
-		    !strcmp(obj->progs[i].name, name))
+		if (name ? !strcmp(obj->progs[i].sec_name, name) ||
+			   !strcmp(obj->progs[i].name, name) : obj->progs[i].conv)
 			return &obj->progs[i];
-	return NULL;
+	return !name && obj->prog_cnt ? &obj->progs[0] : NULL;
 }
 
 int elf_find_map(const struct elf_obj *obj, const char *name)
@@ -1288,7 +1480,8 @@ int elf_layout(const struct elf_obj *obj, const struct elf_prog *prog,
 			if (r->sec_idx != f->sec_idx || r->insn < f->off ||
 			    r->insn - f->off >= f->cnt)
 				continue;
-			if (r->kind != ELF_RELOC_CALL && r->insn + 1 - f->off >= f->cnt)
+			if (r->kind != ELF_RELOC_CALL && r->kind != ELF_RELOC_KFUNC &&
+			    r->insn + 1 - f->off >= f->cnt)
 				return fail(&c, -EINVAL, "%s: 64-bit load at the end of function %s",
 					    f->sec_name, f->name);
 			if ((r->kind != ELF_RELOC_CALL && r->kind != ELF_RELOC_FUNC) ||
@@ -1346,6 +1539,157 @@ void elf_link(const struct elf_obj *obj, const struct elf_layout *l,
 				in->imm = l->segs[seg_of(l, r->target)].pos -
 					  (in - insns) - 1;
 				break;
+			case ELF_RELOC_KFUNC:
+			case ELF_RELOC_KSYM:
+				break;	/* elf_patch(), once resolved */
+			}
+		}
+	}
+}
+
+static int is_exists_kind(__u32 kind)
+{
+	return kind == BPF_CORE_FIELD_EXISTS || kind == BPF_CORE_TYPE_EXISTS ||
+	       kind == BPF_CORE_ENUMVAL_EXISTS || kind == BPF_CORE_TYPE_MATCHES;
+}
+
+/* Bytes of a load or store's BPF_SIZE, and back. */
+static __u32 mem_bytes(__u8 code)
+{
+	static const __u8 bytes[4] = { 4, 2, 1, 8 };	/* W, H, B, DW */
+
+	return bytes[BPF_SIZE(code) >> 3];
+}
+
+static __u8 mem_size(__u32 bytes)
+{
+	return bytes == 1 ? BPF_B : bytes == 2 ? BPF_H : bytes == 4 ? BPF_W : BPF_DW;
+}
+
+int elf_core_fix(const struct elf_obj *obj, __u32 idx,
+		 const struct btf_core_res *res, struct elf_core_fix *fix,
+		 char *err, size_t err_len)
+{
+	struct ctx c = { .err = err, .err_len = err_len };
+	const struct elf_core *r = &obj->core[idx];
+	const struct elf_func *f;
+	struct bpf_insn *in = fix->insn;
+	__u64 val = res->found ? res->target_val : 0, cur;
+	__u64 local_val = res->local_val;
+	__u8 cls;
+	int fi;
+
+	memset(fix, 0, sizeof(*fix));
+	fi = func_of(obj, r->sec_idx, r->insn);
+	if (fi < 0 || obj->funcs[fi].replaced)
+		return 0;	/* the code is gone: nothing to patch */
+	f = &obj->funcs[fi];
+	memcpy(&in[0], (const __u8 *)f->insns + (__u64)(r->insn - f->off) * 8, 8);
+	fix->cnt = 1;
+	cls = BPF_CLASS(in[0].code);
+	if (in[0].code == BPF_LD_IMM64) {
+		if (r->insn + 1 - f->off >= f->cnt)
+			return fail(&c, -EINVAL, "64-bit load at the end of function %s", f->name);
+		memcpy(&in[1], (const __u8 *)f->insns + (__u64)(r->insn + 1 - f->off) * 8, 8);
+		fix->cnt = 2;
+	}
+	if (!res->found && !is_exists_kind(r->kind))
+		goto poison;
+	if ((cls == BPF_ALU || cls == BPF_ALU64) && BPF_SRC(in[0].code) == BPF_K) {
+		if (res->validate && (__u32)in[0].imm != (__u32)local_val)
+			return fail(&c, -EINVAL, "the instruction holds %d, not %llu",
+				    in[0].imm, (unsigned long long)local_val);
+		if ((__s64)val < -0x80000000ll || (__s64)val > 0xffffffffll)
+			return fail(&c, -EINVAL, "%llu does not fit the instruction",
+				    (unsigned long long)val);
+		in[0].imm = (__s32)val;
+		return 0;
+	}
+	if ((cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) &&
+	    BPF_MODE(in[0].code) == BPF_MEM) {
+		if (r->kind != BPF_CORE_FIELD_BYTE_OFFSET)
+			return fail(&c, -EINVAL, "a load or store holds no %s",
+				    r->kind <= BPF_CORE_TYPE_MATCHES ? "such value" : "value");
+		if (res->validate && in[0].off != (__s64)local_val)
+			return fail(&c, -EINVAL, "the instruction's offset is %d, not %llu",
+				    in[0].off, (unsigned long long)local_val);
+		if (val > 0x7fff)
+			return fail(&c, -EINVAL, "offset %llu does not fit the instruction",
+				    (unsigned long long)val);
+		in[0].off = val;
+		if (!res->found || res->local_sz == res->target_sz || !res->validate)
+			return 0;
+		if (mem_bytes(in[0].code) != res->local_sz)
+			return fail(&c, -EINVAL, "a %u-byte access to a %u-byte field",
+				    mem_bytes(in[0].code), res->local_sz);
+		if (!res->sz_fixable || !res->target_sz || res->target_sz > 8 ||
+		    (res->target_sz & (res->target_sz - 1)))
+			goto poison;	/* the field changed in a way a width cannot follow */
+		in[0].code = BPF_CLASS(in[0].code) | BPF_MODE(in[0].code) |
+			     mem_size(res->target_sz);
+		return 0;
+	}
+	if (in[0].code == BPF_LD_IMM64) {
+		cur = (__u32)in[0].imm | (__u64)(__u32)in[1].imm << 32;
+		if (res->validate && cur != local_val)
+			return fail(&c, -EINVAL, "the instruction holds %llu, not %llu",
+				    (unsigned long long)cur, (unsigned long long)local_val);
+		in[0].imm = (__u32)val;
+		in[1].imm = val >> 32;
+		return 0;
+	}
+	return fail(&c, -EINVAL, "instruction 0x%02x cannot hold a CO-RE value", in[0].code);
+poison:
+	in[0] = (struct bpf_insn){ .code = BPF_CALL_INSN, .imm = ELF_CORE_POISON + idx };
+	in[1] = in[0];
+	fix->poisoned = 1;
+	return 0;
+}
+
+void elf_patch(const struct elf_obj *obj, const struct elf_layout *l,
+	       const struct elf_core_fix *core, const struct elf_ext_val *ext,
+	       struct bpf_insn *insns)
+{
+	const struct elf_func *f;
+	const struct elf_reloc *r;
+	const struct elf_ext_val *v;
+	struct bpf_insn *in;
+	__u32 s, i;
+
+	for (s = 0; s < l->seg_cnt; s++) {
+		f = &obj->funcs[l->segs[s].func_idx];
+		if (f->replaced)
+			continue;
+		for (i = 0; core && i < obj->core_cnt; i++) {
+			if (obj->core[i].sec_idx != f->sec_idx ||
+			    obj->core[i].insn < f->off ||
+			    obj->core[i].insn - f->off >= f->cnt)
+				continue;
+			in = insns + l->segs[s].pos + (obj->core[i].insn - f->off);
+			memcpy(in, core[i].insn, core[i].cnt * sizeof(*in));
+		}
+		for (i = 0; ext && i < obj->reloc_cnt; i++) {
+			r = &obj->relocs[i];
+			if (r->sec_idx != f->sec_idx || r->insn < f->off ||
+			    r->insn - f->off >= f->cnt ||
+			    (r->kind != ELF_RELOC_KFUNC && r->kind != ELF_RELOC_KSYM))
+				continue;
+			in = insns + l->segs[s].pos + (r->insn - f->off);
+			v = &ext[r->target];
+			if (r->kind == ELF_RELOC_KFUNC) {
+				/* A missing __weak kfunc: imm 0, which the
+				 * verifier accepts in dead code only. */
+				in->src_reg = BPF_PSEUDO_KFUNC_CALL;
+				in->imm = v->found ? v->btf_id : 0;
+				in->off = v->found ? v->fd_idx : 0;
+			} else if (v->found && !v->typeless) {
+				in->src_reg = BPF_PSEUDO_BTF_ID;
+				in->imm = v->btf_id;
+				in[1].imm = v->btf_fd;
+			} else {
+				in->src_reg = 0;
+				in->imm = v->found ? (__u32)v->addr : 0;
+				in[1].imm = v->found ? v->addr >> 32 : 0;
 			}
 		}
 	}
@@ -1370,8 +1714,8 @@ static __u32 ext_info(const struct elf_obj *obj, const struct elf_layout *l,
 	if (!obj->btf_ext)
 		return 0;
 	memset(&c, 0, sizeof(c));
-	parse_btf_header(&c, obj->btf, obj->btf_len);	/* checked before */
-	memcpy(&h, obj->btf_ext, sizeof(h));
+	open_btf(&c, obj->btf, obj->btf_len);	/* checked before */
+	ext_hdr(obj->btf_ext, obj->btf_ext_len, &h);
 	p = obj->btf_ext + h.hdr_len + (kind ? h.line_info_off : h.func_info_off);
 	len = kind ? h.line_info_len : h.func_info_len;
 	if (len < 4)
@@ -1382,7 +1726,7 @@ static __u32 ext_info(const struct elf_obj *obj, const struct elf_layout *l,
 		for (off = 4; off < len; off += (__u64)hdr[1] * rec_size) {
 			memcpy(hdr, p + off, sizeof(hdr));
 			off += sizeof(hdr);
-			sec = btf_name(&c, hdr[0]);
+			sec = bname(&c, hdr[0]);
 			if (!sec || strcmp(sec, f->sec_name))
 				continue;
 			for (j = 0; j < hdr[1]; j++) {
@@ -1419,47 +1763,202 @@ __u32 elf_line_info(const struct elf_obj *obj, const struct elf_layout *l,
 
 /* --- BTF fix-up ------------------------------------------------------------ */
 
-void elf_btf_fixup(const struct elf_obj *obj, void *btf)
+/* The types the fix-up appends: a 4-byte int (if .BTF has none) and a
+ * VAR of it that every .ksyms entry points at; *int_id the int's id. */
+static __u32 fixup_extra(const struct ctx *c, __u32 *int_id, int *need_int)
 {
-	struct btf_type ds, var;
-	struct btf_var_secinfo a, b;
-	__u8 *w = btf;
+	struct btf_iter it = { 0 };
+	struct btf_type t;
+	__u32 ks = find_datasec(c, ".ksyms"), info;
+
+	if (!ks || btf_type(&c->btf, ks, &t) || !btf_vlen(&t))
+		return 0;
+	while (btf_next(&c->btf, &it, &t))
+		if (btf_kind(&t) == BTF_KIND_INT && t.size == 4 &&
+		    !btf_int(&c->btf, it.id, &info) && BTF_INT_BITS(info) == 32 &&
+		    !BTF_INT_OFFSET(info)) {
+			*int_id = it.id;
+			*need_int = 0;
+			return 16;
+		}
+	*int_id = btf_end(&c->btf);
+	*need_int = 1;
+	return 32;
+}
+
+__u32 elf_btf_fixup_len(const struct elf_obj *obj)
+{
+	struct btf_header h;
 	struct ctx c;
-	const char *name;
-	Elf64_Shdr sh;
-	__u32 id = 0, sec, i, j, off, len;
-	__u64 p;
+	__u32 int_id;
+	int need_int;
 
 	if (!obj->btf || open_ctx(&c, obj, obj->buf, obj->len, NULL, 0) ||
-	    parse_btf_header(&c, btf, obj->btf_len))
-		return;
-	while ((p = btf_walk(&c, 0, &ds, &id))) {
-		name = btf_name(&c, ds.name_off);
-		sec = name ? find_sec(&c, name) : NO_SEC;
-		if (sec == NO_SEC)
-			continue;
-		shdr(&c, sec, &sh);
-		ds.size = sh.sh_size;
-		memcpy(w + p - sizeof(ds), &ds, sizeof(ds));
-		for (i = 0; i < btf_vlen(&ds); i++) {
-			memcpy(&a, w + p + i * sizeof(a), sizeof(a));
-			if (!btf_type(&c, a.type, &var) || btf_kind(&var) != BTF_KIND_VAR)
-				continue;
-			name = btf_name(&c, var.name_off);
-			if (name && !sym_extent(&c, sec, name, &off, &len)) {
-				a.offset = off;
-				memcpy(w + p + i * sizeof(a), &a, sizeof(a));
+	    open_btf(&c, obj->btf, obj->btf_len))
+		return 0;
+	memcpy(&h, obj->btf, sizeof(h));
+	return h.hdr_len + h.type_len + h.str_len + fixup_extra(&c, &int_id, &need_int);
+}
+
+/* Bytes of type id in the fixed-up copy b (inside out), writable. */
+static __u8 *body_in(const struct btf *b, __u32 id, void *out)
+{
+	const __u8 *p = btf_body(b, id);
+
+	return p ? (__u8 *)out + (p - (const __u8 *)out) : NULL;
+}
+
+static void put32(__u8 *p, __u32 v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* .ksyms: every entry an int VAR (var_id) 4 bytes apart; the externs'
+ * own types made acceptable (an extern VAR allocated and of type int,
+ * an extern FUNC global with its parameters named). */
+static void fix_ksyms(const struct btf *b, __u32 ds_id, __u32 int_id,
+		      __u32 var_id, void *out)
+{
+	struct btf_var_secinfo vi;
+	struct btf_type ds, t;
+	struct btf_param prm;
+	__u8 *w = body_in(b, ds_id, out), *tw;
+	__u32 i, j;
+
+	btf_type(b, ds_id, &ds);
+	for (i = 0; i < btf_vlen(&ds); i++) {
+		memcpy(&vi, w + i * sizeof(vi), sizeof(vi));
+		tw = body_in(b, vi.type, out);
+		if (tw && !btf_type(b, vi.type, &t) && btf_kind(&t) == BTF_KIND_VAR) {
+			t.type = int_id;
+			memcpy(tw - sizeof(t), &t, sizeof(t));
+			put32(tw, BTF_VAR_GLOBAL_ALLOCATED);
+		} else if (tw && btf_kind(&t) == BTF_KIND_FUNC) {
+			t.info = (t.info & ~0xffffu) | BTF_FUNC_GLOBAL;
+			memcpy(tw - sizeof(t), &t, sizeof(t));
+			/* the kernel wants a global function's parameters named */
+			for (j = 0; !btf_param(b, t.type, j, &prm); j++) {
+				if (prm.name_off || !prm.type)
+					continue;
+				prm.name_off = t.name_off;
+				memcpy(body_in(b, t.type, out) + j * sizeof(prm), &prm,
+				       sizeof(prm));
 			}
 		}
-		/* The kernel wants them in offset order. */
-		for (i = 1; i < btf_vlen(&ds); i++)
-			for (j = i; j > 0; j--) {
-				memcpy(&a, w + p + (j - 1) * sizeof(a), sizeof(a));
-				memcpy(&b, w + p + j * sizeof(b), sizeof(b));
-				if (a.offset <= b.offset)
-					break;
-				memcpy(w + p + (j - 1) * sizeof(a), &b, sizeof(b));
-				memcpy(w + p + j * sizeof(a), &a, sizeof(a));
-			}
+		vi.type = var_id;
+		vi.offset = i * 4;
+		vi.size = 4;
+		memcpy(w + i * sizeof(vi), &vi, sizeof(vi));
+	}
+	ds.size = btf_vlen(&ds) * 4;
+	memcpy(w - sizeof(ds), &ds, sizeof(ds));
+}
+
+/* A DATASEC of the object's sections (or .kconfig): its size, and each
+ * variable's offset (from its symbol, or the .kconfig layout), sorted
+ * by offset as the kernel wants. */
+static void fix_datasec(struct ctx *c, const struct btf *b, __u32 ds_id,
+			void *out)
+{
+	const struct elf_obj *obj = c->obj;
+	struct btf_var_secinfo a, v;
+	struct btf_type ds, var;
+	Elf64_Shdr sh;
+	const char *name;
+	__u8 *w = body_in(b, ds_id, out), *vw;
+	__u32 sec, i, j, off, len;
+	int e;
+
+	btf_type(b, ds_id, &ds);
+	name = btf_str(b, ds.name_off);
+	if (!name)
+		return;
+	sec = find_sec(c, name);
+	if (!strcmp(name, ".kconfig") && obj->kconfig_map >= 0)
+		ds.size = obj->maps[obj->kconfig_map].value_size;
+	else if (sec != NO_SEC && (shdr(c, sec, &sh), 1))
+		ds.size = sh.sh_size;
+	else
+		return;
+	memcpy(w - sizeof(ds), &ds, sizeof(ds));
+	for (i = 0; i < btf_vlen(&ds); i++) {
+		memcpy(&a, w + i * sizeof(a), sizeof(a));
+		if (btf_type(b, a.type, &var) || btf_kind(&var) != BTF_KIND_VAR ||
+		    !(name = btf_str(b, var.name_off)))
+			continue;
+		if (sec == NO_SEC) {
+			e = find_extern(obj, name);
+			if (e < 0 || obj->externs[e].kind != ELF_EXT_KCONFIG)
+				continue;
+			a.offset = obj->externs[e].off;
+			a.size = obj->externs[e].size;
+			vw = body_in(b, a.type, out);
+			put32(vw, BTF_VAR_GLOBAL_ALLOCATED);
+		} else if (!sym_extent(c, sec, name, &off, &len)) {
+			a.offset = off;
+		}
+		memcpy(w + i * sizeof(a), &a, sizeof(a));
+	}
+	for (i = 1; i < btf_vlen(&ds); i++)
+		for (j = i; j > 0; j--) {
+			memcpy(&a, w + (j - 1) * sizeof(a), sizeof(a));
+			memcpy(&v, w + j * sizeof(v), sizeof(v));
+			if (a.offset <= v.offset)
+				break;
+			memcpy(w + (j - 1) * sizeof(a), &v, sizeof(v));
+			memcpy(w + j * sizeof(a), &a, sizeof(a));
+		}
+}
+
+void elf_btf_fixup(const struct elf_obj *obj, void *out)
+{
+	struct btf_header h;
+	struct btf_iter it = { 0 };
+	struct btf_var_secinfo vi;
+	struct btf_type t;
+	struct btf b;
+	struct ctx c;
+	__u8 *o = out;
+	__u32 extra, int_id = 0, var_id, ks;
+	int need_int = 0;
+
+	if (!obj->btf || open_ctx(&c, obj, obj->buf, obj->len, NULL, 0) ||
+	    open_btf(&c, obj->btf, obj->btf_len))
+		return;
+	/* [header][types][appended types][strings], whatever the layout was */
+	memcpy(&h, obj->btf, sizeof(h));
+	extra = fixup_extra(&c, &int_id, &need_int);
+	memcpy(o, obj->btf, h.hdr_len);
+	memcpy(o + h.hdr_len, c.btf.types, h.type_len);
+	var_id = btf_end(&c.btf) + need_int;
+	if (need_int) {
+		t = (struct btf_type){ .info = BTF_KIND_INT << 24, .size = 4 };
+		memcpy(o + h.hdr_len + h.type_len, &t, sizeof(t));
+		put32(o + h.hdr_len + h.type_len + sizeof(t), BTF_INT_SIGNED << 24 | 32);
+	}
+	ks = find_datasec(&c, ".ksyms");
+	if (extra) {
+		btf_secinfo(&c.btf, ks, 0, &vi);
+		btf_type(&c.btf, vi.type, &t);	/* the first extern: a valid name */
+		t = (struct btf_type){ .name_off = t.name_off, .info = BTF_KIND_VAR << 24,
+				       .type = int_id };
+		memcpy(o + h.hdr_len + h.type_len + extra - 16, &t, sizeof(t));
+		put32(o + h.hdr_len + h.type_len + extra - 4, BTF_VAR_GLOBAL_ALLOCATED);
+	}
+	memcpy(o + h.hdr_len + h.type_len + extra, c.btf.strs, h.str_len);
+	h.type_off = 0;
+	h.type_len += extra;
+	h.str_off = h.type_len;
+	memcpy(o, &h, sizeof(h));
+	if (btf_open(&b, out, h.hdr_len + h.type_len + h.str_len, NULL, NULL, 0))
+		return;
+	/* (the fixes change no kind or vlen: the walk goes on right) */
+	while (btf_next(&b, &it, &t)) {
+		if (btf_kind(&t) != BTF_KIND_DATASEC)
+			continue;
+		if (it.id == ks)
+			fix_ksyms(&b, it.id, int_id, var_id, out);
+		else
+			fix_datasec(&c, &b, it.id, out);
 	}
 }

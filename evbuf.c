@@ -2,7 +2,9 @@
 /*
  * evbuf.c - ring buffer or perf buffers behind one interface (evbuf.h).
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include "evbuf.h"
 
 int evb_open_ring(struct evbuf *b, int map_fd, size_t len)
@@ -54,4 +56,11 @@ int evb_woken(const struct evbuf *b)
 int evb_fd(const struct evbuf *b)
 {
 	return b->perf ? b->pb.epfd : b->rb.epfd;
+}
+
+int evb_watch(struct evbuf *b, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	return epoll_ctl(evb_fd(b), EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }

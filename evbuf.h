@@ -35,6 +35,8 @@ long evb_poll(struct evbuf *b, int timeout_ms, const sigset_t *sigmask,
 __u64 evb_lost(const struct evbuf *b);
 /* An epoll fd that is readable when there are events (for a caller's set). */
 int evb_fd(const struct evbuf *b);
+/* Also end evb_poll's wait when fd is readable (the caller reads it). */
+int evb_watch(struct evbuf *b, int fd);
 /* Whether the last evb_poll was woken by the kernel (not by its timeout). */
 int evb_woken(const struct evbuf *b);
 

@@ -7,15 +7,18 @@
  *	int ti_filter(const struct ti_pkt *p, const struct ti_bytes *b);
  *
  * (prog/tcpinspect.h), which the loader puts in place of the
- * placeholder of that name in the XDP program.  r1 = p, r2 = b; either
+ * placeholder of that name in the BPF object.  r1 = p, r2 = b; either
  * may be NULL to the verifier, and the code checks those it reads.  It
  * returns r0 != 0 to accept the frame.
  *
- * The XDP program calls the filter for the frames it emits (TCP
- * segments whose headers it checked, later fragments of TCP): it fills
- * *p from the headers, and copies the frame's first
- * min(frame, info.bytes) bytes into b->data first, where info.bytes is
- * what flt_compile reports (TI_VAR_FILTER_BYTES; 0: no copy at all).
+ * The program calls the filter, at every entry point, for the frames it
+ * emits (TCP segments whose headers it checked, later fragments of TCP,
+ * malformed packets): it fills *p from the headers, and copies the
+ * frame's first min(frame, info.bytes) bytes into b->data first, where
+ * info.bytes is what flt_compile reports (TI_VAR_FILTER_BYTES; 0: no
+ * copy at all).  A malformed packet has p->raw set and only len,
+ * caplen, pkttype and ifindex in *p: the code reads the rest from its
+ * first min(frame, info.raw_bytes) bytes (TI_VAR_FILTER_RAW).
  * The code reads the frame only from *p and *b, never from packet
  * pointers, and a byte beyond p->caplen makes the whole filter reject
  * the frame, as a load beyond the capture does in libpcap.
@@ -24,7 +27,9 @@
  * and optimises it (flt_cbpf gives that classic BPF program, the one
  * `tcpdump -d` prints), then translated, specialised for each kind of
  * frame the program hands over (VLAN tags, IPv4 or IPv6, what follows
- * the IP header) so that most expressions read only *p.
+ * the IP header) so that most expressions read only *p, and once more
+ * for any frame (the malformed packets), reading the bytes as libpcap
+ * does.
  *
  * Pure: no syscalls, no output, no globals, no allocation: mem (at
  * least FLT_MEM_MIN bytes; FLT_MEM bytes for the largest expressions)
@@ -67,8 +72,10 @@ struct flt_names {
 	int live;
 };
 
-#define FLT_NEVER	0x1	/* no TCP segment can match */
-#define FLT_ALWAYS	0x2	/* every TCP segment matches */
+#define FLT_NEVER	0x1	/* no TCP segment can match (a malformed
+				 * packet may) */
+#define FLT_ALWAYS	0x2	/* every TCP segment matches (a malformed
+				 * packet may not) */
 #define FLT_UNOPT	0x4	/* libpcap does not optimise it either */
 #define FLT_LEN		0x8	/* the code reads ti_pkt.len */
 #define FLT_IF		0x10	/* the code reads ti_pkt.pkttype, .ifindex */
@@ -79,6 +86,7 @@ struct flt_names {
 struct flt_info {
 	__u32 cnt;		/* eBPF instructions written */
 	__u32 bytes;		/* frame bytes the code reads from b */
+	__u32 raw_bytes;	/* the same for a malformed packet (p->raw) */
 	__u32 flags;		/* FLT_* */
 };
 

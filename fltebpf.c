@@ -3,11 +3,15 @@
  * fltebpf.c - libpcap's optimised blocks (fltopt.c) as the eBPF body of
  * ti_filter(const struct ti_pkt *p, const struct ti_bytes *b).
  *
- * The classic program reads the frame by offset; the filter runs only
- * on frames the XDP program checked (prog/tcpinspect.h), of fifteen
- * shapes: 0, 1 or 2 VLAN tags; IPv4 with the TCP header behind it or a
- * later fragment; IPv6 with TCP first, a fragment header first, or
- * another extension header first.  For each shape the blocks are run
+ * The classic program reads the frame by offset; the filter runs on
+ * frames the program checked (prog/tcpinspect.h), of fifteen shapes:
+ * 0, 1 or 2 VLAN tags; IPv4 with the TCP header behind it or a later
+ * fragment; IPv6 with TCP first, a fragment header first, or another
+ * extension header first; and on malformed packets (p->raw), which fit
+ * none: for those a sixteenth, generic translation knows nothing of
+ * the frame and reads every byte from b (info.raw_bytes of them, the
+ * program's TI_VAR_FILTER_RAW), as libpcap does.  For each shape the
+ * blocks are run
  * symbolically: a load of a byte the shape fixes (an EtherType, the
  * IPv4 protocol) is a constant, a load of bytes the XDP program put in
  * *p (the windows: tags, the first IP header bytes, the addresses, the
@@ -23,13 +27,13 @@
  * value at run time in its home: A in w3, X in w4, M[k] on the stack),
  * so a block reached in two states is emitted twice (at most four
  * times, then its live registers are made run-time values).  Shapes
- * with identical code share it; a dispatch on the word at vlan_cnt
- * picks the code.  Jumps may go backwards, never in a cycle (kernels
- * before 5.3 refuse only cycles).
+ * with identical code share it; a test of p->raw, then a dispatch on
+ * the word at vlan_cnt picks the code.  Jumps may go backwards, never
+ * in a cycle (kernels before 5.3 refuse only cycles).
  *
  * What the code reads goes to info, so that the program prepares only
- * that: how many frame bytes (info.bytes: the largest offset it can
- * reach, or TI_SNAP_MAX), and FLT_LEN, FLT_IF (live: libpcap's
+ * that: how many frame bytes (info.bytes, info.raw_bytes: the largest
+ * offset it can reach, or TI_SNAP_MAX), and FLT_LEN, FLT_IF (live: libpcap's
  * ancillary loads of the packet type and the interface), FLT_L3,
  * FLT_L4, FLT_TAGS (the windows).
  */
@@ -1457,9 +1461,10 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 	};
 	struct shape *sh = fcc_alloc(c, sizeof(*sh));
 	struct em e = { .c = c };
-	struct group g[SHAPES];
-	int grp_of[SHAPES], ngrp = 0, i, j, def, uses_b = 0, by_n;
-	__u32 nblocks, bytes = 0, n = 0, lbl_off;
+	struct group g[SHAPES + 1];
+	int grp_of[SHAPES + 1], ngrp = 0, i, j, def, uses_b = 0, by_n, gen;
+	int sgrp = 0, sh_uses_b = 0, raw_uses_b;
+	__u32 nblocks, bytes = 0, raw_bytes = 0, n = 0, lbl_off;
 	struct bpf_insn *scratch;
 
 	if (!c->root || (c->root->s.code == (BPF_RET | BPF_K))) {
@@ -1484,10 +1489,17 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 	e.code = scratch;
 	e.cap = max;
 	e.max = max;
-	for (i = 0; i < SHAPES; i++) {
+	/* the shapes, then the generic code (SH_GENERIC) for raw frames */
+	for (i = 0; i <= SHAPES; i++) {
 		__u32 start = e.n;
 		int v = 0, konst;
 
+		if (i == SH_GENERIC) {
+			bytes = e.bytes;
+			sh_uses_b = e.uses_b;
+			e.bytes = 0;
+			e.uses_b = 0;
+		}
 		shape_init(sh, i);
 		e.sh = sh;
 		memset(e.ninst, 0, nblocks * sizeof(*e.ninst));
@@ -1520,13 +1532,19 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 			e.n = start;
 		}
 		grp_of[i] = j;
-		if (e.bytes > bytes)
-			bytes = e.bytes;
 		uses_b |= e.uses_b;
+	}
+	raw_bytes = e.bytes;
+	raw_uses_b = e.uses_b;
+	gen = grp_of[SH_GENERIC];
+	for (j = 0; j < ngrp; j++) {
+		for (i = 0; i < SHAPES && grp_of[i] != j; i++)
+			;
+		sgrp += i < SHAPES;
 	}
 	/* the default: the group of most shapes */
 	{
-		int cnt[SHAPES] = { 0 }, best = 0;
+		int cnt[SHAPES + 1] = { 0 }, best = 0;
 
 		for (i = 0; i < SHAPES; i++)
 			cnt[grp_of[i]]++;
@@ -1535,11 +1553,16 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 				best = j;
 		def = best;
 	}
+	/* one answer for every checked TCP segment: the flags; for raw
+	 * frames too: nothing else */
+	for (i = 1; i < SHAPES && grp_of[i] == grp_of[0]; i++)
+		;
+	if (i == SHAPES && g[grp_of[0]].konst)
+		info->flags |= g[grp_of[0]].v ? FLT_ALWAYS : FLT_NEVER;
 	if (ngrp == 1 && g[0].konst) {
 		out[0] = insn(BPF_ALU64 | BPF_MOV | BPF_K, R_0, 0, 0, g[0].v);
 		out[1] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 		info->cnt = 2;
-		info->flags |= g[0].v ? FLT_ALWAYS : FLT_NEVER;
 		return 0;
 	}
 	/* prologue: the pointers may be NULL to the verifier */
@@ -1552,24 +1575,32 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 		OUT(insn(BPF_ALU64 | BPF_MOV | BPF_K, R_0, 0, 0, 0));
 		OUT(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 	}
-	/* the groups by the tags alone ("ip or ip6"): the vlan_cnt byte */
-	for (i = 0, by_n = ngrp > 1; i < SHAPES; i++)
-		if (grp_of[i] != grp_of[i - i % 5])
-			by_n = 0;
-	if (by_n)
-		OUT(insn(BPF_LDX | BPF_MEM | BPF_B, R_0, R_P, POFF(vlan_cnt), 0));
-	else if (ngrp > 1)
-		OUT(insn(BPF_LDX | BPF_MEM | BPF_W, R_0, R_P, POFF(vlan_cnt), 0));
-	/* dispatch: jumps with the group in imm for now, then the groups */
+	/* dispatch: jumps with the group in off for now, then the groups */
 	{
 		__u32 disp = n;
 		int tested[SHAPES] = { 0 };
 
+		/* raw frames (malformed packets) first: the generic code,
+		 * unless the shapes' code is the same */
+		for (i = 0; i < SHAPES && grp_of[i] == gen; i++)
+			;
+		if (i < SHAPES) {
+			OUT(insn(BPF_LDX | BPF_MEM | BPF_B, R_0, R_P, POFF(raw), 0));
+			OUT(insn(BPF_JMP32 | BPF_JNE | BPF_K, R_0, 0, gen, 0));
+		}
+		/* the groups by the tags alone ("ip or ip6"): the vlan_cnt byte */
+		for (i = 0, by_n = sgrp > 1; i < SHAPES; i++)
+			if (grp_of[i] != grp_of[i - i % 5])
+				by_n = 0;
+		if (by_n)
+			OUT(insn(BPF_LDX | BPF_MEM | BPF_B, R_0, R_P, POFF(vlan_cnt), 0));
+		else if (sgrp > 1)
+			OUT(insn(BPF_LDX | BPF_MEM | BPF_W, R_0, R_P, POFF(vlan_cnt), 0));
 		for (i = 0; i < SHAPES && by_n; i += 5)
 			if (grp_of[i] != def)
 				OUT(insn(BPF_JMP32 | BPF_JEQ | BPF_K, R_0, 0,
 					 grp_of[i], i / 5));
-		for (j = 0; j < SHAPES && ngrp > 1 && !by_n; j++) {
+		for (j = 0; j < SHAPES && sgrp > 1 && !by_n; j++) {
 			int s = order[j], o;
 
 			if (grp_of[s] == def || tested[s])
@@ -1618,12 +1649,14 @@ int fcc_ebpf(struct fcc *c, struct bpf_insn *out, __u32 max,
 			}
 		}
 		for (i = disp; i < (int)lbl_off; i++) {
-			if (out[i].code == (BPF_JMP32 | BPF_JEQ | BPF_K))
+			if (out[i].code == (BPF_JMP32 | BPF_JEQ | BPF_K) ||
+			    out[i].code == (BPF_JMP32 | BPF_JNE | BPF_K))
 				out[i].off = g[out[i].off].label - i - 1;
 		}
 	}
 	info->cnt = n;
-	info->bytes = uses_b ? bytes : 0;
+	info->bytes = sh_uses_b ? bytes : 0;
+	info->raw_bytes = raw_uses_b ? raw_bytes : 0;
 	info->flags |= windows_read(out, n);
 	if (e.uses_len)
 		info->flags |= FLT_LEN;

@@ -214,7 +214,8 @@ static int set_once(struct http_str *dst, const struct http_str *val)
 }
 
 /* field-name ":" OWS field-value OWS, in s[0..n), n > 0. */
-static int parse_field(struct http_req *q, const char *s, size_t n, int *conn)
+static int parse_field(struct http_req *q, const char *s, size_t n, int *conn,
+		       int *hosts)
 {
 	struct http_str name, val;
 	size_t i = 0, end;
@@ -248,6 +249,8 @@ static int parse_field(struct http_req *q, const char *s, size_t n, int *conn)
 		return -501;
 	} else if (http_token_eq(&name, "connection")) {
 		*conn |= parse_connection(val.p, val.len);
+	} else if (http_token_eq(&name, "host")) {
+		(*hosts)++;
 	} else if (http_token_eq(&name, "x-request-id")) {
 		return set_once(&q->request_id, &val);
 	} else if (http_token_eq(&name, "x-client-id")) {
@@ -265,7 +268,7 @@ int http_parse(struct http_req *r, const char *buf, size_t len)
 	size_t lim = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
 	size_t pos = 0, eol, next;
 	struct http_req q;
-	int ret, conn = 0;
+	int ret, conn = 0, hosts = 0;
 
 	memset(&q, 0, sizeof(q));
 	for (;;) {	/* empty lines, then the request line */
@@ -289,10 +292,13 @@ int http_parse(struct http_req *r, const char *buf, size_t len)
 			break;
 		if (q.hdr_cnt == HTTP_HDR_CNT)
 			return -431;
-		ret = parse_field(&q, buf + pos, eol - pos, &conn);
+		ret = parse_field(&q, buf + pos, eol - pos, &conn, &hosts);
 		if (ret)
 			return ret;
 	}
+	/* RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one in 1.0. */
+	if (hosts > 1 || (q.version == 11 && hosts != 1))
+		return -400;
 
 	if (conn & CONN_CLOSE)
 		q.keep_alive = 0;

@@ -76,7 +76,9 @@ struct http_req {
  *        Content-Length not 1*DIGIT (a list of equal values is
  *        accepted), overflowing, or two different ones; X-Request-ID,
  *        X-Client-ID, X-Timestamp or Authorization sent twice; a bare CR;
- *        a NUL anywhere.  Host is not required, and may repeat;
+ *        a NUL anywhere; an HTTP/1.1 head without exactly one Host field,
+ *        an HTTP/1.0 one with several (RFC 9112 3.2; known only once the
+ *        head is complete, so an error of the lines comes first);
  *   -414 request line longer than HTTP_LINE_MAX, reported as soon as
  *        HTTP_LINE_MAX + 1 bytes of it have arrived without its end;
  *   -431 head longer than HTTP_HEAD_MAX (reported once HTTP_HEAD_MAX

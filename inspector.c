@@ -142,7 +142,7 @@ int insp_filter(struct inspector *in, const char *expr, int live, char *err,
 	void *mem;
 	int ret, i;
 
-	in->filter_cnt = in->filter_bytes = in->filter_flags = 0;
+	in->filter_cnt = in->filter_bytes = in->filter_raw = in->filter_flags = 0;
 	if (!*expr)
 		return 0;
 	mem = malloc(FLT_MEM);
@@ -170,6 +170,7 @@ int insp_filter(struct inspector *in, const char *expr, int live, char *err,
 		return ret;
 	in->filter_cnt = info.cnt;
 	in->filter_bytes = info.bytes;
+	in->filter_raw = info.raw_bytes;
 	in->filter_flags = info.flags;
 	return 0;
 }
@@ -184,13 +185,15 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	int fetch = !pr || pr->has[PROBE_FETCH];
 	int ring = !pr || (pr->has[PROBE_RINGBUF] && pr->has[PROBE_LOAD_BYTES]);
 	int ncpu = pr ? pr->ncpu : probe_cpus(-1);
+	unsigned int progs = cfg->progs ? cfg->progs : INSP_XDP;
 	const void *obj;
 	size_t obj_len;
 	__u32 meta, needs;
 	int ret, ev;
+	__u32 i;
 
 	in->prog_fd = in->counters_fd = in->events_fd = in->flows_fd = -1;
-	in->perf_fd = -1;
+	in->perf_fd = in->tc_in_fd = in->tc_out_fd = in->ifaces_fd = -1;
 	if (ncpu <= 0) {
 		snprintf(err, err_len, "cannot count the possible CPUs: %s",
 			 strerror(ncpu ? -ncpu : EIO));
@@ -253,6 +256,8 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	if (!ret)
 		ret = ld_set_var(o, TI_VAR_FILTER_BYTES, &in->filter_bytes,
 				 sizeof(in->filter_bytes), err, err_len) ?:
+		      ld_set_var(o, TI_VAR_FILTER_RAW, &in->filter_raw,
+				 sizeof(in->filter_raw), err, err_len) ?:
 		      ld_set_var(o, TI_VAR_FILTER_NEEDS, &needs, sizeof(needs),
 				 err, err_len) ?:
 		      ld_set_var(o, TI_VAR_FRAGS, &in->frags, sizeof(__u32), err,
@@ -261,20 +266,33 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	if (!ret && in->filter_cnt)
 		ret = ld_set_func(o, TI_FUNC_FILTER, in->filter, in->filter_cnt,
 				  err, err_len);
-	o->prog = elf_find_prog(&o->elf, TI_PROG_SEC);
+	/* Only the entry points asked for (the tracing ones wait for a
+	 * target: insp_trace_load). */
+	for (i = 0; i < o->elf.prog_cnt; i++) {
+		const char *name = o->elf.progs[i].name;
+
+		o->skip[i] = !((progs & INSP_XDP) && !strcmp(name, TI_PROG_NAME)) &&
+			     !((progs & INSP_TC_IN) && !strcmp(name, TI_PROG_TC_IN)) &&
+			     !((progs & INSP_TC_OUT) && !strcmp(name, TI_PROG_TC_OUT));
+	}
 	ret = ret ?: ld_load(o, err, err_len);
 	if (ret) {
 		ld_close(o);
 		return ret;
 	}
-	in->prog_fd = ld_prog_fd(o, TI_PROG_SEC);
+	in->prog_fd = ld_prog_fd(o, TI_PROG_NAME);
+	in->tc_in_fd = ld_prog_fd(o, TI_PROG_TC_IN);
+	in->tc_out_fd = ld_prog_fd(o, TI_PROG_TC_OUT);
 	in->counters_fd = ld_map_fd(o, TI_MAP_COUNTERS);
 	in->events_fd = ld_map_fd(o, TI_MAP_EVENTS);
 	in->perf_fd = ld_map_fd(o, TI_MAP_PERF);
-	if (in->prog_fd < 0 || in->counters_fd < 0 || in->events_fd < 0 ||
-	    in->perf_fd < 0) {
-		snprintf(err, err_len, "the embedded object lacks %s, %s, %s or %s",
-			 TI_PROG_SEC, TI_MAP_COUNTERS, TI_MAP_EVENTS, TI_MAP_PERF);
+	in->ifaces_fd = ld_map_fd(o, TI_MAP_IFACES);
+	if (((progs & INSP_XDP) && in->prog_fd < 0) ||
+	    ((progs & INSP_TC_IN) && in->tc_in_fd < 0) ||
+	    ((progs & INSP_TC_OUT) && in->tc_out_fd < 0) ||
+	    in->counters_fd < 0 || in->events_fd < 0 || in->perf_fd < 0 ||
+	    in->ifaces_fd < 0) {
+		snprintf(err, err_len, "the embedded object lacks a program or map it should have");
 		ld_close(o);
 		return -ENOENT;
 	}
@@ -290,6 +308,34 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	return 0;
 }
 
+int insp_trace_load(struct inspector *in, int target_fd, __u32 btf_id,
+		    int *entry_fd, int *exit_fd, char *err, size_t err_len)
+{
+	int fd;
+
+	*entry_fd = *exit_fd = -1;
+	fd = ld_prog_load(&in->obj, TI_PROG_ENTRY, target_fd, btf_id, err, err_len);
+	if (fd < 0)
+		return fd;
+	*entry_fd = fd;
+	fd = ld_prog_load(&in->obj, TI_PROG_EXIT, target_fd, btf_id, err, err_len);
+	if (fd < 0) {
+		close(*entry_fd);
+		*entry_fd = -1;
+		return fd;
+	}
+	*exit_fd = fd;
+	return 0;
+}
+
+int insp_trace_iface(const struct inspector *in, int ifindex)
+{
+	__u32 key = ifindex;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(in->ifaces_fd, &key, &one, BPF_ANY);
+}
+
 int insp_events_open(const struct inspector *in, struct evbuf *b)
 {
 	return in->perf ? evb_open_perf(b, in->perf_fd, in->ncpu, in->events_len) :
@@ -299,6 +345,7 @@ int insp_events_open(const struct inspector *in, struct evbuf *b)
 void insp_counters(const struct inspector *in, __u64 *sum)
 {
 	struct ti_counters v[in->ncpu > 0 ? in->ncpu : 1];
+	__u64 offered;
 	__u32 key = 0;
 	int cpu, i;
 
@@ -311,19 +358,36 @@ void insp_counters(const struct inspector *in, __u64 *sum)
 	/* The sums the program leaves to us (prog/tcpinspect.h). */
 	sum[TI_CNT_MALFORMED] = sum[TI_CNT_BAD_IHL] + sum[TI_CNT_BAD_DOFF] +
 				sum[TI_CNT_BAD_LEN] + sum[TI_CNT_TRUNCATED] +
-				sum[TI_CNT_BAD_EXT];
-	sum[TI_CNT_SEEN] += sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] +
-			    sum[TI_CNT_MALFORMED];
+				sum[TI_CNT_BAD_EXT] + sum[TI_CNT_BAD_VER];
+	/* What the filter was offered: segments, later fragments and
+	 * malformed packets. */
+	offered = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] + sum[TI_CNT_MALFORMED];
+	sum[TI_CNT_SEEN] += offered;
 	/* Read while the program runs, a packet may be counted as TCP
 	 * and not yet as matched: never less than nothing. */
-	sum[TI_CNT_FILTERED] = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] > sum[TI_CNT_MATCHED] ?
-			       sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] - sum[TI_CNT_MATCHED] : 0;
+	sum[TI_CNT_FILTERED] = offered > sum[TI_CNT_MATCHED] ?
+			       offered - sum[TI_CNT_MATCHED] : 0;
+}
+
+void insp_health(const struct inspector *in, __u64 *sum)
+{
+	struct ti_health v[in->ncpu > 0 ? in->ncpu : 1];
+	__u32 key = 0;
+	int cpu, i, fd = ld_map_fd(&in->obj, TI_MAP_HEALTH);
+
+	memset(sum, 0, TI_H_MAX * sizeof(*sum));
+	if (in->ncpu <= 0 || fd < 0 || bpf_map_lookup_elem(fd, &key, v))
+		return;
+	for (cpu = 0; cpu < in->ncpu; cpu++)
+		for (i = 0; i < TI_H_MAX; i++)
+			sum[i] += v[cpu].n[i];
 }
 
 void insp_close(struct inspector *in)
 {
 	ld_close(&in->obj);
 	in->prog_fd = in->counters_fd = in->events_fd = -1;
+	in->tc_in_fd = in->tc_out_fd = in->ifaces_fd = -1;
 	in->filter_cnt = 0;
 }
 
@@ -333,28 +397,107 @@ const char *const insp_counter_names[TI_CNT_MAX] = {
 	[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BAD_IHL] = "bad_ihl",
 	[TI_CNT_BAD_DOFF] = "bad_doff", [TI_CNT_BAD_LEN] = "bad_len",
 	[TI_CNT_TRUNCATED] = "truncated", [TI_CNT_BAD_EXT] = "bad_ext",
+	[TI_CNT_BAD_VER] = "bad_version",
 	[TI_CNT_BUDGET] = "over_budget", [TI_CNT_MATCHED] = "matched",
 	[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragments",
 	[TI_CNT_SAMPLED] = "sampled_out", [TI_CNT_EXPIRED] = "expired",
 	[TI_CNT_FLOW_NEW] = "flow_new", [TI_CNT_FLOW_FAIL] = "flow_fail",
 };
-_Static_assert(TI_CNT_MAX == 18, "a name for every counter");
+_Static_assert(TI_CNT_MAX == 19, "a name for every counter");
+
+enum { WALK_START, WALK_BATCH, WALK_KEYS, WALK_DONE };
+
+/*
+ * Up to step more entries in batches of whole hash buckets (5.6): a few
+ * syscalls for thousands of entries, each read once.  1 more to come, 0
+ * the end, -EINVAL where the kernel has no batch command, -ENOSPC for a
+ * bucket longer than a batch.
+ */
+static int walk_batch(const struct inspector *in, struct insp_walk *w,
+		      struct flow_entry *e, size_t room, size_t step)
+{
+	enum { BATCH = 256 };
+	/* Static: 86 KB of connections is too much for a stack, and the
+	 * table is read by one thread. */
+	static struct ti_flow_key keys[BATCH];
+	static struct ti_flow vals[BATCH];
+	size_t end = room - w->n < step ? room : w->n + step;
+	__u32 next, cnt, i;
+	int ret;
+
+	do {
+		cnt = BATCH;	/* fewer could split a bucket: ENOSPC */
+		ret = bpf_map_lookup_batch(in->flows_fd, w->n ? &w->pos : NULL,
+					   &next, keys, vals, &cnt);
+		if (ret && ret != -ENOENT)
+			return ret;
+		for (i = 0; i < cnt && w->n < room; i++, w->n++) {
+			e[w->n].key = keys[i];
+			e[w->n].val = vals[i];
+		}
+		w->pos = next;
+	} while (!ret && w->n < end);
+	return !ret && w->n < room;
+}
+
+/* Up to step more entries by get_next_key, each looked up; 1 or 0. */
+static int walk_keys(const struct inspector *in, struct insp_walk *w,
+		     struct flow_entry *e, size_t room, size_t step)
+{
+	struct ti_flow_key next;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < step; i++) {
+		if (w->n >= room || w->steps++ >= 2 * room)
+			return 0;
+		ret = bpf_map_get_next_key(in->flows_fd, w->steps > 1 ? &w->key : NULL,
+					   &next);
+		if (ret)
+			return 0;
+		if (!bpf_map_lookup_elem(in->flows_fd, &next, &e[w->n].val))
+			e[w->n++].key = next;
+		w->key = next;
+	}
+	return 1;
+}
+
+int insp_flows_step(const struct inspector *in, struct insp_walk *w,
+		    struct flow_entry *e, size_t room, size_t step)
+{
+	int ret;
+
+	if (w->state == WALK_START)
+		w->state = room ? WALK_BATCH : WALK_DONE;
+	if (w->state == WALK_BATCH) {
+		ret = walk_batch(in, w, e, room, step);
+		if (ret > 0)
+			return 1;
+		if (!ret) {
+			w->state = WALK_DONE;
+			return 0;
+		}
+		/* No batches here (or a bucket too long): key by key, anew. */
+		w->state = WALK_KEYS;
+		w->n = 0;
+	}
+	if (w->state == WALK_KEYS) {
+		if (walk_keys(in, w, e, room, step))
+			return 1;
+		w->n = flow_dedup(e, w->n);
+		w->state = WALK_DONE;
+	}
+	return 0;
+}
 
 size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
 		       size_t room)
 {
-	struct ti_flow_key key, next;
-	size_t n = 0, steps = 0;
-	int ret;
+	struct insp_walk w = { 0 };
 
-	for (ret = bpf_map_get_next_key(in->flows_fd, NULL, &next);
-	     !ret && n < room && steps++ < 2 * room;
-	     ret = bpf_map_get_next_key(in->flows_fd, &key, &next)) {
-		if (!bpf_map_lookup_elem(in->flows_fd, &next, &e[n].val))
-			e[n++].key = next;
-		key = next;
-	}
-	return flow_dedup(e, n);
+	while (insp_flows_step(in, &w, e, room, room) > 0)
+		;
+	return w.n;
 }
 
 __s64 insp_mono_to_real(void)

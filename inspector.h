@@ -38,13 +38,26 @@ struct insp_config {
 	int stats;		/* read the verifier's statistics (obj.vstats) */
 	int replay;		/* frames come from replay: their wire length
 				 * in XDP metadata (struct ti_meta) */
+	/*
+	 * The entry points to load (INSP_*); 0: the XDP one alone.
+	 * INSP_TRACE loads none at once: insp_trace_load, per program
+	 * traced.
+	 */
+	unsigned int progs;
 	void (*log_fn)(void *arg, const char *line);	/* -v */
 	void *log_arg;
 };
 
+#define INSP_XDP	0x1	/* TI_PROG_NAME: XDP */
+#define INSP_TC_IN	0x2	/* TI_PROG_TC_IN: TC ingress */
+#define INSP_TC_OUT	0x4	/* TI_PROG_TC_OUT: TC egress */
+#define INSP_TRACE	0x8	/* TI_PROG_ENTRY, TI_PROG_EXIT: fentry, fexit */
+
 struct inspector {
 	struct ld_obj obj;
-	int prog_fd;
+	int prog_fd;		/* XDP; -1 if not loaded */
+	int tc_in_fd, tc_out_fd;	/* TC; -1 if not loaded */
+	int ifaces_fd;		/* the interfaces fentry/fexit report */
 	int counters_fd;
 	int events_fd;		/* the ring buffer (a stub with perf buffers) */
 	int perf_fd;		/* the perf event array (a stub with the ring) */
@@ -57,6 +70,7 @@ struct inspector {
 	int frags;		/* loaded with BPF_F_XDP_HAS_FRAGS */
 	__u32 filter_cnt;
 	__u32 filter_bytes;	/* frame bytes the filter reads (copied for it) */
+	__u32 filter_raw;	/* the same of a malformed packet */
 	__u32 filter_flags;	/* FLT_NEVER, FLT_ALWAYS, ... */
 	struct bpf_insn filter[INSP_FILTER_MAX];
 };
@@ -81,10 +95,23 @@ int insp_filter(struct inspector *in, const char *expr, int live, char *err,
  */
 int insp_open(struct inspector *in, const struct insp_config *cfg,
 	      char *err, size_t err_len);
+/*
+ * fentry and fexit programs for XDP program target_fd, whose function
+ * is btf_id in its BTF, into *entry_fd, *exit_fd (the caller closes
+ * them); ifindex is one of the interfaces they are to report, and each
+ * call adds one.  0 or -errno (err).
+ */
+int insp_trace_load(struct inspector *in, int target_fd, __u32 btf_id,
+		    int *entry_fd, int *exit_fd, char *err, size_t err_len);
+/* Events of ifindex reported by fentry/fexit from now on; 0 or -errno. */
+int insp_trace_iface(const struct inspector *in, int ifindex);
+
 /* Open the buffer the program sends events to; 0 or -errno. */
 int insp_events_open(const struct inspector *in, struct evbuf *b);
 /* Sum the per-CPU counters into cnt[TI_CNT_MAX]. */
 void insp_counters(const struct inspector *in, __u64 *cnt);
+/* Sum the per-CPU TCP health totals into h[TI_H_MAX]. */
+void insp_health(const struct inspector *in, __u64 *h);
 
 /* Add to CLOCK_MONOTONIC ns (the program's times) for wall-clock ns. */
 __s64 insp_mono_to_real(void);
@@ -93,15 +120,32 @@ __s64 insp_mono_to_real(void);
 extern const char *const insp_counter_names[TI_CNT_MAX];
 
 /*
- * The flow table into e (room entries): a get_next_key walk, each key
- * looked up.  While the program runs, an evicted key makes the walk
- * start over (the kernel's answer for a key it no longer has):
- * duplicates are dropped, and the walk is bounded.  After detach the
- * reading is exact.  The entries read.
+ * The flow table into e (room entries): BPF_MAP_LOOKUP_BATCH where the
+ * kernel has it (5.6), bucket by bucket, each entry once; else a
+ * get_next_key walk, each key looked up: while the program runs, an
+ * evicted key makes that walk start over (the kernel's answer for a key
+ * it no longer has), so duplicates are dropped, and the walk is
+ * bounded.  After detach the reading is exact.  The entries read.
  */
 struct flow_entry;
 size_t insp_flows_read(const struct inspector *in, struct flow_entry *e,
 		       size_t room);
+
+/* The same reading in steps (serve reads while it answers). */
+struct insp_walk {
+	int state;		/* zero before the first step */
+	size_t n;		/* entries read so far; at the end, the count */
+	size_t steps;		/* get_next_key calls, bounded */
+	__u32 pos;		/* the batch position */
+	struct ti_flow_key key;	/* get_next_key: the last key */
+};
+/*
+ * Read up to step more entries into e[w->n..room) (about step: a batch
+ * ends with a hash bucket).  1 while more is to come, 0 once done (w->n
+ * entries, each once).
+ */
+int insp_flows_step(const struct inspector *in, struct insp_walk *w,
+		    struct flow_entry *e, size_t room, size_t step);
 void insp_close(struct inspector *in);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "bpf.h"
+#include "btf.h"
 #include "loader.h"
 
 #define LOG_MIN		(64u << 10)
@@ -64,6 +65,8 @@ int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,
 	o->prog_fd = o->btf_fd = -1;
 	o->prog = NULL;
 	o->note[0] = 0;
+	memset(&o->kern, 0, sizeof(o->kern));
+	o->core_fix = NULL;
 	ret = elf_parse(&o->elf, buf, len, err, err_len);
 	if (ret)
 		return ret;
@@ -89,6 +92,9 @@ int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,
 	    o->elf.map_cnt, o->elf.func_cnt, o->elf.reloc_cnt, o->elf.init_cnt,
 	    o->elf.btf ? (o->elf.btf_ext ? "with line info" : "without line info") :
 	    "absent");
+	if (o->elf.core_cnt || o->elf.extern_cnt)
+		say(o, "%u CO-RE relocations, %u externs", o->elf.core_cnt,
+		    o->elf.extern_cnt);
 	return 0;
 }
 
@@ -167,6 +173,416 @@ int ld_stub_map(struct ld_obj *o, const char *name, char *err,
 	say(o, "map %s: a one-entry array stands in (the program does not use it here)",
 	    name);
 	return 0;
+}
+
+/* --- what the object asks of the kernel --------------------------------- */
+
+/* The object's own BTF, indexed, into *b (offs to free); 0 or -errno. */
+static int local_btf(const struct ld_obj *o, struct btf *b, __u32 **offs,
+		     char *err, size_t err_len)
+{
+	if (btf_open(b, o->elf.btf, o->elf.btf_len, NULL, err, err_len))
+		return -EINVAL;	/* elf_parse opened it before: not reached */
+	*offs = malloc(((size_t)b->cnt + 1) * sizeof(**offs));
+	if (!*offs) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	btf_index(b, *offs);
+	return 0;
+}
+
+/* "xdp+23 (field_byte_offset struct foo.bar (access 0:1))" */
+static void core_name(const struct ld_obj *o, const struct btf *b, __u32 i,
+		      char *buf, size_t len)
+{
+	const struct elf_core *r = &o->elf.core[i];
+	const char *sec = "?";
+	char desc[200];
+	__u32 f;
+
+	/* a relocation is at an instruction of a function (elf_parse) */
+	for (f = 0; f < o->elf.func_cnt; f++)
+		if (o->elf.funcs[f].sec_idx == r->sec_idx)
+			sec = o->elf.funcs[f].sec_name;
+	btf_core_desc(b, r->type_id, r->access, r->kind, desc, sizeof(desc));
+	snprintf(buf, len, "%s+%u (%s %s)", sec, r->insn,
+		 btf_core_kind_name(r->kind), desc);
+}
+
+static int wanted(const struct ld_obj *o, __u32 p);
+
+/*
+ * Whether a program to be loaded (prog, or with prog -1 those ld_load
+ * wants) may reach a CO-RE relocation: one in its own section, or any
+ * in a section of functions the programs share (.text).
+ */
+static int core_needed(const struct ld_obj *o, int prog)
+{
+	__u32 i, p, in_prog;
+
+	for (i = 0; i < o->elf.core_cnt; i++) {
+		in_prog = 0;
+		for (p = 0; p < o->elf.prog_cnt; p++) {
+			if (o->elf.progs[p].sec_idx != o->elf.core[i].sec_idx)
+				continue;
+			in_prog = 1;
+			if (prog >= 0 ? (int)p == prog : wanted(o, p))
+				return 1;
+		}
+		if (!in_prog)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Every CO-RE relocation resolved against the kernel's BTF (and its
+ * modules') into o->core_fix, once a program that is loaded may reach
+ * one (prog: that program; -1: those ld_load wants); the kernel's BTF
+ * is not read for an object whose loaded programs need none.  Without
+ * kernel BTF, loading such a program is refused.
+ */
+static int resolve_core(struct ld_obj *o, int prog, char *err, size_t err_len)
+{
+	const struct elf_core *r;
+	struct btf_core_res res;
+	struct btf b;
+	__u32 *offs = NULL, i, poisoned = 0;
+	char e[256], name[300];
+	int ret;
+
+	if (!o->elf.core_cnt || o->core_fix || !core_needed(o, prog))
+		return 0;
+	ret = local_btf(o, &b, &offs, err, err_len);
+	if (ret)
+		return ret;
+	ret = kern_btf(&o->kern, e, sizeof(e));
+	if (ret) {
+		core_name(o, &b, 0, name, sizeof(name));
+		snprintf(err, err_len, "the object has %u CO-RE relocations (the first at %s) and this kernel has no BTF to resolve them against (%s)",
+			 o->elf.core_cnt, name, e);
+		ret = -ENOTSUP;
+		goto out;
+	}
+	o->core_fix = calloc(o->elf.core_cnt, sizeof(*o->core_fix));
+	if (!o->core_fix) {
+		snprintf(err, err_len, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < o->elf.core_cnt; i++) {
+		r = &o->elf.core[i];
+		ret = btf_core_calc(&b, o->kern.all, o->kern.mod_cnt + 1, r->type_id,
+				    r->access, r->kind, &res, e, sizeof(e)) ?:
+		      elf_core_fix(&o->elf, i, &res, &o->core_fix[i], e, sizeof(e));
+		if (ret) {
+			core_name(o, &b, i, name, sizeof(name));
+			snprintf(err, err_len, "CO-RE relocation at %s: %s", name, e);
+			goto out;
+		}
+		if (o->core_fix[i].poisoned) {
+			poisoned++;
+			core_name(o, &b, i, name, sizeof(name));
+			say(o, "CO-RE relocation at %s: %s in the kernel's BTF; the program must not reach it",
+			    name, res.found ? "the field's size changed" : "no match");
+		}
+	}
+	say(o, "%u CO-RE relocations resolved against the kernel's BTF (%d modules), %u without a match",
+	    o->elf.core_cnt - poisoned, o->kern.mod_cnt, poisoned);
+out:
+	free(offs);
+	return ret;
+}
+
+/* The kernel's type called name of kind kind: its BTF (all[*idx]) and
+ * id, or 0. */
+static __u32 kern_find(const struct kern *k, const char *name, __u32 kind,
+		       int *idx)
+{
+	int i, id;
+
+	for (i = 0; i <= k->mod_cnt; i++) {
+		id = btf_find(k->all[i], name, kind);
+		if (id > 0) {
+			*idx = i;
+			return id;
+		}
+	}
+	return 0;
+}
+
+/* A kernel function or variable (__ksym) into o->ext[i]. */
+static int resolve_ksym(struct ld_obj *o, const struct btf *b, __u32 i,
+			char *err, size_t err_len)
+{
+	const struct elf_extern *x = &o->elf.externs[i];
+	struct elf_ext_val *v = &o->ext[i];
+	struct btf_type kt;
+	__u32 local_type, id = 0;
+	char e[200];
+	int idx = 0, ret, fd;
+	__u64 addr;
+
+	if (btf_skip(b, x->type_id, 1, &local_type))
+		local_type = 0;
+	if (!x->is_func && !local_type) {
+		/* typeless (const void): an address from kallsyms */
+		ret = kern_ksym_addr(x->name, &addr);
+		if (!ret) {
+			v->found = v->typeless = 1;
+			v->addr = addr;
+			return 0;
+		}
+		if (ret == -ENOENT && x->weak)
+			return 0;
+		snprintf(err, err_len, "extern %s (__ksym): %s", x->name,
+			 ret == -ENOENT ? "no such symbol in /proc/kallsyms" :
+			 ret == -EPERM ? "/proc/kallsyms hides its address (kptr_restrict or lockdown)" :
+			 strerror(-ret));
+		return ret;
+	}
+	ret = kern_btf(&o->kern, e, sizeof(e));
+	if (!ret)
+		id = kern_find(&o->kern, x->name, x->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR,
+			       &idx);
+	if (!id) {
+		if (x->weak)
+			return 0;
+		if (ret)
+			snprintf(err, err_len, "extern %s (__ksym) needs the kernel's BTF: %s",
+				 x->name, e);
+		else
+			snprintf(err, err_len, "extern %s (__ksym): no kernel %s of that name in the kernel's BTF",
+				 x->name, x->is_func ? "function" : "variable");
+		return ret ?: -ENOENT;
+	}
+	btf_type(o->kern.all[idx], id, &kt);
+	ret = btf_compat(b, x->type_id, o->kern.all[idx], kt.type);
+	if (ret <= 0) {
+		snprintf(err, err_len, "extern %s (__ksym): its %s differs from the kernel's",
+			 x->name, x->is_func ? "prototype" : "type");
+		return -EINVAL;
+	}
+	v->found = 1;
+	v->btf_id = id;
+	if (!idx)
+		return 0;	/* in vmlinux */
+	fd = kern_mod_fd(&o->kern, idx - 1, err, err_len);
+	if (fd < 0)
+		return fd;
+	if (!x->is_func) {
+		v->btf_fd = fd;
+		return 0;
+	}
+	/* a kfunc call names its module's BTF by index into fd_array */
+	for (ret = 1; ret < o->fd_cnt && o->fd_array[ret] != fd; ret++)
+		;
+	if (ret == o->fd_cnt)
+		o->fd_array[o->fd_cnt++] = fd;
+	v->fd_idx = ret;
+	return 0;
+}
+
+/* An integer from a configuration value into dst (size bytes). */
+static int put_int(void *dst, __u32 size, int is_signed, const char *val,
+		   size_t len)
+{
+	char num[32], *end;
+	unsigned long long u;
+	long long sv;
+	__u64 max = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, val, len);
+	num[len] = 0;
+	errno = 0;
+	if (is_signed) {
+		sv = strtoll(num, &end, 0);
+		if (size < 8 && (sv > (long long)(max >> 1) || sv < -(long long)(max >> 1) - 1))
+			return -ERANGE;
+		u = sv;
+	} else {
+		u = strtoull(num, &end, 0);
+		if (num[0] == '-' || u > max)
+			return -ERANGE;
+	}
+	if (errno || *end)
+		return -EINVAL;
+	memcpy(dst, &u, size);	/* little-endian: the low bytes */
+	return 0;
+}
+
+/*
+ * A __kconfig value (val, len: y, m, n, a number or a "string") into dst
+ * as the extern's type wants it: bool 0/1, enum libbpf_tristate
+ * (n 0, y 1, m 2), a 1-byte integer (char) 'y'/'m'/'n', other integers,
+ * char arrays.
+ */
+static int put_kconfig(const struct btf *b, const struct elf_extern *x,
+		       __u8 *dst, const char *val, size_t len)
+{
+	struct btf_type t;
+	struct btf_array a;
+	__u32 id, info = 0;
+	size_t i, n = 0;
+	int tri = len == 1 ? (val[0] == 'y' ? 1 : val[0] == 'm' ? 2 : val[0] == 'n' ? 0 : -1) : -1;
+
+	if (btf_skip(b, x->type_id, 1, &id) || btf_type(b, id, &t))
+		return -EINVAL;
+	if (btf_kind(&t) == BTF_KIND_ARRAY) {
+		if (btf_array(b, id, &a) || len < 2 || val[0] != '"' || val[len - 1] != '"')
+			return -EINVAL;
+		for (i = 1; i + 1 < len && n + 1 < x->size; i++) {
+			if (val[i] == '\\' && i + 2 < len)
+				i++;
+			dst[n++] = val[i];
+		}
+		return 0;
+	}
+	if (btf_kind(&t) == BTF_KIND_ENUM || btf_kind(&t) == BTF_KIND_ENUM64) {
+		if (tri < 0)
+			return -EINVAL;
+		dst[0] = tri;
+		return 0;
+	}
+	if (btf_kind(&t) != BTF_KIND_INT || btf_int(b, id, &info))
+		return -EINVAL;
+	if (BTF_INT_ENCODING(info) & BTF_INT_BOOL) {
+		/* y, m or n; or a number (LINUX_HAS_*) */
+		if (tri < 0 && put_int(dst, 1, 0, val, len))
+			return -EINVAL;
+		dst[0] = tri < 0 ? dst[0] != 0 : tri > 0;
+		return 0;
+	}
+	if (x->size == 1 && tri >= 0) {
+		dst[0] = val[0];
+		return 0;
+	}
+	if (tri >= 0) {
+		__u64 v = tri;
+
+		memcpy(dst, &v, x->size);
+		return 0;
+	}
+	return put_int(dst, x->size, BTF_INT_ENCODING(info) & BTF_INT_SIGNED, val, len);
+}
+
+/* LINUX_* values libbpf defines: into *v; 0, or -ENOENT if unknown. */
+static int linux_value(struct ld_obj *o, const char *name, __u64 *v)
+{
+	static const char *const wrappers[] = { "__x64_sys_bpf", "__arm64_sys_bpf",
+						"__s390x_sys_bpf", "__riscv_sys_bpf" };
+	__u32 ver, i, noff;
+	__u64 addr;
+	__s64 val;
+	char e[16];
+	int id, ret = -ENOENT;
+
+	if (!strcmp(name, "LINUX_KERNEL_VERSION")) {
+		ret = kern_version(&ver);
+		*v = ver;
+	} else if (!strcmp(name, "LINUX_HAS_BPF_COOKIE")) {
+		/* the helper exists if the kernel's enum bpf_func_id has it */
+		*v = 0;
+		id = kern_btf(&o->kern, e, sizeof(e)) ? -1 :
+		     btf_find(&o->kern.vmlinux, "bpf_func_id", BTF_KIND_ENUM);
+		for (i = 0; id > 0 && !btf_enum_val(&o->kern.vmlinux, id, i, &noff, &val); i++)
+			if (!strcmp(btf_str(&o->kern.vmlinux, noff) ?: "",
+				    "BPF_FUNC_get_attach_cookie"))
+				*v = 1;
+		ret = 0;
+	} else if (!strcmp(name, "LINUX_HAS_SYSCALL_WRAPPER")) {
+		*v = 0;
+		for (i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
+			if (kern_ksym_addr(wrappers[i], &addr) != -ENOENT)
+				*v = 1;
+		ret = 0;
+	}
+	return ret;
+}
+
+/* A __kconfig extern's value into the .kconfig map's data. */
+static int resolve_kconfig(struct ld_obj *o, const struct btf *b, __u32 i,
+			   char *err, size_t err_len)
+{
+	const struct elf_extern *x = &o->elf.externs[i];
+	__u8 *dst = (__u8 *)o->data[o->elf.kconfig_map] + x->off;
+	const char *val = NULL;
+	char num[24];
+	size_t len = 0;
+	__u64 v;
+	int ret;
+
+	if (!strncmp(x->name, "LINUX_", 6)) {
+		ret = linux_value(o, x->name, &v);
+		if (!ret) {
+			len = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+			val = num;
+			ret = 1;
+		}
+	} else if (!strncmp(x->name, "CONFIG_", 7)) {
+		ret = kern_config(&o->kern, x->name, &val, &len);
+		if (!ret) {
+			val = "n";
+			len = 1;
+			ret = 1;
+		}
+	} else {
+		ret = -ENOENT;
+	}
+	if (ret == 1) {
+		if (put_kconfig(b, x, dst, val, len)) {
+			snprintf(err, err_len, "extern %s (__kconfig): value %.*s does not fit its type",
+				 x->name, (int)(len > 40 ? 40 : len), val);
+			return -EINVAL;
+		}
+		o->ext[i].found = 1;
+		return 0;
+	}
+	if (x->weak)
+		return 0;	/* zero, as the data map starts */
+	if (ret == -ENODATA)
+		snprintf(err, err_len, "extern %s (__kconfig): no kernel configuration to read (%s, /boot/config-RELEASE); declare it __weak to take 0",
+			 x->name, "/proc/config.gz");
+	else
+		snprintf(err, err_len, "extern %s (__kconfig): not in the kernel's configuration%s%s; declare it __weak to take 0",
+			 x->name, o->kern.config_read > 0 ? " " : "",
+			 o->kern.config_read > 0 ? o->kern.config_path : "");
+	return -ENOENT;
+}
+
+static int resolve_externs(struct ld_obj *o, char *err, size_t err_len)
+{
+	const struct elf_extern *x;
+	struct btf b;
+	__u32 *offs = NULL, i;
+	char id[16];
+	int ret = 0;
+
+	memset(o->ext, 0, sizeof(o->ext));
+	o->fd_cnt = 1;
+	if (!o->elf.extern_cnt)
+		return 0;
+	ret = local_btf(o, &b, &offs, err, err_len);
+	for (i = 0; i < o->elf.extern_cnt && !ret; i++) {
+		ret = o->elf.externs[i].kind == ELF_EXT_KCONFIG ?
+		      resolve_kconfig(o, &b, i, err, err_len) :
+		      resolve_ksym(o, &b, i, err, err_len);
+		if (ret)
+			break;
+		x = &o->elf.externs[i];
+		snprintf(id, sizeof(id), "%u", o->ext[i].btf_id);
+		say(o, "extern %s: %s%s", x->name,
+		    !o->ext[i].found ? "missing, __weak: 0" :
+		    x->kind == ELF_EXT_KCONFIG ? "from the kernel's configuration" :
+		    o->ext[i].typeless ? "address from /proc/kallsyms" :
+		    x->is_func ? "kernel function, BTF id " : "kernel variable, BTF id ",
+		    o->ext[i].found && x->kind == ELF_EXT_KSYM && !o->ext[i].typeless ? id : "");
+	}
+	free(offs);
+	return ret;
 }
 
 static int map_create(const struct elf_map *m, int inner_fd)
@@ -258,8 +674,9 @@ static int create_map(struct ld_obj *o, __u32 i, char *err, size_t err_len)
 	if (inner >= 0)
 		close(inner);
 	if (fd < 0) {
-		snprintf(err, err_len, "cannot create map %s (type %u): %s%s",
-			 m->name, m->type, strerror(-fd), need_root(fd));
+		snprintf(err, err_len, "cannot create map %s (type %u): %s%s%s",
+			 m->name, m->type, strerror(-fd), need_root(fd),
+			 m->max_entries ? "" : " (max_entries 0: its definition gives it no size)");
 		return fd;
 	}
 	o->map_fds[i] = fd;
@@ -292,11 +709,36 @@ static int create_map(struct ld_obj *o, __u32 i, char *err, size_t err_len)
 	return 0;
 }
 
+/* Sizes left to the loader: a perf event array without max_entries
+ * gets a slot per possible CPU, as libbpf gives it. */
+static int size_maps(struct ld_obj *o, char *err, size_t err_len)
+{
+	struct elf_map *m;
+	__u32 i;
+	int n;
+
+	for (i = 0; i < o->elf.map_cnt; i++) {
+		m = &o->elf.maps[i];
+		if (m->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || m->max_entries)
+			continue;
+		n = kern_possible_cpus();
+		if (n < 0) {
+			snprintf(err, err_len, "map %s: cannot count the possible CPUs for its size: %s",
+				 m->name, strerror(-n));
+			return n;
+		}
+		m->max_entries = n;
+		say(o, "map %s: max_entries %d, the possible CPUs", m->name, n);
+	}
+	return 0;
+}
+
 /* Upload the BTF (fixed up); a refusal is news, not an error. */
 static void load_btf(struct ld_obj *o)
 {
 	char log[4096], *last;
 	void *btf;
+	__u32 len;
 	int fd;
 
 	if (!o->elf.btf)
@@ -306,15 +748,15 @@ static void load_btf(struct ld_obj *o)
 			 "BTF not loaded (the kernel cannot take it): maps and programs load without it, verifier errors show no source lines");
 		return;
 	}
-	btf = malloc(o->elf.btf_len);
+	len = elf_btf_fixup_len(&o->elf);
+	btf = malloc(len);
 	if (!btf)
 		return;
-	memcpy(btf, o->elf.btf, o->elf.btf_len);
 	elf_btf_fixup(&o->elf, btf);
-	fd = bpf_btf_load(btf, o->elf.btf_len, NULL, 0);
+	fd = bpf_btf_load(btf, len, NULL, 0);
 	if (fd < 0 && fd != -EPERM) {
 		/* Once more with a log: its last line says why. */
-		bpf_btf_load(btf, o->elf.btf_len, log, sizeof(log));
+		bpf_btf_load(btf, len, log, sizeof(log));
 		log[sizeof(log) - 1] = 0;
 		while (*log && log[strlen(log) - 1] == '\n')
 			log[strlen(log) - 1] = 0;
@@ -327,7 +769,7 @@ static void load_btf(struct ld_obj *o)
 	free(btf);
 	o->btf_fd = fd;
 	if (fd >= 0)
-		say(o, "BTF loaded (%u bytes)", o->elf.btf_len);
+		say(o, "BTF loaded (%u bytes)", len);
 }
 
 /* The last lines of the verifier log that fit into err after its text. */
@@ -409,19 +851,57 @@ static int prog_load_stats(struct bpf_prog_load_opts *lo, struct ld_vstats *vs)
 	return fd;
 }
 
+/*
+ * The CO-RE relocation a refused program reached, if the verifier's
+ * log names a poisoned call ("invalid func unknown#N"): its index, or
+ * -1.  Its instruction in the linked program into *pos.
+ */
+static int reached_core(const struct ld_obj *o, const struct elf_layout *l,
+			const char *log, __u32 *pos)
+{
+	const struct elf_core *r;
+	const struct elf_func *f;
+	const char *p = log;
+	unsigned long n;
+	__u32 s;
+
+	while (o->core_fix && (p = strstr(p, "unknown#"))) {
+		p += 8;
+		n = strtoul(p, NULL, 10);
+		if (n < ELF_CORE_POISON || n - ELF_CORE_POISON >= o->elf.core_cnt)
+			continue;
+		r = &o->elf.core[n - ELF_CORE_POISON];
+		for (s = 0; s < l->seg_cnt; s++) {
+			f = &o->elf.funcs[l->segs[s].func_idx];
+			if (f->sec_idx == r->sec_idx && r->insn >= f->off &&
+			    r->insn - f->off < f->cnt) {
+				*pos = l->segs[s].pos + r->insn - f->off;
+				return n - ELF_CORE_POISON;
+			}
+		}
+	}
+	return -1;
+}
+
 static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 {
 	const struct elf_prog *pr = &o->elf.progs[p];
 	struct bpf_prog_load_opts lo = {
-		.prog_type = BPF_PROG_TYPE_XDP, .license = o->elf.license,
-		.btf_fd = o->btf_fd, .prog_flags = o->prog_flags,
+		.prog_type = pr->type, .license = o->elf.license,
+		.btf_fd = o->btf_fd,
+		.prog_flags = pr->flags |
+			      (pr->type == BPF_PROG_TYPE_XDP ? o->prog_flags : 0),
+		.expected_attach_type = pr->attach_type,
+		.fd_array = o->fd_cnt > 1 ? o->fd_array : NULL,
 	};
-	char name[BPF_OBJ_NAME_LEN], *log = NULL, *log2 = NULL;
+	char name[BPF_OBJ_NAME_LEN], *log = NULL, *log2 = NULL, where[300];
 	struct elf_layout l;
 	struct bpf_insn *insns = NULL;
 	struct bpf_func_info *fi = NULL;
 	struct bpf_line_info *li = NULL;
-	int fd, fd2;
+	struct btf b;
+	__u32 pos, *offs = NULL;
+	int fd, fd2, c;
 
 	fd = elf_layout(&o->elf, pr, &l, err, err_len);
 	if (fd)
@@ -439,9 +919,14 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 		goto out;
 	}
 	elf_link(&o->elf, &l, o->map_fds, insns);
+	elf_patch(&o->elf, &l, o->core_fix, o->ext, insns);
 	if (fi) {
 		elf_func_info(&o->elf, &l, fi, lo.func_info_cnt);
 		elf_line_info(&o->elf, &l, li, lo.line_info_cnt);
+	}
+	if (pr->type == BPF_PROG_TYPE_TRACING) {
+		lo.attach_prog_fd = o->attach_prog_fd;
+		lo.attach_btf_id = o->attach_btf_id;
 	}
 	obj_name(name, pr->name);
 	lo.name = name;
@@ -470,7 +955,14 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 			fd = fd2;
 		}
 	}
-	if (fd < 0) {
+	c = fd < 0 && log ? reached_core(o, &l, log, &pos) : -1;
+	if (c >= 0 && !local_btf(o, &b, &offs, err, err_len)) {
+		core_name(o, &b, c, where, sizeof(where));
+		snprintf(err, err_len, "cannot load program %s: its instruction %u needs CO-RE relocation %s, which the kernel's BTF cannot satisfy; verifier says:",
+			 pr->name, pos, where);
+		log_tail(err, err_len, log);
+		free(offs);
+	} else if (fd < 0) {
 		snprintf(err, err_len, "cannot load program %s: %s%s", pr->name,
 			 strerror(-fd), fd == -EPERM ? need_root(fd) :
 			 log && *log ? "; verifier says:" : "");
@@ -516,12 +1008,20 @@ static int fill_inits(struct ld_obj *o, char *err, size_t err_len)
 	return 0;
 }
 
-/* Loaded: the selected program (all if none) and `values` targets. */
+/*
+ * Loaded: the selected program (all if none but those skipped, and
+ * tracing programs without a target) and `values` targets.
+ */
 static int wanted(const struct ld_obj *o, __u32 p)
 {
 	__u32 i;
 
-	if (!o->prog || o->prog == &o->elf.progs[p])
+	if (!o->prog && (o->skip[p] ||
+			 (o->elf.progs[p].type == BPF_PROG_TYPE_TRACING &&
+			  !o->attach_prog_fd && !o->attach_btf_id)))
+		return 0;
+	if (!o->prog || o->prog == &o->elf.progs[p] ||
+	    (o->conv_too && o->elf.progs[p].conv))
 		return 1;
 	for (i = 0; i < o->elf.init_cnt; i++)
 		if (o->elf.inits[i].is_prog && o->elf.inits[i].target == p)
@@ -551,6 +1051,8 @@ int ld_load(struct ld_obj *o, char *err, size_t err_len)
 	int ret = 0;
 
 	memset(o->pinned, 0, sizeof(o->pinned));
+	ret = resolve_externs(o, err, err_len) ?: resolve_core(o, -1, err, err_len) ?:
+	      size_maps(o, err, err_len);
 	for (i = 0; i < o->elf.map_cnt && !ret; i++)
 		if (o->elf.maps[i].kind != ELF_MAP_INNER)
 			ret = create_map(o, i, err, err_len);
@@ -562,7 +1064,40 @@ int ld_load(struct ld_obj *o, char *err, size_t err_len)
 	ret = ret ?: fill_inits(o, err, err_len);
 	if (ret)
 		unpin_new(o);
+	/* the kernel holds what it needs of these now (core_fix stays for
+	 * ld_prog_load) */
+	kern_free(&o->kern);
+	o->fd_cnt = 1;
 	return ret;
+}
+
+int ld_prog_load(struct ld_obj *o, const char *name, int attach_prog_fd,
+		 __u32 attach_btf_id, char *err, size_t err_len)
+{
+	const struct elf_prog *pr = elf_find_prog(&o->elf, name);
+	int keep_fd, keep_tgt = o->attach_prog_fd, fd;
+	__u32 p, keep_btf = o->attach_btf_id;
+
+	if (!pr || !name) {
+		snprintf(err, err_len, "no program called %s in the object", name);
+		return -ENOENT;
+	}
+	p = pr - o->elf.progs;
+	fd = resolve_core(o, p, err, err_len);
+	kern_free(&o->kern);
+	if (fd)
+		return fd;
+	keep_fd = o->prog_fds[p];
+	o->prog_fds[p] = -1;
+	o->attach_prog_fd = attach_prog_fd;
+	o->attach_btf_id = attach_btf_id;
+	fd = load_prog(o, p, err, err_len);
+	if (!fd)
+		fd = o->prog_fds[p];
+	o->prog_fds[p] = keep_fd;
+	o->attach_prog_fd = keep_tgt;
+	o->attach_btf_id = keep_btf;
+	return fd;
 }
 
 int ld_open(struct ld_obj *o, const void *buf, size_t len,
@@ -601,6 +1136,8 @@ void ld_close(struct ld_obj *o)
 	if (o->btf_fd >= 0)
 		close(o->btf_fd);
 	o->btf_fd = -1;
+	free(o->core_fix);
+	o->core_fix = NULL;
 	for (i = ELF_MAX_MAPS - 1; i >= 0; i--) {
 		if (o->map_fds[i] >= 0)
 			close(o->map_fds[i]);

@@ -4,10 +4,12 @@
  *
  * ld_parse() reads the object (elf.c) and makes writable copies of its
  * global data; ld_set_var() may then change globals (e.g. const volatile
- * configuration in .rodata); ld_load() creates the maps (reusing pinned
- * ones), uploads the BTF, links and loads every XDP program in the object
- * and fills program arrays and map-in-map outer maps from their `values`.
- * ld_open() is ld_parse() + ld_load().
+ * configuration in .rodata); ld_load() resolves what the object asks of
+ * the running kernel (CO-RE relocations against its BTF with btf.c,
+ * __kconfig and __ksym externs, through kern.c), creates the maps
+ * (reusing pinned ones), uploads the BTF, links and loads the programs
+ * and fills program arrays and map-in-map outer maps from their
+ * `values`.  ld_open() is ld_parse() + ld_load().
  *
  * No printing: failures go to err (with the end of the verifier log if
  * the verifier refused); what the loader did goes to the optional log_fn.
@@ -17,6 +19,7 @@
 #define TCPINSPECT_LOADER_H
 
 #include "elf.h"
+#include "kern.h"
 
 #define LD_PIN_DIR	"/sys/fs/bpf"
 
@@ -28,12 +31,23 @@ struct ld_obj {
 	void *log_arg;
 	int no_btf;			/* do not upload the BTF (kernel has none) */
 	int stats;			/* read the verifier's statistics (vstats) */
-	__u32 prog_flags;		/* BPF_F_* for every program loaded */
+	__u32 prog_flags;		/* BPF_F_* for every XDP program loaded */
 	/*
 	 * The selected program (ld_open's name).  If set before ld_load,
-	 * only it and the programs that map `values` name are loaded.
+	 * only it, the programs that map `values` name and (with
+	 * conv_too) those in sections named by convention are loaded.
 	 */
 	const struct elf_prog *prog;
+	int conv_too;
+	__u8 skip[ELF_MAX_PROGS];	/* without prog: these are not loaded */
+	/*
+	 * Where tracing programs (fentry/, fexit/) attach: a BPF program's
+	 * fd and the BTF id of its function there (or 0 and a kernel
+	 * function's id in vmlinux).  Without either they are not loaded
+	 * by ld_load; ld_prog_load loads one for a target.
+	 */
+	int attach_prog_fd;
+	__u32 attach_btf_id;
 	/* results: */
 	int prog_fd;			/* its fd */
 	int prog_fds[ELF_MAX_PROGS];	/* every program, as elf.progs[] */
@@ -49,6 +63,12 @@ struct ld_obj {
 	} vstats[ELF_MAX_PROGS];
 	void *data[ELF_MAX_MAPS];	/* writable global data, per data map */
 	__u8 pinned[ELF_MAX_MAPS];	/* pinned by this ld_load: undone if it fails */
+	/* during ld_load: the kernel's side, and what was resolved */
+	struct kern kern;
+	struct elf_core_fix *core_fix;	/* per CO-RE relocation */
+	struct elf_ext_val ext[ELF_MAX_EXTERNS];
+	int fd_array[ELF_MAX_EXTERNS + 1];	/* [1..]: module BTFs of kfuncs */
+	int fd_cnt;
 };
 
 int ld_parse(struct ld_obj *o, const void *buf, size_t len, char *err,
@@ -74,6 +94,13 @@ int ld_set_map_max(struct ld_obj *o, const char *name, __u32 max_entries,
 int ld_stub_map(struct ld_obj *o, const char *name, char *err,
 		size_t err_len);
 int ld_load(struct ld_obj *o, char *err, size_t err_len);
+/*
+ * After ld_load: one more instance of program name (a tracing program
+ * for attach_prog_fd's function attach_btf_id), its fd, which the caller
+ * closes; or -errno (err).
+ */
+int ld_prog_load(struct ld_obj *o, const char *name, int attach_prog_fd,
+		 __u32 attach_btf_id, char *err, size_t err_len);
 
 /*
  * ld_parse + ld_load, then select program prog_name (section or function

@@ -29,6 +29,7 @@ static int (*const commands[CMD_CNT])(struct opts *o) = {
 	[CMD_SHOW] = cmd_show,
 	[CMD_PROBE] = cmd_probe,
 	[CMD_SERVE] = cmd_serve,
+	[CMD_TRACE] = cmd_trace,
 };
 
 void msg(const char *fmt, ...)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * netlink.c - NETLINK_ROUTE requests for XDP (see netlink.h).
+ * netlink.c - NETLINK_ROUTE requests for XDP and TC (see netlink.h).
  *
  * Requests are built into a buffer by bounded attribute writers, then
  * sent; replies are matched by sequence number and our port id, and an
@@ -15,6 +15,10 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <arpa/inet.h>
 #include "netlink.h"
 
 #ifndef SOL_NETLINK
@@ -347,6 +351,185 @@ int nl_xdp_dump(int (*cb)(const struct nl_xdp_info *info, void *arg),
 	return ret;
 }
 
+/*
+ * TC: the clsact qdisc and cls_bpf filters in it.  One request builder
+ * for the qdisc and one for a filter; dumps read back what is there.
+ */
+struct tc_req {
+	struct nlmsghdr h;
+	struct tcmsg t;
+	char attrs[128];
+};
+
+static void tc_req_init(struct tc_req *req, __u16 type, __u16 flags,
+			int ifindex, __u32 parent, __u32 handle, __u32 info)
+{
+	memset(req, 0, sizeof(*req));
+	req->h.nlmsg_len = NLMSG_LENGTH(sizeof(req->t));
+	req->h.nlmsg_type = type;
+	req->h.nlmsg_flags = NLM_F_REQUEST | flags;
+	req->t.tcm_family = AF_UNSPEC;
+	req->t.tcm_ifindex = ifindex;
+	req->t.tcm_parent = parent;
+	req->t.tcm_handle = handle;
+	req->t.tcm_info = info;
+}
+
+static int tc_send(struct tc_req *req, int (*cb)(const struct nlmsghdr *, void *),
+		   void *arg, char *err, size_t err_len)
+{
+	struct nl_sock s;
+	int ret;
+
+	if (err_len)
+		err[0] = 0;
+	ret = nl_open(&s);
+	if (ret)
+		return ret;
+	ret = nl_talk(&s, &req->h, cb, arg, err, err_len);
+	close(s.fd);
+	return ret;
+}
+
+int nl_clsact(int ifindex, int add, char *err, size_t err_len)
+{
+	struct tc_req req;
+
+	tc_req_init(&req, add ? RTM_NEWQDISC : RTM_DELQDISC,
+		    NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), ifindex,
+		    TC_H_CLSACT, TC_H_MAKE(TC_H_CLSACT, 0), 0);
+	if (put_attr(&req.h, sizeof(req), TCA_KIND, "clsact", 7))
+		return -E2BIG;
+	return tc_send(&req, NULL, NULL, err, err_len);
+}
+
+/* The TCA_KIND of a tcmsg reply, or "". */
+static const char *tc_kind(const struct nlmsghdr *m, const struct nlattr **opts)
+{
+	const struct tcmsg *t = NLMSG_DATA(m);
+	const struct nlattr *a;
+	const char *kind = "";
+	int len = m->nlmsg_len - NLMSG_LENGTH(sizeof(*t));
+
+	*opts = NULL;
+	for_each_attr(a, (const char *)t + NLMSG_ALIGN(sizeof(*t)), len) {
+		if (a->nla_type == TCA_KIND && a->nla_len > NLA_HDRLEN &&
+		    ((const char *)a)[a->nla_len - 1] == 0)
+			kind = (const char *)a + NLA_HDRLEN;
+		else if ((a->nla_type & NLA_TYPE_MASK) == TCA_OPTIONS)
+			*opts = a;
+	}
+	return kind;
+}
+
+struct tc_dump_arg {
+	int ifindex;
+	__u32 parent;
+	int found;
+	int (*cb)(const struct nl_tc_filter *f, void *arg);
+	void *arg;
+};
+
+static int clsact_one(const struct nlmsghdr *m, void *arg)
+{
+	struct tc_dump_arg *d = arg;
+	const struct tcmsg *t = NLMSG_DATA(m);
+	const struct nlattr *opts;
+
+	if (m->nlmsg_type == RTM_NEWQDISC &&
+	    m->nlmsg_len >= NLMSG_LENGTH(sizeof(*t)) &&
+	    t->tcm_ifindex == d->ifindex && t->tcm_parent == TC_H_CLSACT &&
+	    !strcmp(tc_kind(m, &opts), "clsact"))
+		d->found = 1;
+	return 0;
+}
+
+int nl_clsact_query(int ifindex)
+{
+	struct tc_dump_arg d = { .ifindex = ifindex };
+	struct tc_req req;
+	int ret;
+
+	tc_req_init(&req, RTM_GETQDISC, NLM_F_DUMP, ifindex, 0, 0, 0);
+	ret = tc_send(&req, clsact_one, &d, NULL, 0);
+	return ret ? ret : d.found;
+}
+
+int nl_tc_bpf_add(int ifindex, __u32 parent, __u16 prio, __u32 handle,
+		  int prog_fd, const char *name, char *err, size_t err_len)
+{
+	__u32 fd = prog_fd, flags = TCA_BPF_FLAG_ACT_DIRECT;
+	struct tc_req req;
+	struct nlattr *o;
+
+	tc_req_init(&req, RTM_NEWTFILTER, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+		    ifindex, TC_H_MAKE(TC_H_CLSACT, parent), handle,
+		    TC_H_MAKE((__u32)prio << 16, htons(ETH_P_ALL)));
+	if (put_attr(&req.h, sizeof(req), TCA_KIND, "bpf", 4) ||
+	    !(o = nest_start(&req.h, sizeof(req), TCA_OPTIONS)) ||
+	    put_attr(&req.h, sizeof(req), TCA_BPF_FD, &fd, 4) ||
+	    put_attr(&req.h, sizeof(req), TCA_BPF_NAME, name, strlen(name) + 1) ||
+	    put_attr(&req.h, sizeof(req), TCA_BPF_FLAGS, &flags, 4))
+		return -E2BIG;
+	nest_end(&req.h, o);
+	return tc_send(&req, NULL, NULL, err, err_len);
+}
+
+int nl_tc_bpf_del(int ifindex, __u32 parent, __u16 prio, __u32 handle,
+		  char *err, size_t err_len)
+{
+	struct tc_req req;
+
+	tc_req_init(&req, RTM_DELTFILTER, NLM_F_ACK, ifindex,
+		    TC_H_MAKE(TC_H_CLSACT, parent), handle,
+		    TC_H_MAKE((__u32)prio << 16, htons(ETH_P_ALL)));
+	if (put_attr(&req.h, sizeof(req), TCA_KIND, "bpf", 4))
+		return -E2BIG;
+	return tc_send(&req, NULL, NULL, err, err_len);
+}
+
+static int filter_one(const struct nlmsghdr *m, void *arg)
+{
+	struct tc_dump_arg *d = arg;
+	const struct tcmsg *t = NLMSG_DATA(m);
+	const struct nlattr *opts, *a;
+	struct nl_tc_filter f;
+	int len;
+
+	if (m->nlmsg_type != RTM_NEWTFILTER ||
+	    m->nlmsg_len < NLMSG_LENGTH(sizeof(*t)) || !t->tcm_handle ||
+	    t->tcm_ifindex != d->ifindex)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.parent = TC_H_MIN(t->tcm_parent);
+	f.prio = TC_H_MAJ(t->tcm_info) >> 16;
+	f.handle = t->tcm_handle;
+	snprintf(f.kind, sizeof(f.kind), "%s", tc_kind(m, &opts));
+	if (opts && !strcmp(f.kind, "bpf")) {
+		len = opts->nla_len - NLA_HDRLEN;
+		for_each_attr(a, (const char *)opts + NLA_HDRLEN, len) {
+			if (a->nla_type == TCA_BPF_ID)
+				f.prog_id = attr_u32(a);
+			else if (a->nla_type == TCA_BPF_NAME)
+				snprintf(f.name, sizeof(f.name), "%.*s",
+					 (int)(a->nla_len - NLA_HDRLEN),
+					 (const char *)a + NLA_HDRLEN);
+		}
+	}
+	return d->cb(&f, d->arg);
+}
+
+int nl_tc_dump(int ifindex, __u32 parent,
+	       int (*cb)(const struct nl_tc_filter *f, void *arg), void *arg)
+{
+	struct tc_dump_arg d = { .ifindex = ifindex, .cb = cb, .arg = arg };
+	struct tc_req req;
+
+	tc_req_init(&req, RTM_GETTFILTER, NLM_F_DUMP, ifindex,
+		    TC_H_MAKE(TC_H_CLSACT, parent), 0, 0);
+	return tc_send(&req, filter_one, &d, NULL, 0);
+}
+
 static int default_route(const struct nlmsghdr *m, void *arg)
 {
 	const struct rtmsg *rt = NLMSG_DATA(m);
@@ -406,4 +589,49 @@ int nl_default_ifindex(void)
 	if (ret)
 		return ret;
 	return ifindex > 0 ? ifindex : -ENODEV;
+}
+
+int nl_link_watch(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd, ret;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int nl_link_gone(int fd, void (*cb)(int ifindex, void *arg), void *arg)
+{
+	union {
+		char buf[16384];
+		struct nlmsghdr align;
+	} r;
+	const struct ifinfomsg *ifi;
+	struct nlmsghdr *m;
+	ssize_t n;
+	int rem;
+
+	for (;;) {
+		n = recv(fd, r.buf, sizeof(r.buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		rem = n;
+		for (m = &r.align; NLMSG_OK(m, rem); m = NLMSG_NEXT(m, rem)) {
+			ifi = NLMSG_DATA(m);
+			/* AF_BRIDGE: a port left its bridge, it is still there */
+			if (m->nlmsg_type == RTM_DELLINK &&
+			    m->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)) &&
+			    ifi->ifi_family == AF_UNSPEC)
+				cb(ifi->ifi_index, arg);
+		}
+	}
 }

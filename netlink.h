@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * netlink.h - rtnetlink for XDP: attach/detach a program fd, ask what is
+ * netlink.h - rtnetlink for XDP and TC: attach/detach a program fd, ask what is
  * attached to one interface or to all, find the interface to use by
  * default.  Only receives fds; knows nothing about ELF or maps.
  * Functions return 0 or -errno; the kernel's extack message, if any,
@@ -41,9 +41,53 @@ int nl_xdp_query(int ifindex, struct nl_xdp_info *info);
 int nl_xdp_dump(int (*cb)(const struct nl_xdp_info *info, void *arg),
 		void *arg);
 
+/*
+ * TC before tcx (6.6): the clsact qdisc and cls_bpf direct-action
+ * filters in it.  parent is TC_H_MIN_INGRESS or TC_H_MIN_EGRESS.
+ */
+struct nl_tc_filter {
+	__u32 parent;		/* TC_H_MIN_INGRESS or TC_H_MIN_EGRESS */
+	__u16 prio;
+	__u32 handle;
+	char kind[16];		/* "bpf", "u32", ... */
+	__u32 prog_id;		/* kind "bpf": the program */
+	char name[64];		/* kind "bpf": the name it was given */
+};
+
+/* Add (NLM_F_EXCL: -EEXIST if there is one) or delete the clsact qdisc. */
+int nl_clsact(int ifindex, int add, char *err, size_t err_len);
+/* 1 if the interface has a clsact qdisc, 0 if not, or -errno. */
+int nl_clsact_query(int ifindex);
+/* A direct-action cls_bpf filter running prog_fd at prio/handle
+ * (-EEXIST if that place is taken); its removal. */
+int nl_tc_bpf_add(int ifindex, __u32 parent, __u16 prio, __u32 handle,
+		  int prog_fd, const char *name, char *err, size_t err_len);
+int nl_tc_bpf_del(int ifindex, __u32 parent, __u16 prio, __u32 handle,
+		  char *err, size_t err_len);
+/* cb with every filter of the clsact hook parent (nothing without
+ * clsact); a non-zero return from cb stops the walk and is returned. */
+int nl_tc_dump(int ifindex, __u32 parent,
+	       int (*cb)(const struct nl_tc_filter *f, void *arg), void *arg);
+
 /* ifindex of the default route's interface, else of the first up
  * non-loopback interface; -ENODEV if there is none. */
 int nl_default_ifindex(void);
+
+/*
+ * A socket that hears of interfaces coming and going (RTNLGRP_LINK),
+ * non-blocking: its fd, or -errno.  Open it before looking at the
+ * interfaces, so that nothing that happens afterwards is missed.
+ */
+int nl_link_watch(void);
+
+/*
+ * Read what the watch socket heard: cb(ifindex, arg) for each interface
+ * removed from this network namespace (deleted, or moved to another).
+ * 0 once nothing more is queued; -ENOBUFS if the kernel dropped
+ * messages (ask about each interface again: nl_xdp_query says -ENODEV
+ * for one that is gone); else -errno.
+ */
+int nl_link_gone(int fd, void (*cb)(int ifindex, void *arg), void *arg);
 
 /* Build the RTM_SETLINK request into buf; returns its length or -E2BIG. */
 int nl_build_xdp_set(void *buf, size_t len, __u32 seq, int ifindex,

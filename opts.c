@@ -28,6 +28,7 @@
 #define C_SHOW		(1u << CMD_SHOW)
 #define C_PROBE		(1u << CMD_PROBE)
 #define C_SERVE		(1u << CMD_SERVE)
+#define C_TRACE		(1u << CMD_TRACE)
 #define C_ALL		((1u << CMD_CNT) - 1)
 #define C_ATTACH	(C_CAPTURE | C_FLOWS | C_SERVE)	/* attach the embedded program */
 
@@ -42,12 +43,13 @@ const struct cmd_info cmd_info[CMD_CNT] = {
 	},
 	[CMD_FLOWS] = {
 		"flows", "", "", 1, 0,
-		"count packets, bytes and flags per connection in the kernel",
-		"Count packets, bytes, SYN, SYN-ACK, FIN and RST per connection in the\n"
-		"kernel's flow table, and print the table at exit (SIGINT, SIGTERM,\n"
-		"--duration) and every --interval seconds: the top N rows (default 20;\n"
-		"all with --json) by COLUMN: packets (default), bytes, syn, synack,\n"
-		"fin, rst, first, last.  The oldest entries are evicted when full.\n",
+		"count packets, bytes, flags and TCP health per connection",
+		"Count packets, bytes, SYN, SYN-ACK, FIN, RST, retransmissions and RTT\n"
+		"per connection in the kernel's flow table, and print the table at exit\n"
+		"(SIGINT, SIGTERM, --duration) and every --interval seconds: the top N\n"
+		"rows (default 20; all with --json) by COLUMN: packets (default),\n"
+		"bytes, syn, synack, fin, rst, first, last, rtt, retrans.  The oldest\n"
+		"entries are evicted when full.\n",
 	},
 	[CMD_REPLAY] = {
 		"replay", "FILE", "", 1, 0,
@@ -94,6 +96,15 @@ const struct cmd_info cmd_info[CMD_CNT] = {
 		"/stats, /metrics (Prometheus), /openapi.json.  A non-loopback address\n"
 		"needs --token-file (requests then carry Authorization: Bearer TOKEN).\n",
 	},
+	[CMD_TRACE] = {
+		"trace", "", "", 0, 0,
+		"print what BPF programs write with bpf_printk",
+		"Print the lines BPF programs write with bpf_printk (bpf_trace_printk),\n"
+		"as the kernel's trace_pipe shows them, from a tracing instance of its\n"
+		"own, until SIGINT, SIGTERM, -c lines or --duration; tracefs is mounted\n"
+		"at /sys/kernel/tracing for the run if it is not.  --prog and --comm\n"
+		"keep the lines of one program or one process name.\n",
+	},
 };
 
 #define O(f)	offsetof(struct opts, f)
@@ -111,18 +122,20 @@ const struct opt opt_table[] = {
 	      "(repeat -i, up to " STR(OPTS_IF_MAX) "), or \\fBany\\fR for every interface that is up.\n"
 	      "Without -i they use the interface of the default route, else the first\n"
 	      "interface that is up and not loopback.") },
-	{ 'c', "count", "COUNT", C_CAPTURE | C_REPLAY, 0, OPT_NUM, O(count),
+	{ 'c', "count", "COUNT", C_CAPTURE | C_REPLAY | C_TRACE, 0, OPT_NUM, O(count),
 	  .unit = 1, .min = 1, .max = ~0ul, .what = "count", .want = "a positive number",
-	  .help = "exit after COUNT packets",
-	  MAN("Exit after COUNT packets.  The limit holds in the kernel too: the\n"
-	      "program sends no more than COUNT events.") },
+	  .help = "exit after COUNT packets (trace: lines)",
+	  MAN("Exit after COUNT packets (trace: COUNT lines).  For a capture the limit\n"
+	      "holds in the kernel too: the program sends no more than COUNT events.") },
 	{ 's', "snaplen", "SNAPLEN", C_CAPTURE | C_REPLAY, 0, OPT_NUM0, O(snaplen),
 	  .unit = 1, .max = TI_SNAP_MAX, .what = "snap length",
 	  .want = "0 (all, up to " STR(TI_SNAP_MAX) ") to " STR(TI_SNAP_MAX),
-	  .help = "bytes of each frame to keep (default " STR(TI_SNAP_DEFAULT) "; with -w the whole frame)",
+	  .help = "bytes of each frame to keep (default " STR(TI_SNAP_DEFAULT) "; the whole frame with -w, --json, -v, -x, -X, -A)",
 	  MAN("Bytes of each frame an event carries: " STR(TI_SNAP_DEFAULT) " by default (every\n"
-	      "header decoded), the whole frame up to " STR(TI_SNAP_MAX) " with -w, and 0 for\n"
-	      "that maximum.") },
+	      "header decoded), the whole frame up to " STR(TI_SNAP_MAX) " with -w, --json, -v,\n"
+	      "-x, -X and -A (what they show needs it: the payload's summary, the TCP\n"
+	      "checksum, the dump), and 0 for that maximum.  Every header is sent\n"
+	      "whatever the snap length, and a malformed packet whole.") },
 	{ 'w', NULL, "FILE", C_CAPTURE, 0, OPT_STR, O(write_path),
 	  .help = "write the packets to FILE (pcap; - for stdout) instead of printing",
 	  MAN("Write the packets to FILE as a pcap file (nanosecond timestamps), or to\n"
@@ -143,19 +156,66 @@ const struct opt opt_table[] = {
 	  .unit = 1, .min = 1, .max = 1000000, .what = "file count", .want = "1 to 1000000",
 	  .help = "with -C: keep at most N files, reusing the oldest" },
 	{ 'x', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_SPECIAL, O(hex),
-	  .help = "print each packet's bytes in hex" },
+	  .help = "print each packet's bytes from the IP header in hex" },
 	{ 'X', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_SPECIAL, O(hex),
-	  .help = "print each packet's bytes in hex and ASCII" },
+	  .help = "print each packet's bytes from the IP header in hex and ASCII" },
+	{ 'A', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(ascii),
+	  .help = "print each packet's bytes from the IP header as text",
+	  MAN("Print each packet's bytes from the IP header as text, as tcpdump -A:\n"
+	      "a byte that is not a graphic character, a space, a tab or a newline\n"
+	      "is a dot; a carriage return before a newline is left out.") },
+	{ 'e', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(link),
+	  .help = "print the link layer: MAC addresses, ethertypes, VLAN tags",
+	  MAN("Print the link layer as tcpdump -e does: the MAC addresses, each\n"
+	      "ethertype with its VLAN tag (id, priority, DEI), and the frame length.\n"
+	      "VLAN tags are shown only with -e.") },
+	{ 'S', "absolute-tcp-sequence-numbers", NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(absolute),
+	  .help = "absolute TCP sequence numbers, not relative ones",
+	  MAN("Print absolute TCP sequence and acknowledgement numbers.  By default,\n"
+	      "as tcpdump, they are relative to each connection's first ones seen, on\n"
+	      "segments with ACK set: the first segment of a connection (and a SYN)\n"
+	      "records them and shows them as they are.  Connections are told apart\n"
+	      "by addresses and ports in either direction; the last 16384 are\n"
+	      "remembered, the oldest forgotten first.  JSON always has the absolute\n"
+	      "numbers, and the relative ones as \\fBseq_rel\\fR and \\fBack_rel\\fR.") },
+	{ 'q', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(quiet),
+	  .help = "quiet: only addresses, ports and the TCP payload length",
+	  MAN("Print less of each segment, as tcpdump -q: addresses, ports and\n"
+	      "\\fBtcp\\fR followed by the payload length.") },
+	{ 't', NULL, NULL, C_CAPTURE | C_REPLAY, 1, OPT_SPECIAL, O(tflag),
+	  .help = "-t no time stamp, -tt seconds since the epoch, -ttt since the previous packet, -tttt with the date, -ttttt since the first",
+	  MAN("The time stamp, as tcpdump: -t none; -tt seconds since the epoch;\n"
+	      "-ttt the time since the previous packet; -tttt the date and the time\n"
+	      "of day; -ttttt the time since the first packet.  Without -t, the time\n"
+	      "of day (local time, as every time of text output).") },
+	{ '#', "number", NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(number),
+	  .help = "begin each line with the packet's number" },
+	{ 'K', "dont-verify-checksums", NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(no_cksum),
+	  .help = "with -v: do not verify IP and TCP checksums" },
+	{ 'l', NULL, NULL, C_CAPTURE | C_REPLAY, 0, OPT_FLAG, O(line_buf),
+	  .help = "write out each line at once (line-buffered output)" },
+	{ 'U', "packet-buffered", NULL, C_CAPTURE, 0, OPT_FLAG, O(packet_buf),
+	  .help = "write out each packet at once, to the output or the -w file" },
 	{ 0, "json", NULL, C_CAPTURE | C_REPLAY | C_FLOWS, 0, OPT_FLAG, O(json),
 	  .help = "one JSON object per packet (flows: per connection), NDJSON" },
 	{ 'n', NULL, NULL, C_CAPTURE | C_REPLAY | C_FLOWS, 0, OPT_FLAG, O(numeric),
 	  .help = "numeric output (always on; accepted for tcpdump habits)" },
 	{ 'v', "verbose", NULL, C_ATTACH | C_REPLAY | C_LOAD, 1, OPT_SPECIAL, O(verbose),
-	  .help = "say what the loader does" },
-	{ 0, "duration", "SECONDS", C_CAPTURE | C_FLOWS, 0, OPT_NUM, O(duration_ns),
+	  .help = "say what the loader does; -v, -vv: print more of each packet",
+	  MAN("Say on the standard error what the loader does (the kernel's\n"
+	      "verifier statistics among it), and, with capture and replay, print\n"
+	      "more of each packet as tcpdump -v does: the IP header's fields\n"
+	      "(type of service, TTL, id, fragment offset and flags, protocol,\n"
+	      "length, options; an IPv6 header's class, flow label, hop limit, next\n"
+	      "header, payload length), the TCP checksum, verified where the event\n"
+	      "holds the whole segment, and, after the TCP header, the summary of an\n"
+	      "HTTP/1.x request or response or a TLS ClientHello or ServerHello that\n"
+	      "the segment begins.  -vv also prints the sequence number of a bare\n"
+	      "ACK.") },
+	{ 0, "duration", "SECONDS", C_CAPTURE | C_FLOWS | C_TRACE, 0, OPT_NUM, O(duration_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 365 * 86400 * NS_PER_S, .what = "duration",
 	  .want = "seconds (decimals allowed), more than 0",
-	  .help = "stop after SECONDS (decimals allowed); a deadline in the kernel too" },
+	  .help = "stop after SECONDS (decimals allowed); capture, flows: a deadline in the kernel too" },
 	{ 0, "sample", "N", C_CAPTURE | C_REPLAY, 0, OPT_NUM, O(sample),
 	  .unit = 1, .min = 1, .max = 0xffffffffu, .what = "sample rate",
 	  .want = "N, to emit one in N matching packets",
@@ -174,12 +234,49 @@ const struct opt opt_table[] = {
 	{ 0, "mode", "MODE", C_ATTACH | C_LOAD, 0, OPT_SPECIAL, O(mode),
 	  .what = "mode", .want = "auto, native or generic",
 	  .help = "XDP mode: native, generic, or auto (native, else generic)" },
+	{ 0, "direction", "DIR", C_ATTACH, 0, OPT_SPECIAL, O(direction),
+	  .what = "direction", .want = "in, out or both",
+	  .help = "the segments arriving (in, the default), leaving (out), or both",
+	  MAN("Which segments to capture: those arriving on the interfaces (in, the\n"
+	      "default: XDP, or beside an XDP program already there), those leaving\n"
+	      "them (out: a TC egress program, tcx where the kernel has it, else a\n"
+	      "cls_bpf filter in a clsact qdisc), or both, in one stream.  On a\n"
+	      "loopback interface every packet arrives: both is in there, and out\n"
+	      "alone is refused.") },
+	{ 0, "tc", "HOOK", C_LOAD | C_UNLOAD, 0, OPT_SPECIAL, O(tc),
+	  .what = "TC hook", .want = "ingress or egress",
+	  .help = "load: attach a TC program at HOOK (ingress or egress); unload: remove them there",
+	  MAN("load: attach a TC program (sections tc, classifier, tcx/ingress,\n"
+	      "tcx/egress) at HOOK, ingress or egress: a direct-action cls_bpf filter\n"
+	      "over netlink (a clsact qdisc made if there is none), or with --pin DIR\n"
+	      "a tcx bpf_link pinned at DIR/tcx-HOOK-IFACE (Linux 6.6).  A tcx/\n"
+	      "section names its hook itself.  unload: remove the cls_bpf filters at\n"
+	      "HOOK (not those of running captures), and with --pin DIR the pinned\n"
+	      "tcx link; the clsact qdisc too if a tcpinspect made it and it is\n"
+	      "empty.") },
+	{ 0, "to-xdp", "IFACE", C_LOAD, 0, OPT_SPECIAL, O(to_xdp),
+	  .help = "attach an fentry/fexit program to IFACE's XDP program (with --pin)",
+	  MAN("Attach the object's fentry or fexit program (sections fentry/...,\n"
+	      "fexit/...) to the XDP program attached to IFACE, by the BTF of that\n"
+	      "program's function, as xdpdump does; the link is pinned at\n"
+	      "DIR/trace-IFACE (--pin DIR is needed: a tracing link lives as long\n"
+	      "as its holder).  IFACE stands for -i.") },
 	{ 0, "replace", NULL, C_ATTACH | C_LOAD, 0, OPT_FLAG, O(replace),
 	  .help = "replace an attached XDP program (put back at exit; load: for good)" },
 	{ 0, "section", "SEC", C_LOAD, 0, OPT_STR, O(section),
 	  .help = "load the program in ELF section SEC" },
-	{ 0, "prog", "NAME", C_LOAD, 0, OPT_STR, O(prog),
-	  .help = "load the program (function) NAME" },
+	{ 0, "prog", "NAME", C_LOAD | C_TRACE, 0, OPT_STR, O(prog),
+	  .help = "load: the program (function) NAME; trace: only the lines of program NAME (or id)",
+	  MAN("load: load and attach the program whose function is NAME.  trace: only\n"
+	      "the lines that BPF program NAME printed (its function's name, or the\n"
+	      "kernel's 15 characters of it), or the program with id NAME, known by its\n"
+	      "symbol in the kernel stack of each line.") },
+	{ 0, "comm", "NAME", C_TRACE, 0, OPT_STR, O(comm),
+	  .help = "only the lines printed while process NAME was running (its name, 15 characters)",
+	  MAN("Only the lines printed while a process called NAME was running, as the\n"
+	      "kernel names it (15 characters; see /proc/PID/comm).  An XDP program runs\n"
+	      "on receive, in whatever process the packet found the CPU: the sender,\n"
+	      "for traffic between two namespaces of one host.") },
 	{ 0, "pin", "DIR", C_LOAD | C_UNLOAD, 0, OPT_STR, O(pin_dir),
 	  .help = "load: attach with a bpf_link pinned in DIR (a bpffs); unload: unpin it" },
 	{ 0, "top", "N", C_FLOWS, 0, OPT_NUM, O(top),
@@ -188,7 +285,7 @@ const struct opt opt_table[] = {
 	  .help = "print the top N flows (default 20; with --json all)" },
 	{ 0, "sort", "COLUMN", C_FLOWS, 0, OPT_SPECIAL, O(sort),
 	  .what = "sort column", .want = flow_col_names,
-	  .help = "sort by packets (default), bytes, syn, synack, fin, rst, first, last" },
+	  .help = "sort by packets (default), bytes, syn, synack, fin, rst, first, last, rtt, retrans" },
 	{ 0, "interval", "SECONDS", C_FLOWS, 0, OPT_NUM, O(interval_ns),
 	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "interval",
 	  .want = "seconds, more than 0",
@@ -197,6 +294,23 @@ const struct opt opt_table[] = {
 	  .unit = 1, .min = 1, .max = FLOWS_MAX, .what = "flow table size",
 	  .want = "1 to 4194304 entries",
 	  .help = "entries of the kernel's flow table (default 65536)" },
+	{ 0, "ipfix", "ADDR:PORT", C_FLOWS | C_SERVE, 0, OPT_STR, O(ipfix),
+	  .help = "export the flows as IPFIX over UDP to a collector at ADDR:PORT",
+	  MAN("Export the flow table as IPFIX (RFC 7011) over UDP to the collector\n"
+	      "at ADDR:PORT ([ADDR]:PORT for IPv6; numeric).  A connection's counts\n"
+	      "go out in parts that add up: after --idle-timeout without packets,\n"
+	      "when a part has lasted --active-timeout, two seconds after a FIN or\n"
+	      "RST, and at exit; see FLOW EXPORT.") },
+	{ 0, "netflow9", "ADDR:PORT", C_FLOWS | C_SERVE, 0, OPT_STR, O(netflow9),
+	  .help = "export the flows as NetFlow v9 instead, for collectors without IPFIX" },
+	{ 0, "active-timeout", "SECONDS", C_FLOWS | C_SERVE, 0, OPT_NUM, O(active_ns),
+	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "active timeout",
+	  .want = "seconds, more than 0",
+	  .help = "with --ipfix: a long connection's counts go out every SECONDS (60)" },
+	{ 0, "idle-timeout", "SECONDS", C_FLOWS | C_SERVE, 0, OPT_NUM, O(idle_ns),
+	  .unit = NS_PER_S, .min = 1, .max = 86400 * NS_PER_S, .what = "idle timeout",
+	  .want = "seconds, more than 0",
+	  .help = "with --ipfix: counts go out after SECONDS without packets (15)" },
 	{ 0, "listen", "[ADDR:]PORT", C_SERVE, 0, OPT_STR, O(listen),
 	  .help = "listen on ADDR:PORT (default 127.0.0.1:9400; PORT alone: on 127.0.0.1)" },
 	{ 0, "token-file", "FILE", C_SERVE, 0, OPT_STR, O(token_file),
@@ -219,11 +333,14 @@ const size_t opt_cnt = sizeof(opt_table) / sizeof(opt_table[0]);
 
 /* Options that exclude each other, and options that need another. */
 static const struct {
-	const char *a, *b;	/* a short name is one character */
+	const char *a, *b;	/* a short name is one character; b may be
+				 * alternatives: "x|y" (needs either) */
 	int needs;		/* 1: a needs b; 0: a and b exclude each other */
 	const char *say;	/* NULL: "A and B exclude each other: give one" */
 } rules[] = {
 	{ "x", "X", 0, NULL },
+	{ "A", "x", 0, NULL },
+	{ "A", "X", 0, NULL },
 	{ "json", "w", 0, "--json and -w exclude each other: -w writes the packets to FILE" },
 	{ "section", "prog", 0, NULL },
 	{ "C", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
@@ -231,6 +348,14 @@ static const struct {
 	{ "pcapng", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
 	{ "force", "w", 1, "-C, -W, --pcapng and --force go with -w FILE" },
 	{ "W", "C", 1, "-W N needs -C SIZE: the files of the ring rotate by size" },
+	{ "ipfix", "netflow9", 0, NULL },
+	{ "tc", "to-xdp", 0, NULL },
+	{ "to-xdp", "replace", 0, "--to-xdp and --replace exclude each other: a traced program stays where it is" },
+	{ "to-xdp", "mode", 0, NULL },
+	{ "tc", "replace", 0, "--tc and --replace exclude each other: TC programs are added beside the others" },
+	{ "tc", "mode", 0, NULL },
+	{ "active-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
+	{ "idle-timeout", "ipfix|netflow9", 1, "--active-timeout and --idle-timeout go with --ipfix or --netflow9" },
 };
 
 /* A usage error: the line into err; -EINVAL. */
@@ -391,6 +516,10 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 	case 'v':
 		o->verbose++;
 		return 0;
+	case 't':
+		if (++o->tflag <= 5)
+			return 0;
+		return bad(err, err_len, "only -t, -tt, -ttt, -tttt and -ttttt are supported");
 	}
 	if (!op->long_name || op->kind != OPT_SPECIAL)
 		goto bad;
@@ -405,6 +534,23 @@ static int set_value(struct opts *o, const struct opt *op, const char *arg,
 			o->sort = i;
 			return 0;
 		}
+	} else if (!strcmp(op->long_name, "tc")) {
+		o->tc = !strcmp(arg, "ingress") ? 1 : !strcmp(arg, "egress") ? 2 : 0;
+		if (o->tc)
+			return 0;
+	} else if (!strcmp(op->long_name, "to-xdp")) {
+		o->to_xdp = arg;
+		if (!o->iface_cnt) {	/* it names the interface */
+			o->ifaces[o->iface_cnt++] = arg;
+			o->iface = arg;
+		}
+		return 0;
+	} else if (!strcmp(op->long_name, "direction")) {
+		o->direction = !strcmp(arg, "in") ? OPTS_DIR_IN :
+			       !strcmp(arg, "out") ? OPTS_DIR_OUT :
+			       !strcmp(arg, "both") ? OPTS_DIR_IN | OPTS_DIR_OUT : 0;
+		if (o->direction)
+			return 0;
 	} else if (!strcmp(op->long_name, "mode")) {
 		if (!strcmp(arg, "native") || !strcmp(arg, "generic") || !strcmp(arg, "auto")) {
 			o->mode = arg[0] == 'n' ? XDP_FLAGS_DRV_MODE :
@@ -434,14 +580,22 @@ static int check_combined(const struct opts *o, const int *given, char *err,
 			  size_t err_len)
 {
 	const struct opt *a, *b;
-	char an[32], bn[32];
-	size_t i;
-	int j;
+	char an[32], bn[32], one[32];
+	const char *p;
+	size_t i, n;
+	int j, gb;
 
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		a = opt_find(rules[i].a);
-		b = opt_find(rules[i].b);
-		if (!given[a - opt_table] || !!given[b - opt_table] == rules[i].needs)
+		b = NULL;
+		gb = 0;
+		for (p = rules[i].b; *p; p += n + (p[n] == '|')) {
+			n = strcspn(p, "|");
+			snprintf(one, sizeof(one), "%.*s", (int)n, p);
+			b = opt_find(one);
+			gb |= given[b - opt_table] != 0;
+		}
+		if (!given[a - opt_table] || gb == rules[i].needs)
 			continue;
 		if (rules[i].say)
 			return bad(err, err_len, "%s", rules[i].say);
@@ -491,7 +645,7 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t err_len)
 			if (!strcmp(argv[1], cmd_info[c].name))
 				break;
 		if (c == CMD_CNT)
-			return bad(err, err_len, "unknown command '%s': want capture, flows, replay, load, unload, show, probe or serve (see tcpinspect --help)",
+			return bad(err, err_len, "unknown command '%s': want capture, flows, replay, load, unload, show, probe, serve or trace (see tcpinspect --help)",
 				   argv[1]);
 		o->cmd = c;
 		cmd = argv[1];

@@ -14,9 +14,11 @@
 #include <linux/types.h>
 
 #define OPTS_IF_MAX	64	/* interfaces one run attaches to */
+#define OPTS_DIR_IN	1	/* --direction */
+#define OPTS_DIR_OUT	2
 
 enum cmd { CMD_CAPTURE, CMD_FLOWS, CMD_REPLAY, CMD_LOAD, CMD_UNLOAD,
-	   CMD_SHOW, CMD_PROBE, CMD_SERVE, CMD_CNT };
+	   CMD_SHOW, CMD_PROBE, CMD_SERVE, CMD_TRACE, CMD_CNT };
 
 /* A command as its help and the man page describe it. */
 struct cmd_info {
@@ -63,12 +65,21 @@ struct opts {
 	const char *ifaces[OPTS_IF_MAX];	/* every -i, in order */
 	int iface_cnt;
 	const char *iface;	/* the first -i, or the default interface */
-	__u64 count;		/* -c */
+	__u64 count;		/* -c (trace: lines) */
 	__u64 snaplen;		/* -s; 0: as the output needs */
 	int hex;		/* -x 1, -X 2 */
+	int ascii;		/* -A */
 	int json;
-	int verbose;
+	int verbose;		/* -v count */
 	int numeric;		/* -n: accepted, always on */
+	int absolute;		/* -S: absolute sequence numbers */
+	int link;		/* -e: the link layer */
+	int quiet;		/* -q */
+	int no_cksum;		/* -K */
+	int tflag;		/* -t count: tcpdump's time stamp formats */
+	int number;		/* -#: number the packets */
+	int line_buf;		/* -l */
+	int packet_buf;		/* -U */
 	__u64 duration_ns;	/* --duration */
 	__u64 sample;		/* --sample */
 	__u64 buffer;		/* --buffer */
@@ -80,15 +91,23 @@ struct opts {
 	__u64 rotate_cnt;	/* -W */
 	__u32 mode;		/* XDP_FLAGS_{DRV,SKB}_MODE, 0 = auto */
 	int replace;
+	int direction;		/* OPTS_DIR_* bits; 0: in */
+	int tc;			/* load, unload --tc: 1 ingress, 2 egress */
+	const char *to_xdp;	/* load --to-xdp IFACE */
 	const char *obj_path;	/* load OBJ */
 	const char *pcap_path;	/* replay FILE */
 	const char *section;	/* load --section */
-	const char *prog;	/* load --prog */
+	const char *prog;	/* load --prog, trace --prog */
+	const char *comm;	/* trace --comm */
 	const char *pin_dir;	/* load, unload --pin */
 	__u64 top;		/* flows --top; 0: a screenful, all in JSON */
 	int sort;		/* flows --sort: enum flow_col */
 	__u64 interval_ns;	/* flows --interval */
 	__u64 flows_max;	/* --flows; 0: TI_FLOWS_DEFAULT */
+	const char *ipfix;	/* flows --ipfix collector */
+	const char *netflow9;	/* flows --netflow9 collector */
+	__u64 active_ns;	/* --active-timeout; 0: 60 s */
+	__u64 idle_ns;		/* --idle-timeout; 0: 15 s */
 	const char *listen;	/* serve --listen */
 	const char *token_file;
 	const char *access_log;

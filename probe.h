@@ -31,6 +31,9 @@ enum probe_feat {
 	PROBE_PERCPU,		/* per-CPU arrays (4.6) */
 	PROBE_LRU,		/* LRU hash (4.10) */
 	PROBE_MEMCG,		/* BPF memory charged to memcg, not RLIMIT_MEMLOCK (5.11) */
+	PROBE_TCX,		/* tcx: bpf_links to TC hooks (6.6) */
+	PROBE_FENTRY,		/* fentry/fexit on XDP programs: a BPF trampoline
+				 * (probed only by probe_fentry) */
 	PROBE_CNT
 };
 
@@ -46,6 +49,7 @@ struct probe {
 	 * raising it, and why not to unlimited (-errno), if not. */
 	unsigned long long memlock_was, memlock_now;	/* ~0ull: unlimited */
 	int memlock_err;
+	char fentry_why[96];	/* without PROBE_FENTRY: the step that failed */
 };
 
 /*
@@ -61,6 +65,10 @@ int probe_disable(struct probe *p, char *err, size_t err_len);
  * -ENOSYS (no bpf()), -EINVAL (no XDP programs): err says which.
  */
 int probe_kernel(struct probe *p, char *err, size_t err_len);
+
+/* Probe PROBE_FENTRY into p (after probe_kernel): 1 or 0 (why in
+ * p->fentry_why). */
+int probe_fentry(struct probe *p);
 
 /*
  * 0 if tcpinspect can run here (flows: the flow table as well), else

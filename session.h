@@ -14,6 +14,7 @@
 #include "evbuf.h"
 #include "inspector.h"
 #include "opts.h"
+#include "output.h"
 #include "probe.h"
 
 /* Exit statuses: 0 done, these, nothing else. */
@@ -42,6 +43,13 @@ int ses_probe(const struct opts *o, struct probe *kp);
  * EXIT_USAGE for an expression that is bad or too large. */
 int ses_filter(struct inspector *in, const struct opts *o);
 
+/* The snap length o asks for: -s, else what the output needs. */
+__u32 ses_snaplen(const struct opts *o);
+
+/* The text options of o (-x, -X, -A, -t, -#, -l, -U, -v, -e, -q, -K,
+ * -S) into out, after out_init(). */
+void ses_out(struct out *out, const struct opts *o);
+
 /* Load the embedded program as o says (after ses_filter). */
 int ses_open(struct inspector *in, const struct opts *o,
 	     const struct probe *kp, __u64 deadline_ns);
@@ -55,10 +63,13 @@ int ses_events(const struct inspector *in, struct evbuf *eb);
  */
 int ses_ifaces(struct opts *o, struct attach *at);
 
-/* Each interface checked for a program already there (held with
- * --replace, else refused); nothing held on failure. */
-int ses_hold(const struct opts *o, const struct probe *kp, struct attach *at,
-	     int n);
+/*
+ * How each interface is captured, each way --direction asks: our XDP
+ * program where there is none, --replace holding the one there, else
+ * beside it (fentry/fexit, or TC ingress); TC egress for the way out.
+ * Nothing held on failure.
+ */
+int ses_hold(const struct opts *o, struct probe *kp, struct attach *at, int n);
 
 /*
  * What a command that attaches does before attaching: ses_filter,
@@ -69,15 +80,28 @@ int ses_hold(const struct opts *o, const struct probe *kp, struct attach *at,
 int ses_begin(struct inspector *in, struct opts *o, struct probe *kp,
 	      struct attach *at, sigset_t *run_mask, __u64 *deadline);
 
-/* Attach prog_fd to each, then say "listening on vb (native mode,
- * bpf_link, prog id 42)"; on failure the caller detaches. */
-int ses_attach(struct attach *at, int n, int prog_fd);
-/* attach_undo each that holds something; errors said. */
+/* Attach in's programs as ses_hold chose, then say "listening on vb
+ * (native mode, bpf_link, prog id 42)" (or how else each is captured);
+ * on failure the caller detaches. */
+int ses_attach(struct attach *at, int n, struct inspector *in);
+/* Release what each holds; errors said. */
 void ses_detach(struct attach *at, int n);
 
+/* After ses_attach: an fd that is readable when an interface may have
+ * gone away (for the command's wait), or -1. */
+int ses_watch_fd(void);
+/*
+ * The interfaces of at[0..n) that went away since the last call: each
+ * said ("interface vb went away"), released (its program went with it)
+ * and marked gone.  How many of the n are gone in all.
+ */
+int ses_gone(struct attach *at, int n);
+
 /* The counters at the end (capture, replay): the line scripts parse,
- * then the accounting; or one JSON object. */
-void ses_summary(unsigned long written, const __u64 *cnt, int json);
+ * then the accounting; or one JSON object.  written: what the output
+ * took whole; not_written: what it failed to take. */
+void ses_summary(unsigned long written, unsigned long not_written,
+		 const __u64 *cnt, int json);
 /* The lines a capture, flows and serve share. */
 void ses_seen_line(const __u64 *cnt);
 void ses_malformed_line(const __u64 *cnt);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sig.h - the signals that end a run (INT, TERM, HUP, and PIPE from a
- * gone reader) only set sig_stop; they stay blocked except while the
- * main loop waits (epoll_pwait, pselect with the run mask), so no
- * wake-up is lost and every exit path detaches on the main path.
+ * sig.h - every signal whose default action would end the process
+ * (INT, TERM, HUP, QUIT, USR1, USR2, ALRM, XCPU, VTALRM, PROF, PWR,
+ * STKFLT, IO, the real-time signals, and PIPE from a gone reader) only
+ * sets sig_stop; they stay blocked except while the main loop waits
+ * (epoll_pwait, pselect with the run mask), so no wake-up is lost and
+ * every exit path detaches on the main path.  SIGXFSZ is ignored (a file
+ * size limit is EFBIG from write).  The signals that report a fault of
+ * the process itself (SEGV, BUS, ILL, FPE, ABRT, SYS, TRAP) keep their
+ * default: the guardian (guard.h) covers them.
  */
 #ifndef TCPINSPECT_SIG_H
 #define TCPINSPECT_SIG_H

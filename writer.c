@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "decode.h"
 #include "prog/tcpinspect.h"
 #include "writer.h"
 
@@ -29,8 +30,10 @@
 #define NG_OPT_FLAGS		2
 #define NG_OPT_DROPCOUNT	4
 #define NG_OPT_QUEUE		6
+#define NG_OPT_COMMENT		1
 #define NG_FLAG_INBOUND		1	/* epb_flags bits 0-1: direction */
-#define NG_OPTS_MAX		(8 + 8 + 12 + 4)
+#define NG_FLAG_OUTBOUND	2
+#define NG_OPTS_MAX		(8 + 8 + 12 + 4 + 4 + 16)
 
 __attribute__((format(printf, 3, 4)))
 static int fail(struct writer *w, int err, const char *fmt, ...)
@@ -352,13 +355,16 @@ static size_t put_opt(__u8 *p, __u16 code, const void *val, __u16 len)
 {
 	memcpy(p, &code, 2);
 	memcpy(p + 2, &len, 2);
-	memcpy(p + 4, val, len);	/* 4 or 8: no padding */
-	return 4 + len;
+	memcpy(p + 4, val, len);
+	memset(p + 4 + len, 0, pad4(len) - len);
+	return 4 + pad4(len);
 }
 
 int wr_packet(struct writer *w, const struct wr_pkt *pkt)
 {
-	__u32 caplen = pkt->caplen, total, flags = NG_FLAG_INBOUND;
+	__u32 caplen = pkt->caplen, total;
+	__u32 flags = pkt->out ? NG_FLAG_OUTBOUND : NG_FLAG_INBOUND;
+	char comment[32];
 	size_t off;
 	__u8 *p;
 	int id;
@@ -395,6 +401,10 @@ int wr_packet(struct writer *w, const struct wr_pkt *pkt)
 			off += put_opt(p + off, NG_OPT_QUEUE, &pkt->queue, 4);
 		if (pkt->drops)
 			off += put_opt(p + off, NG_OPT_DROPCOUNT, &pkt->drops, 8);
+		if (pkt->verdict) {	/* "xdp: drop", as the text says it */
+			snprintf(comment, sizeof(comment), "xdp: %s", pkt->verdict);
+			off += put_opt(p + off, NG_OPT_COMMENT, comment, strlen(comment));
+		}
 		memset(p + off, 0, 4);	/* opt_endofopt */
 		off += 4;
 		total = off + 4;
@@ -422,6 +432,8 @@ int wr_event(struct writer *w, const void *rec, __u32 len, __u64 ts_ns)
 	p.ifindex = e->ifindex;
 	p.queue = e->rx_queue;
 	p.drops = 0;
+	p.out = !!(e->ev_flags & TI_EV_OUT);
+	p.verdict = ev_verdict_name(e->verdict);
 	return wr_packet(w, &p);
 }
 

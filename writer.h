@@ -61,6 +61,8 @@ struct wr_pkt {
 	__u32 queue;		/* pcapng epb_queue, or WR_NO_QUEUE */
 	__u64 drops;		/* pcapng epb_dropcount if non-zero: packets
 				 * lost on this interface since the last one */
+	int out;		/* pcapng epb_flags: outbound, else inbound */
+	const char *verdict;	/* pcapng opt_comment "xdp: VERDICT"; NULL: none */
 };
 
 struct wr_if {

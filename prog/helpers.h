@@ -41,6 +41,13 @@ static long (*bpf_xdp_load_bytes)(struct xdp_md *ctx, __u32 off, void *buf,
 
 static long (*bpf_xdp_get_buff_len)(struct xdp_md *ctx) =
 	(void *)BPF_FUNC_xdp_get_buff_len;
+static long (*bpf_skb_load_bytes)(const void *skb, __u32 off, void *to,
+				  __u32 len) = (void *)BPF_FUNC_skb_load_bytes;
+static long (*bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) =
+	(void *)BPF_FUNC_skb_pull_data;
+static long (*bpf_probe_read_kernel)(void *dst, __u32 size,
+				     const void *unsafe_ptr) =
+	(void *)BPF_FUNC_probe_read_kernel;
 
 #define bswap16(x) __builtin_bswap16(x)
 #define bswap32(x) __builtin_bswap32(x)

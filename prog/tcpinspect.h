@@ -19,8 +19,11 @@
  * (insp_counters), so that the program adds one per packet and no more
  * where it can: SEEN is every packet (the program's slot holds those
  * counted nowhere else: not IP, not TCP, cut before the IP header),
- * MALFORMED the sum of its reasons, FILTERED what TCP + FRAGMENT did
- * not match.
+ * MALFORMED the sum of its reasons, FILTERED what TCP + FRAGMENT +
+ * MALFORMED did not match: a malformed packet is offered to the filter
+ * (with what could be parsed of it) and, if it matches, sent as an
+ * event that names its reason (ti_event.reason), as libpcap hands
+ * tcpdump every packet its filter accepts.
  */
 enum ti_counter {
 	TI_CNT_SEEN,		/* every packet the program ran on */
@@ -33,6 +36,7 @@ enum ti_counter {
 	TI_CNT_BAD_LEN,		/*   IP length shorter than the headers it holds */
 	TI_CNT_TRUNCATED,	/*   frame ends inside the IP or TCP header */
 	TI_CNT_BAD_EXT,		/*   IPv6: more extension headers than we follow */
+	TI_CNT_BAD_VER,		/*   IP version not the one the link type names */
 	TI_CNT_BUDGET,		/* not emitted: the -c budget was used up */
 	TI_CNT_MATCHED,		/* passed the filter (all, without one) */
 	TI_CNT_FILTERED,	/* rejected by the filter */
@@ -54,6 +58,11 @@ struct ti_counters {
 #define TI_EV_MF	0x02	/* more fragments (IPv4 MF, IPv6 M) */
 #define TI_EV_FRAG	0x04	/* a later fragment: no TCP header, no ports */
 #define TI_EV_V6FRAG	0x08	/* IPv6 with a fragment header */
+#define TI_EV_OUT	0x10	/* leaving by ifindex (TC egress), not arriving */
+
+/* ti_flow.dirs: which ways its segments were seen */
+#define TI_DIR_IN	0x1
+#define TI_DIR_OUT	0x2
 
 /* TCP flag bits as they sit in byte 13 of the TCP header. */
 #define TI_TCP_FIN	0x01
@@ -77,14 +86,20 @@ struct ti_counters {
 #define TI_WAKE_NS	1000000
 
 /*
- * One TCP segment (or later fragment), as seen by the XDP program,
- * followed in the ring buffer by snap_len bytes of the frame from its
- * first byte (in a perf buffer record, then by up to 7 bytes of
- * padding).  The program checked every header and says where they are;
- * user space reads their fields from those bytes (decode.h).  snap_len
- * is at least cap_len, the bytes the snap length asks for, and at least
- * every header up to the end of the TCP options, whatever the snap
- * length, as long as the frame is no longer than TI_SNAP_MAX.
+ * One TCP segment (or later fragment, or malformed packet), as seen by
+ * the XDP program, followed in the ring buffer by snap_len bytes of the
+ * frame from its first byte (in a perf buffer record, then by up to 7
+ * bytes of padding).  The program checked every header and says where
+ * they are; user space reads their fields from those bytes (decode.h).
+ * snap_len is at least cap_len, the bytes the snap length asks for, and
+ * at least every header up to the end of the TCP options, whatever the
+ * snap length, as long as the frame is no longer than TI_SNAP_MAX.
+ *
+ * A malformed packet (reason != 0: an IP or TCP header bad or cut) comes
+ * with the whole frame, up to TI_SNAP_MAX, whatever the snap length:
+ * user space shows what tcpdump would of it.  Its l4_off is where the
+ * parse stopped (the header found bad or cut; 0 if that was the IP
+ * header itself), and family what the link type names.
  */
 struct ti_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -96,10 +111,15 @@ struct ti_event {
 	__u16 l3_off;		/* IP header offset in the frame */
 	__u16 l4_off;		/* TCP header offset (a later fragment: the
 				 * end of the IP and extension headers) */
-	__u8 family;		/* 4 or 6 */
+	__u8 family;		/* 4 or 6 (by the link type) */
 	__u8 ev_flags;		/* TI_EV_FRAG for a later fragment */
-	__u16 pad;
+	__u8 reason;		/* 0, or the TI_CNT_* why it is malformed */
+	__u8 verdict;		/* beside another's XDP program (fentry/fexit):
+				 * its verdict + 1 (TI_VERDICT); else 0 */
 };
+
+/* ti_event.verdict: the XDP action + 1 (0: not known). */
+#define TI_VERDICT(action)	((action) + 1)
 
 _Static_assert(sizeof(struct ti_event) == 32, "ti_event layout");
 _Static_assert(sizeof(struct ti_event) % 8 == 0, "ti_event alignment");
@@ -110,12 +130,17 @@ _Static_assert(TI_SNAP_MAX <= 0xffff, "snap_len in 16 bits");
  *
  *	int ti_filter(const struct ti_pkt *p, const struct ti_bytes *b)
  *
- * which returns non-zero to accept).  The program calls it only for
- * the frames it would emit: a TCP segment whose headers it checked
- * (IPv4 or IPv6 after up to TI_VLAN_MAX tags), or a later fragment of
- * one.  The compiled code relies on that: it knows, for each
- * combination of tag count, family and what follows the IP header,
- * which frame bytes are in *p and which are constants.
+ * which returns non-zero to accept).  Every entry point (XDP, TC in and
+ * out, fentry) calls it for the frames it would emit: a TCP segment
+ * whose headers it checked (IPv4 or IPv6 after up to TI_VLAN_MAX
+ * tags), a later fragment of one, or a malformed packet (an IPv4 or
+ * IPv6 header, or the TCP header, bad or cut: ti_event.reason).  For
+ * the first two the compiled code relies on the checks: it knows, for
+ * each combination of tag count, family and what follows the IP
+ * header, which frame bytes are in *p and which are constants.  A
+ * malformed packet fits none of those shapes: raw is 1, and the code
+ * reads every frame byte from b (TI_VAR_FILTER_RAW of them copied), as
+ * libpcap reads any packet.
  *
  * The windows hold frame bytes as they are in the frame (network
  * order), where the compiled code finds them without a copy:
@@ -126,11 +151,11 @@ _Static_assert(TI_SNAP_MAX <= 0xffff, "snap_len in 16 bits");
  *   l4       has_ports: the first 16 bytes of the TCP header; IPv6
  *            otherwise: the 8 bytes after the IPv6 header
  * The program fills tag, l3 and l4 only where TI_VAR_FILTER_NEEDS says
- * the filter reads them (l4 also for the flow table), and they are
- * stale otherwise.  Any other byte the expression reads comes from
+ * the filter reads them, and they are stale otherwise (and in a
+ * malformed packet).  Any other byte the expression reads comes from
  * b->data, where the program copied the frame's first caplen bytes
- * (TI_VAR_FILTER_BYTES says how many the expression needs; 0: none,
- * and b is not read).
+ * (TI_VAR_FILTER_BYTES says how many the expression needs, and
+ * TI_VAR_FILTER_RAW for a malformed packet; 0: none, and b is not read).
  */
 struct ti_pkt {
 	__u8 saddr[16];
@@ -149,9 +174,11 @@ struct ti_pkt {
 				 * in the first fragment) */
 	__u8 chain;		/* IPv6: TI_CHAIN_* of the headers chased */
 	__u8 pkttype;		/* PACKET_OUTGOING (4) for a frame leaving by
-				 * ifindex, else 0 (arriving); with ifindex,
-				 * set only if TI_VAR_FILTER_NEEDS says so */
-	__u8 pad[2];
+				 * ifindex (TC egress), else 0 (arriving: XDP,
+				 * TC ingress, fentry); with ifindex, set only
+				 * if TI_VAR_FILTER_NEEDS says so */
+	__u8 raw;		/* 1: a malformed packet, read from b alone */
+	__u8 pad;
 	__u32 ifindex;		/* the interface it arrives on (or leaves by) */
 };
 
@@ -174,33 +201,115 @@ struct ti_bytes {
 #define TI_FUNC_FETCH_ADD "ti_fetch_add"	/* (__u64 *p, __u64 v): the old *p */
 
 /*
- * The in-kernel flow table ("flows" map, LRU hash): one entry per
- * 5-tuple as it arrives (the protocol is always TCP).  Later fragments
- * have no ports and are not counted in it.
+ * The in-kernel flow table ("flows" map, LRU hash): one entry per TCP
+ * connection, whichever way its segments go.  The key holds its two
+ * ends in a fixed order, the smaller (address, port) first, so that
+ * both directions find the one entry; s[0] of the value is what the
+ * first end sent, s[1] what the second sent.  Later fragments have no
+ * ports and are not counted in it.
  */
 struct ti_flow_key {
-	__u8 saddr[16];
-	__u8 daddr[16];
+	__u8 saddr[16];		/* the first end */
+	__u8 daddr[16];		/* the second end */
 	__u16 sport;
 	__u16 dport;
 	__u8 family;
 	__u8 pad[3];
 };
 
-struct ti_flow {
+/* ti_side.st bits */
+#define TI_SIDE_SEQ	0x01	/* nextseq is set */
+#define TI_SIDE_ACK	0x02	/* lastack is set */
+#define TI_SIDE_WIN	0x04	/* win is set */
+#define TI_SIDE_SYNACK	0x08	/* sent a SYN-ACK */
+#define TI_SIDE_FIN	0x10	/* sent a FIN (fin_seq) */
+#define TI_SIDE_FIN_ACKED 0x20	/* ... which the other side acknowledged */
+#define TI_SIDE_RST	0x40	/* sent a RST */
+
+/* What prog/health.h found a segment to be (TI_A_*). */
+#define TI_A_RETRANS	0x001
+#define TI_A_FAST_RETRANS 0x002
+#define TI_A_SPURIOUS	0x004
+#define TI_A_OOO	0x008
+#define TI_A_DUPACK	0x010
+#define TI_A_ZERO_WIN	0x020
+#define TI_A_WIN_PROBE	0x040
+#define TI_A_KEEPALIVE	0x080
+#define TI_A_LOST	0x100
+#define TI_A_WIN_UPDATE	0x200
+#define TI_A_HANDSHAKE	0x400	/* completed the handshake */
+
+/* What one end of a connection sent, as seen where we capture. */
+struct ti_side {
 	__u64 packets;
 	__u64 bytes;		/* frame bytes */
-	__u64 first_ns;		/* CLOCK_MONOTONIC */
-	__u64 last_ns;
-	__u32 syn;		/* SYN without ACK */
-	__u32 synack;
+	__u64 seq_ns;		/* when nextseq last moved on */
+	__u64 ack_ns;		/* when lastack was last set */
+	__u64 rtt_ns;		/* the data segment being timed: when; 0 none */
+	__u32 nextseq;		/* the sequence after the highest segment */
+	__u32 lastack;
+	__u32 rtt_seq;		/* the timed segment's end */
+	__u32 srtt_us;		/* smoothed time for the other side to ACK our data */
+	__u32 rtt_cnt;		/* RTT samples taken */
+	__u32 fin_seq;		/* the sequence the ACK of our FIN carries */
+	__u32 st;		/* TI_SIDE_* */
+	__u16 win;		/* the last window field, unscaled */
+	__u8 dupacks;		/* the current run of duplicate ACKs */
+	__u8 tcp_flags;		/* TI_TCP_* seen, OR'd */
+	__u32 retrans;		/* retransmissions, fast and spurious included */
+	__u32 fast_retrans;
+	__u32 spurious;
+	__u32 ooo;		/* out-of-order segments */
+	__u32 dupack;		/* duplicate ACKs */
+	__u32 zero_win;		/* zero-window advertisements */
+	__u32 win_probe;	/* zero-window probes */
+	__u32 keepalive;
+	__u32 lost;		/* segments after one not seen */
+	__u32 syn;		/* SYN and SYN-ACK */
 	__u32 fin;
 	__u32 rst;
+	__u32 xdp_drop;		/* segments the interface's XDP program dropped */
+	__u32 last_a;		/* TI_A_* of the last segment */
+};
+
+struct ti_flow {
+	struct ti_side s[2];	/* s[0]: sent by the key's first end */
+	__u64 first_ns;		/* CLOCK_MONOTONIC */
+	__u64 last_ns;
+	__u64 syn_ns;		/* the first SYN */
+	__u64 hs_ns;		/* handshake RTT: the first SYN to the ACK of
+				 * the SYN-ACK; 0: not seen */
+	__u8 client;		/* the side of the first SYN (if syn_ns) */
+	__u8 dirs;		/* TI_DIR_* bits of the segments seen */
+	__u8 pad[6];
 };
 
 _Static_assert(sizeof(struct ti_flow_key) == 40, "ti_flow_key layout");
-_Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
+_Static_assert(sizeof(struct ti_side) == 128, "ti_side layout");
+_Static_assert(sizeof(struct ti_flow) == 296, "ti_flow layout");
 
+/*
+ * TCP health in all, per CPU ("health" map, one value): retransmissions
+ * and the handshake RTTs' histogram, for /metrics.  The buckets' upper
+ * bounds in microseconds are TI_HS_LE_US; TI_H_HS counts them all
+ * (the +Inf bucket), TI_H_HS_US sums them.
+ */
+#define TI_HS_BUCKETS	10
+#define TI_HS_LE_US	{ 100, 500, 1000, 5000, 10000, 50000, 100000, \
+			  500000, 1000000, 5000000 }
+enum ti_hcounter {
+	TI_H_RETRANS,		/* retransmissions, both ways */
+	TI_H_HS,		/* handshakes timed */
+	TI_H_HS_US,		/* their RTTs' sum, microseconds */
+	TI_H_HS_B0,		/* handshakes in bucket 0 .. */
+	TI_H_MAX = TI_H_HS_B0 + TI_HS_BUCKETS
+};
+
+struct ti_health {
+	__u64 n[TI_H_MAX];
+};
+
+#define TI_MAP_HEALTH	"health"
 #define TI_MAP_FLOWS	"flows"
 #define TI_FLOWS_DEFAULT 65536	/* entries; the loader may set another size */
 
@@ -223,12 +332,14 @@ _Static_assert(sizeof(struct ti_flow) == 48, "ti_flow layout");
 #define TI_VAR_RING_SIZE "ti_ring_size"	/* the ring buffer's bytes */
 #define TI_VAR_FILTER_BYTES "ti_filter_bytes"	/* frame bytes to copy for the
 						 * filter, <= TI_SNAP_MAX */
+#define TI_VAR_FILTER_RAW "ti_filter_raw"	/* the same for a malformed
+						 * packet (ti_pkt.raw) */
 #define TI_VAR_FILTER_NEEDS "ti_filter_needs"	/* TI_NEED_*: ti_pkt fields the
 						 * filter reads that cost */
 #define TI_NEED_LEN	0x1	/* ti_pkt.len */
 #define TI_NEED_IF	0x2	/* ti_pkt.pkttype, ti_pkt.ifindex */
 #define TI_NEED_L3	0x4	/* ti_pkt.l3 */
-#define TI_NEED_L4	0x8	/* ti_pkt.l4 (the flow table reads its ports) */
+#define TI_NEED_L4	0x8	/* ti_pkt.l4 */
 #define TI_NEED_TAGS	0x10	/* ti_pkt.tag */
 #define TI_VAR_META	"ti_meta"	/* replay: the wire length comes in
 					 * XDP metadata (struct ti_meta) */
@@ -260,6 +371,13 @@ _Static_assert(sizeof(struct ti_meta) == 8, "ti_meta layout");
 #define TI_MAP_COUNTERS	"counters"
 #define TI_MAP_PERF	"perf_events"	/* one slot per possible CPU */
 #define TI_PROG_SEC	"xdp"
+#define TI_PROG_NAME	"tcpinspect"	/* the XDP program's name in the kernel */
+#define TI_PROG_TC_IN	"ti_tc_in"	/* TC ingress (SEC "tc") */
+#define TI_PROG_TC_OUT	"ti_tc_out"	/* TC egress (SEC "tc") */
+#define TI_PROG_ENTRY	"ti_xdp_entry"	/* fentry on another's XDP program */
+#define TI_PROG_EXIT	"ti_xdp_exit"	/* fexit on it */
+#define TI_MAP_IFACES	"ifaces"	/* ifindex -> 1: the interfaces fentry/fexit report */
+#define TI_IFACES_MAX	64
 
 /* Default ring buffer size (bytes, power of two, multiple of the page). */
 #define TI_RINGBUF_SIZE	(1u << 20)

@@ -18,6 +18,7 @@
  *                  first bytes, every memory access checked
  *   model_frame()  a random frame of any shape the program hands over
  *   model_verdict() a compiled filter on a frame, as the program runs it
+ *                  (raw: as it runs it on a malformed packet)
  *   model_compare() that, and libpcap's classic program, on a frame
  *
  * Header-only: included by one test file each.
@@ -707,19 +708,37 @@ static void model_frame(unsigned long long *st, unsigned char *f,
  * The compiled filter (code, and flt_compile's info on it) on a frame
  * as the program runs it: ti_pkt as model_parse fills it but for the
  * windows the code did not ask for (stale: poisoned), and the frame's
- * first min(caplen, info->bytes) bytes in the copy.  0 with *res, or -1
+ * first min(caplen, info->bytes) bytes in the copy.  raw: as the
+ * program runs it on a malformed packet, which may be any frame: raw
+ * set, only len, caplen, pkttype and ifindex in ti_pkt (the rest
+ * poisoned), min(caplen, info->raw_bytes) bytes.  0 with *res, or -1
  * with why (the frame does not reach the filter, or the code faulted).
  */
 static int model_verdict(const struct bpf_insn *code,
 			 const struct flt_info *info, const unsigned char *f,
-			 unsigned caplen, unsigned len, int *res, char *why,
-			 size_t why_len)
+			 unsigned caplen, unsigned len, int raw, int *res,
+			 char *why, size_t why_len)
 {
 	static unsigned char bytes[TI_SNAP_MAX];
 	unsigned long long r;
 	struct ti_pkt m;
 	unsigned n;
 
+	if (raw) {
+		memset(&m, 0x5a, sizeof(m));
+		m.raw = 1;
+		m.pkttype = 0;
+		m.ifindex = 0;
+		m.len = info->flags & FLT_LEN ? len : 0x5a5a5a5a;
+		n = caplen < info->raw_bytes ? caplen : info->raw_bytes;
+		memset(bytes, 0xa5, sizeof(bytes));
+		memcpy(bytes, f, n);
+		m.caplen = n;
+		if (ebpf_run(code, info->cnt, &m, bytes, &r, why, why_len))
+			return -1;
+		*res = r != 0;
+		return 0;
+	}
 	if (model_parse(f, caplen, len, &m))
 		return snprintf(why, why_len, "the frame does not reach the filter"), -1;
 	if (!(info->flags & FLT_L3))
@@ -746,22 +765,24 @@ static int model_verdict(const struct bpf_insn *code,
  * filter, or is the exception the man page lists (libpcap's protochain
  * reads a fragment header's reserved byte as a length; tcpinspect
  * rejects such a frame); else 0 with both answers, or -1 with why.
+ * raw: the frame as a malformed packet (model_verdict), which any
+ * frame may be: no exception.
  */
 static int model_compare(const struct bpf_insn *code,
 			 const struct flt_info *info,
 			 const struct sock_filter *cprog, unsigned n,
 			 const char *expr, const unsigned char *f,
-			 unsigned caplen, unsigned len, int *got, int *want,
-			 char *why, size_t why_len)
+			 unsigned caplen, unsigned len, int raw, int *got,
+			 int *want, char *why, size_t why_len)
 {
 	struct ti_pkt m;
 
-	if (model_parse(f, caplen, len, &m))
+	if (!raw && model_parse(f, caplen, len, &m))
 		return 1;
-	if (strstr(expr, "protochain") && (m.chain & TI_CHAIN_ODD))
+	if (!raw && strstr(expr, "protochain") && (m.chain & TI_CHAIN_ODD))
 		return 1;
 	*want = cbpf_run(cprog, n, f, len, caplen) != 0;
-	return model_verdict(code, info, f, caplen, len, got, why, why_len);
+	return model_verdict(code, info, f, caplen, len, raw, got, why, why_len);
 }
 
 #endif

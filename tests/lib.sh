@@ -30,6 +30,11 @@ cleanup() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
+	# a private bpffs a test mounted for pins (mount_bpffs)
+	if mountpoint -q "$TMP/bpffs" 2>/dev/null; then
+		rm -rf "$TMP/bpffs"/* 2>/dev/null
+		umount "$TMP/bpffs"
+	fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -55,9 +60,25 @@ setup_pair() {
 inb() { ip netns exec "$NS_B" "$@"; }
 ina() { ip netns exec "$NS_A" "$@"; }
 
+# mount_bpffs: a private bpf file system at $TMP/bpffs, unmounted by
+# cleanup; its error in $TMP/mnt.err.
+mount_bpffs() {
+	mkdir -p "$TMP/bpffs" && mount -t bpf bpf "$TMP/bpffs" 2>"$TMP/mnt.err"
+}
+
+# ti ARGS...: tcpinspect in NS_B.  run NAME ARGS...: the same, its
+# stdout, stderr in $TMP/NAME.{out,err} and its status in $rc.
+ti() { ip netns exec "$NS_B" "$TI" "$@"; }
+run() {
+	local name=$1
+	shift
+	ti "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	rc=$?
+}
+
 # XDP program id attached to vb (empty if none), read over netlink by ip.
 xdp_id() {
-	ip -n "$NS_B" -d link show dev vb | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
+	ip -n "$NS_B" -d link show dev vb 2>/dev/null | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
 }
 
 # wait_for FILE PATTERN: up to 5 s for PATTERN to appear in FILE.
@@ -110,13 +131,30 @@ tcp_session() {
 	ina "$PEER" connect "$1" 8080 "$2"
 }
 
+# reach PORT: a TCP connection from NS_A to NS_B:PORT within 3 s.
+reach() {
+	local ready=$TMP/ready.$1 lp r
+	ip netns exec "$NS_B" "$PEER" listen "$B4" "$1" >"$ready" 2>/dev/null &
+	lp=$!
+	PIDS="$PIDS $lp"
+	wait_for "$ready" ready || return 1
+	timeout 3 ip netns exec "$NS_A" "$PEER" connect "$B4" "$1" 100 2>/dev/null
+	r=$?
+	kill "$lp" 2>/dev/null
+	wait "$lp" 2>/dev/null
+	return $r
+}
+
 # The summary's accounting line:
-# "N matched = N written + N lost + N sampled out + N over ... + N after ..."
+# "N matched = N written + N not written (output failed) + N lost +
+#  N sampled out + N over ... + N after ..."
+# invariant FILE: matched equals the sum of every number after "=".
 invariant() {
-	awk '/ matched = / { m = $1; s = $4 + $7 + $10 + $14 + $20;
+	awk '/ matched = / { m = $1; s = 0
+		for (i = 3; i < NF; i++) if ($i == "=" || $i == "+") s += $(i + 1)
 		ok = (m == s) } END { exit !ok }' "$1"
 }
 field() {	# field FILE WORD: the number before WORD on the accounting line
 	awk -v w="$2" '/ matched = / { for (i = 2; i <= NF; i++)
-		if ($i == w) print $(i - 1) }' "$1"
+		if ($i == w && $(i - 1) ~ /^[0-9]+$/) print $(i - 1) }' "$1"
 }

@@ -153,7 +153,9 @@ int main(void)
 		if (insp_events_open(&in, &eb))
 			return 1;
 		ns = measure(in.prog_fd, &eb, cases[i].repeat);
-		vs = &in.obj.vstats[in.obj.prog - in.obj.elf.progs];
+		/* the object has several programs: the XDP one's figures */
+		vs = &in.obj.vstats[elf_find_prog(&in.obj.elf, TI_PROG_NAME) -
+				    in.obj.elf.progs];
 		printf("%-36s %7.1f %7.2f %10u %8u %9u\n", cases[i].name, ns, ns / bare,
 		       vs->insns, vs->states, vs->usec);
 		evb_close(&eb);

@@ -3,17 +3,28 @@
 # replay every crash input ever found through it, then fuzz for a bounded
 # time from its seeds.
 #
-#   build/fuzz_elf     elf.c      tests/fuzz/fuzz-regress/         seeds: the objects that exist
-#   build/fuzz_http    http.c     tests/fuzz/fuzz-regress-http/    seeds: tests/fuzz/http-seeds/
-#   build/fuzz_filter  filter.c,  tests/fuzz/fuzz-regress-filter/  seeds: tests/fuzz/filter-seeds/
-#                      flt*.c
+#   build/fuzz_elf      elf.c      tests/fuzz/fuzz-regress/          seeds: the objects that exist
+#   build/fuzz_btf      btf.c      tests/fuzz/fuzz-regress-btf/      seeds: pairs of their .BTF sections
+#   build/fuzz_http     http.c     tests/fuzz/fuzz-regress-http/     seeds: tests/fuzz/http-seeds/
+#   build/fuzz_tls      tls.c      tests/fuzz/fuzz-regress-tls/      seeds: tests/fuzz/tls-seeds/
+#   build/fuzz_httpsum  httpsum.c  tests/fuzz/fuzz-regress-httpsum/  seeds: tests/fuzz/httpsum-seeds/
+#   build/fuzz_print    print.c    tests/fuzz/fuzz-regress-print/    seeds: tests/fuzz/print-seeds/
+#   build/fuzz_filter   filter.c,  tests/fuzz/fuzz-regress-filter/   seeds: tests/fuzz/filter-seeds/
+#                       flt*.c
 #
 # fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
 # fuzz-regress-http/ the minimized inputs by which it caught bugs
 # planted in copies of http.c (it found none in http.c itself): each one
-# fails if that bug comes back; fuzz-regress-filter/ what it found in the
-# filter compiler, fixed since.  A long run is `make fuzz FUZZ_SECONDS=N`
-# (elf), `make fuzz-http` or `make fuzz-filter`.
+# fails if that bug comes back.  fuzz-regress-tls/, -httpsum/ and
+# -print/ hold what the fuzzer found in their first versions (a GREASE
+# version taken from the hello's own field, a second server_name taken
+# over the first, a summary left half-written, VLAN tags read past the
+# bytes), fixed since; fuzz-regress-filter/ what it found in the filter
+# compiler, fixed since.  The seeds are payloads and frames of the
+# corpora of tests/system/decode_cmp.sh (mkpcap's, and real HTTP and TLS
+# traffic).  A long run is `make fuzz FUZZ_SECONDS=N` (elf), `make
+# fuzz-http`, `make fuzz-tls`, `make fuzz-httpsum`, `make fuzz-print` or
+# `make fuzz-filter`.
 #
 # Result lines follow tests/run's protocol.  A harness that was not built
 # (clang without its libFuzzer runtime) is skipped.  A failure leaves the
@@ -96,8 +107,15 @@ for f in build/xdp.o build/pass.o build/reject.o build/objs/*.o; do
 	[ ! -f "$f" ] || cp "$f" "$TMP/seeds/"
 done
 fuzz elf elf.c tests/fuzz/fuzz-regress build/fuzz-smoke- "$TMP/seeds" -max_len=65536
+
+# fuzz_btf's input: u16 length, an object's .BTF, another's (the "kernel").
+tests/fuzz/btf-seeds.sh "$TMP/btf-seeds"
+fuzz btf btf.c tests/fuzz/fuzz-regress-btf build/fuzz-btf-smoke- "$TMP/btf-seeds" -max_len=16384
 fuzz http http.c tests/fuzz/fuzz-regress-http build/fuzz-http-smoke- tests/fuzz/http-seeds \
 	-max_len=10000 -dict=tests/fuzz/fuzz-http.dict
+for h in tls httpsum print; do
+	fuzz $h $h.c tests/fuzz/fuzz-regress-$h build/fuzz-$h-smoke- tests/fuzz/$h-seeds -max_len=4096
+done
 fuzz filter 'f[a-z]*.c' tests/fuzz/fuzz-regress-filter build/fuzz-filter-smoke- \
 	tests/fuzz/filter-seeds -max_len=512 -dict=tests/fuzz/fuzz-filter.dict
 exit "$fail"

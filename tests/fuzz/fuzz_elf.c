@@ -23,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include "btf.h"
 #include "elf.h"
+#define FUZZ_NAME "fuzz_elf"
+#include "check.h"
 
 #define FD_BASE		1000	/* sentinel "fd" of map i is FD_BASE + i */
 #define ERR_LEN		256
@@ -44,25 +47,6 @@ static const char *const names[] = {
 	"bss_runs", "ro_name", "data_static", ".data", ".rodata", ".bss",
 	"events", "counters", "jmp_table", "outer", "license",
 };
-
-/* Print what broke and abort: libFuzzer saves the input as a crash. */
-#define check(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz_elf: %s:%d: ", __FILE__,	\
-				__LINE__);				\
-			fprintf(stderr, __VA_ARGS__);			\
-			fprintf(stderr, " (not %s)\n", #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
-const char *__asan_default_options(void)
-{
-	/* Fresh copies every run: a small quarantine still finds use after
-	 * free without faulting in 256 MB. */
-	return "quarantine_size_mb=16";
-}
 
 /* [p, p + n) lies inside [buf, buf + len). */
 static int inside(const void *p, size_t n, const __u8 *buf, size_t len)
@@ -157,8 +141,12 @@ static void check_obj(const struct elf_obj *o, const __u8 *buf, size_t len)
 		      p->insns == f->insns && p->insn_cnt == f->cnt &&
 		      p->sec_idx == f->sec_idx,
 		      "program %u disagrees with its function", i);
-		check(!strcmp(p->sec_name, "xdp") || !strncmp(p->sec_name, "xdp/", 4),
-		      "program %s in section %s", p->name, p->sec_name);
+		check(strcmp(p->sec_name, ".text"), "program %s in .text", p->name);
+		check(!p->flags || p->flags == BPF_F_XDP_HAS_FRAGS,
+		      "program %s: flags 0x%x", p->name, p->flags);
+		check(!p->attach_type || p->attach_type == BPF_XDP_DEVMAP ||
+		      p->attach_type == BPF_XDP_CPUMAP, "program %s: attach type %u",
+		      p->name, p->attach_type);
 	}
 	for (i = 0; i < o->reloc_cnt; i++) {
 		r = &o->relocs[i];
@@ -184,10 +172,38 @@ static void check_obj(const struct elf_obj *o, const __u8 *buf, size_t len)
 			check(r->target < o->func_cnt, "relocation %u: function %u",
 			      i, r->target);
 			break;
+		case ELF_RELOC_KFUNC:
+		case ELF_RELOC_KSYM:
+			check(r->target < o->extern_cnt &&
+			      o->externs[r->target].kind == ELF_EXT_KSYM &&
+			      (r->kind == ELF_RELOC_KSYM || o->externs[r->target].is_func),
+			      "relocation %u: extern %u", i, r->target);
+			break;
 		default:
 			check(0, "relocation %u: kind %u", i, r->kind);
 		}
 	}
+	check(o->extern_cnt <= ELF_MAX_EXTERNS && o->core_cnt <= ELF_MAX_CORE,
+	      "%u externs, %u CO-RE relocations", o->extern_cnt, o->core_cnt);
+	check(o->kconfig_map == -1 ||
+	      ((__u32)o->kconfig_map < o->map_cnt &&
+	       o->maps[o->kconfig_map].kind == ELF_MAP_DATA),
+	      "kconfig map %d", o->kconfig_map);
+	for (i = 0; i < o->extern_cnt; i++) {
+		check(str_inside(o->externs[i].name, buf, len), "extern %u: name", i);
+		if (o->externs[i].kind == ELF_EXT_KCONFIG)
+			check(o->kconfig_map >= 0 && o->externs[i].size &&
+			      o->externs[i].off + o->externs[i].size <=
+			      o->maps[o->kconfig_map].value_size,
+			      "kconfig extern %s: %u bytes at %u", o->externs[i].name,
+			      o->externs[i].size, o->externs[i].off);
+		else
+			check(o->externs[i].kind == ELF_EXT_KSYM, "extern %u: kind", i);
+	}
+	for (i = 0; i < o->core_cnt; i++)
+		check(str_inside(o->core[i].access, buf, len) &&
+		      o->core[i].kind <= BPF_CORE_TYPE_MATCHES,
+		      "CO-RE relocation %u: access or kind %u", i, o->core[i].kind);
 	for (i = 0; i < o->init_cnt; i++) {
 		in = &o->inits[i];
 		check(in->map_idx < o->map_cnt &&
@@ -264,7 +280,7 @@ static void check_link(const struct elf_obj *o, const struct elf_layout *l,
 				continue;
 			pc = l->segs[s].pos + r->insn - f->off;
 			pt[pc].last = i;
-			if (r->kind == ELF_RELOC_CALL)
+			if (r->kind == ELF_RELOC_CALL || r->kind == ELF_RELOC_KFUNC)
 				continue;
 			check(pc + 1 < l->segs[s].pos + f->cnt,
 			      "%s+%u: 64-bit load at the end", f->name, pc);
@@ -277,7 +293,7 @@ static void check_link(const struct elf_obj *o, const struct elf_layout *l,
 			continue;
 		r = &o->relocs[pt[pc].last];
 		in = &out[pc];
-		if (r->kind == ELF_RELOC_CALL)
+		if (r->kind == ELF_RELOC_CALL || r->kind == ELF_RELOC_KFUNC)
 			check(in->code == CALL && in->src_reg == BPF_PSEUDO_CALL,
 			      "insn %u: call relocation on opcode 0x%02x src %u",
 			      pc, in->code, in->src_reg);
@@ -310,6 +326,9 @@ static void check_link(const struct elf_obj *o, const struct elf_layout *l,
 			      "insn %u: call/callback to %lld, not function %u (of %u instructions)",
 			      pc, (long long)to, r->target, l->insn_cnt);
 			break;
+		case ELF_RELOC_KFUNC:
+		case ELF_RELOC_KSYM:
+			break;	/* elf_patch's */
 		}
 	}
 	for (s = 0; s < l->seg_cnt; s++) {
@@ -331,6 +350,72 @@ static void check_link(const struct elf_obj *o, const struct elf_layout *l,
 		}
 	}
 	free(pt);
+}
+
+/*
+ * CO-RE fixes made up from each relocation's own index (found or not,
+ * a size change or not) and externs resolved or missing, patched into
+ * the linked program: each fix either fails with a message or stays
+ * within its instruction(s), and elf_patch writes only where a CO-RE
+ * or extern relocation is.
+ */
+static void check_patch(const struct elf_obj *o, const struct elf_layout *l,
+			struct bpf_insn *insns)
+{
+	struct elf_core_fix *fix = calloc(o->core_cnt + 1, sizeof(*fix));
+	struct elf_ext_val ext[ELF_MAX_EXTERNS];
+	struct bpf_insn *before = malloc((size_t)l->insn_cnt * sizeof(*before));
+	char err[ERR_LEN];
+	__u32 i, s, k;
+	int ret;
+
+	for (i = 0; i < o->core_cnt; i++) {
+		memset(err, 0, sizeof(err));
+		struct btf_core_res res = {
+			.local_val = i % 7, .target_val = (__u64)i * 8,
+			.found = i % 3 != 0, .local_sz = 4, .target_sz = i % 5 ? 4 : 8,
+			.sz_fixable = i % 2, .validate = i % 4 != 1,
+		};
+
+		ret = elf_core_fix(o, i, &res, &fix[i], err, sizeof(err));
+		if (ret) {
+			check_err("elf_core_fix", ret, err);
+			fix[i].cnt = 0;
+			continue;
+		}
+		check(fix[i].cnt <= 2, "CO-RE fix %u: %u instructions", i, fix[i].cnt);
+	}
+	for (i = 0; i < o->extern_cnt; i++)
+		ext[i] = (struct elf_ext_val){ .found = i % 2, .btf_id = 100 + i,
+					       .fd_idx = i % 3, .typeless = i % 4 == 3 };
+	memcpy(before, insns, (size_t)l->insn_cnt * sizeof(*before));
+	elf_patch(o, l, fix, ext, insns);
+	for (s = 0; s < l->seg_cnt; s++) {
+		const struct elf_func *f = &o->funcs[l->segs[s].func_idx];
+
+		for (k = 0; k < f->cnt; k++) {
+			__u32 pc = l->segs[s].pos + k, in_sec = f->off + k;
+			int touched = 0;
+
+			for (i = 0; i < o->core_cnt; i++)
+				touched |= o->core[i].sec_idx == f->sec_idx &&
+					   (o->core[i].insn == in_sec ||
+					    (o->core[i].insn + 1 == in_sec && fix[i].cnt == 2));
+			for (i = 0; i < o->reloc_cnt; i++)
+				touched |= o->relocs[i].sec_idx == f->sec_idx &&
+					   (o->relocs[i].kind == ELF_RELOC_KFUNC ||
+					    o->relocs[i].kind == ELF_RELOC_KSYM) &&
+					   (o->relocs[i].insn == in_sec ||
+					    (o->relocs[i].insn + 1 == in_sec &&
+					     o->relocs[i].kind == ELF_RELOC_KSYM));
+			check(touched || f->replaced ||
+			      !memcmp(&before[pc], &insns[pc], sizeof(*insns)),
+			      "%s+%u: patched without a CO-RE or extern relocation",
+			      f->name, k);
+		}
+	}
+	free(before);
+	free(fix);
 }
 
 /* Count, then fill an exact-size buffer, then a half-size one. */
@@ -386,6 +471,7 @@ static void check_prog(const struct elf_obj *o, const struct elf_prog *p)
 	insns = malloc((size_t)l.insn_cnt * sizeof(*insns));
 	elf_link(o, &l, fds, insns);
 	check_link(o, &l, insns);
+	check_patch(o, &l, insns);
 	free(insns);
 	free(fds);
 	check_ext(o, &l, 0);
@@ -442,14 +528,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_prog(&obj, &obj.progs[i]);
 
 	if (obj.btf) {
-		btf = malloc(obj.btf_len);
-		memcpy(btf, obj.btf, obj.btf_len);
+		struct btf b;
+		__u32 n = elf_btf_fixup_len(&obj);
+
+		/* gaps between the areas go, two types may come */
+		check(n && n <= obj.btf_len + 32, "fixed-up BTF of %u bytes, from %u",
+		      n, obj.btf_len);
+		btf = malloc(n);
 		elf_btf_fixup(&obj, btf);
+		/* what elf_parse read as BTF still reads as BTF */
+		check(!btf_open(&b, btf, n, NULL, NULL, 0) &&
+		      btf_end(&b) - 1 <= n / 12, "the fixed-up BTF does not open");
 		free(btf);
 	}
 
-	check(elf_find_prog(&obj, NULL) == &obj.progs[0],
-	      "elf_find_prog(NULL) is not the first program");
+	check(elf_find_prog(&obj, NULL) &&
+	      (elf_find_prog(&obj, NULL)->conv || elf_find_prog(&obj, NULL) == &obj.progs[0]),
+	      "elf_find_prog(NULL) is neither the first by convention nor the first");
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		check_names(&obj, names[i]);
 	for (i = 0; i < obj.map_cnt; i++) {

@@ -24,7 +24,8 @@
  *   the eBPF's answer, as the program runs it, is the classic program's
  *   as libpcap's bpf_filter runs it, on every frame that reaches the
  *   filter (but protochain on a fragment header libpcap misreads, as
- *   the man page says).
+ *   the man page says), and on every frame run as a malformed packet
+ *   (the generic code).
  *
  * Replaying a file (build/fuzz_filter FILE...) runs it once, which is
  * how fuzz.sh replays fuzz-regress-filter/; the seeds are in
@@ -129,15 +130,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check(info.cnt && info.cnt <= FLT_MAX_INSNS, "%u instructions", info.cnt);
 	check(!ebpf_check(prog, info.cnt, why, sizeof(why)), "%s", why);
-	for (i = 0; i < FRAMES; i++) {
-		int got, want, r = model_compare(prog, &info, cprog, n, expr,
-						 frames[i], frame_caplen[i],
-						 frame_len[i], &got, &want, why,
-						 sizeof(why));
+	/* each frame as a checked one, then as a malformed packet (raw) */
+	for (i = 0; i < 2 * FRAMES; i++) {
+		int got, want, raw = i >= FRAMES, f = i % FRAMES;
+		int r = model_compare(prog, &info, cprog, n, expr, frames[f],
+				      frame_caplen[f], frame_len[f], raw, &got,
+				      &want, why, sizeof(why));
 
-		check(r >= 0, "frame %d: %s", i, why);
-		check(r || got == want, "frame %d: eBPF %d, classic program %d", i,
-		      got, want);
+		check(r >= 0, "frame %d%s: %s", f, raw ? " (raw)" : "", why);
+		check(r || got == want, "frame %d%s: eBPF %d, classic program %d",
+		      f, raw ? " (raw)" : "", got, want);
 	}
 out:
 	free(expr);

@@ -40,27 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
+#define FUZZ_NAME "fuzz_http"
+#include "check.h"
 
 #define POISON		0xa5
-
-/* Print what broke and abort: libFuzzer saves the input as a crash. */
-#define check(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz_http: %s:%d: ", __FILE__,	\
-				__LINE__);				\
-			fprintf(stderr, __VA_ARGS__);			\
-			fprintf(stderr, " (not %s)\n", #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
-const char *__asan_default_options(void)
-{
-	/* Fresh copies every run: a small quarantine still finds use after
-	 * free without faulting in 256 MB. */
-	return "quarantine_size_mb=16";
-}
 
 static struct http_req req, req2;
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/qemu/qemu.sh [TARGET] - tcpinspect on a second kernel, booted
 # under qemu (TCG, no KVM) from an initramfs holding busybox, the static
-# tcpinspect, a static tests/tools/peer.c and veth.ko, all of TARGET's
+# tcpinspect, a static tests/tools/peer.c, veth.ko and build/pass.o (a
+# foreign program for --replace), all of TARGET's
 # architecture.
 # tests/qemu/init runs the checks in the guest (on lo with nothing
 # mounted, across a veth pair into a second network namespace, with the
@@ -51,14 +52,14 @@ x86_64)
 	N=qemu QEMU=qemu-system-x86_64 MACHINE= CONSOLE=ttyS0 QPKG=qemu-system-x86
 	DEBARCH=amd64 KMETA=linux-image-amd64 FLAVOUR=amd64 KIMG=vmlinux
 	BUILD=x86_64 ELF_MACHINE=X86-64 TI_BIN=$TI PEER_STATIC=build/peer-static
-	GUEST_ARGS="ti_startup=3"
+	GUEST_ARGS="ti_startup=3 ti_loadx=1 ti_beside=1" TC_MODS=1
 	;;
 arm64)
 	N=qemu-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
 	MACHINE="-M virt -cpu cortex-a57"
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image
 	BUILD=arm64 ELF_MACHINE=AArch64
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_startup=3"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_startup=3 ti_guard=0"
 	;;
 arm64-16k)
 	# A cortex-a57 has no 16 KiB translation granule; a cortex-a76 has.
@@ -73,14 +74,14 @@ armhf)
 	MACHINE="-M virt -cpu cortex-a15"
 	DEBARCH=armhf KMETA=linux-image-armmp FLAVOUR=armmp KIMG=zImage
 	BUILD=armhf ELF_MACHINE=ARM
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_nofetch=0 ti_startup=3"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_nofetch=0 ti_startup=3 ti_guard=0"
 	;;
 armhf-on-arm64)
 	N=qemu-armhf-on-arm64 QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 QPKG=qemu-system-arm
 	MACHINE="-M virt -cpu cortex-a57"
 	DEBARCH=arm64 KMETA=linux-image-arm64 FLAVOUR=arm64 KIMG=Image USER_ARCH=armhf
 	BUILD=armhf ELF_MACHINE=ARM
-	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default"
+	GUEST_ARGS="ti_lo=default,ringbuf ti_veth=default ti_guard=0"
 	;;
 *)
 	notok "qemu $TARGET" "unknown target (x86_64, arm64, arm64-16k, armhf, armhf-on-arm64)"
@@ -173,6 +174,27 @@ get_kernel() {
 	fi
 	KVER=${pkg#linux-image-}
 	KERNEL=$QDIR/$KVER/$KIMG VETH=$QDIR/$KVER/veth.ko
+	[ "$TC_MODS" != 1 ] || [ -s "$QDIR/$KVER/sch_ingress.ko" ] ||
+		tc_modules "$pkg" "$QDIR/$KVER"
+}
+
+# tc_modules PKG DIR: sch_ingress.ko (clsact) and cls_bpf.ko from PKG
+# into DIR, for the captures at TC egress (ti_beside); a kernel cached
+# before they were wanted gets them now.  Without them (no mirror) those
+# checks say skip.
+tc_modules() {
+	local m ko
+	deb_fetch "$1:$DEBARCH" "$2" './lib/modules/*/kernel/net/sched/sch_ingress.ko*' \
+		'./lib/modules/*/kernel/net/sched/cls_bpf.ko*' || { rm -rf "$2/deb"; return 1; }
+	for m in sch_ingress cls_bpf; do
+		ko=$(ls "$2"/deb/lib/modules/*/kernel/net/sched/$m.ko* 2>/dev/null | head -1)
+		case $ko in
+		*.xz) xz -dc <"$ko" ;;
+		*.zst) zstd -dc <"$ko" ;;
+		*) cat "$ko" ;;
+		esac >"$2/$m.ko" || rm -f "$2/$m.ko"
+	done
+	rm -rf "$2/deb"
 }
 
 # fetch_kernel PKG: its kernel image and veth.ko into build/qemu/VERSION/
@@ -269,11 +291,24 @@ ok "$N: kernel $KVER ($KERNEL_HOW)"
 
 # --- the initramfs ------------------------------------------------------------
 root=$TMP/root
-mkdir -p "$root/bin" "$root/lib/modules" "$root/tmp" &&
+# The loader's objects for ti_loadx (CO-RE against veth's module BTF, a
+# typed ksym): the same BPF for every architecture.
+LDX_OBJS="build/objs/core_mod.o build/objs/ksym_var.o"
+for f in $LDX_OBJS; do
+	[ -f "$f" ] || make -s "$f" >/dev/null 2>&1
+done
+mkdir -p "$root/bin" "$root/lib/modules" "$root/lib/objs" "$root/tmp" &&
 	cp "$BUSYBOX" "$root/bin/busybox" && ln -s busybox "$root/bin/sh" &&
 	cp "$TI_BIN" "$root/bin/tcpinspect" &&
 	cp "$PEER_STATIC" "$root/bin/peer" &&
 	cp "$VETH" "$root/lib/modules/veth.ko" &&
+	{ for m in sch_ingress cls_bpf; do
+		[ ! -s "$(dirname "$VETH")/$m.ko" ] || cp "$(dirname "$VETH")/$m.ko" "$root/lib/modules/" || exit 1
+	done; } &&
+	{ [ ! -f build/pass.o ] || cp build/pass.o "$root/lib/pass.o"; } &&
+	{ for o in fw tc_drop fexit_log; do
+		[ ! -f build/$o.o ] || cp build/$o.o "$root/lib/$o.o" || exit 1; done; } &&
+	{ cp $LDX_OBJS "$root/lib/objs/" 2>/dev/null || :; } &&
 	cp "${QEMU_INIT:-tests/qemu/init}" "$root/init" &&
 	chmod 755 "$root/init" "$root/bin/busybox" &&
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$TMP/initramfs.gz"

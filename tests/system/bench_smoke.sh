@@ -3,7 +3,7 @@
 # tests/bench/bench.sh once at a tiny size (no speed is asserted), and
 # what it measures is checked: the generator's frames all arrive,
 # tcpinspect at a light rate captures every one, the peers ran, and the
-# report has its tables.
+# report has its tables; tests/bench/serve_load.sh at a tiny size too.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root bench_smoke
@@ -23,7 +23,9 @@ for how in live packet; do
 done
 
 out=$TMP/bench.md
-ip netns list | sort >"$TMP/ns.before"
+# bench.sh's namespaces (tib...) only: other tests may run beside this one.
+bench_ns() { ip netns list 2>/dev/null | awk '$1 ~ /^tib/ { print $1 }' | sort; }
+bench_ns >"$TMP/ns.before"
 ls -d /dev/shm/tib.* 2>/dev/null | sort >"$TMP/shm.before"
 BENCH_N=20000 BENCH_REPEAT=1 BENCH_STEPS=1 BENCH_RATES=100000 \
 	BENCH_CPU_RATE=100000 BENCH_STARTUPS=2 BENCH_MODES="ti-text ti-pcap td-pcap xd-pcap" \
@@ -50,8 +52,24 @@ for s in "Per-packet cost" "What the receiving side keeps" "Highest rate with ze
 	check "bench: report has '$s'" grep -q "$s" "$out"
 done
 check "bench: ratio rows" test "$(grep -c '×' "$out")" -ge 4
-ip netns list | sort >"$TMP/ns.after"
+bench_ns >"$TMP/ns.after"
 ls -d /dev/shm/tib.* 2>/dev/null | sort >"$TMP/shm.after"
 check "bench: no namespace left" cmp -s "$TMP/ns.before" "$TMP/ns.after"
 check "bench: nothing left in /dev/shm" cmp -s "$TMP/shm.before" "$TMP/shm.after"
 check "bench: nothing left attached" sh -c "! ip -d link show 2>/dev/null | grep -q 'prog/xdp'"
+
+# serve under HTTP load, a second a point and 50 slow clients
+if command -v wrk >/dev/null && busybox httpd --help >/dev/null 2>&1; then
+	SERVE_SECS=1 SERVE_NORMAL=20 SERVE_SLOW=50 SERVE_OUT=$TMP/serve.md \
+		timeout 120 ./tests/bench/serve_load.sh >"$TMP/sstdout" 2>"$TMP/sstderr"
+	check "serve bench: runs to the end" test $? = 0
+	check "serve bench: requests/s of /metrics, /stats, /inspect and the yardstick" \
+		test "$(grep -cE '^\| (/metrics|/stats|/inspect|busybox).*\| [1-9][0-9]* \| [0-9.]+ \| [0-9.]+ \|' "$TMP/serve.md")" = 4
+	check "serve bench: the client beside 50 slow connections was answered" \
+		grep -qE '^\| beside 50 slow connections \| [1-9][0-9]* of 20 ' "$TMP/serve.md"
+	# (its own, by name: other tests may run meanwhile)
+	check "serve bench: no namespace of its own left" sh -c "! ip netns list | grep -q '^tis'"
+	check "serve bench: nothing left attached" sh -c "! ip -d link show 2>/dev/null | grep -q 'prog/xdp'"
+else
+	skip "serve bench" "wrk or busybox httpd missing (make bench installs them)"
+fi

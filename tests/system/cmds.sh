@@ -8,29 +8,11 @@ cd "$(dirname "$0")/../.." || exit 1
 need_root cmds
 BPFFS=$TMP/bpffs
 
-cmds_cleanup() {
-	if mountpoint -q "$BPFFS" 2>/dev/null; then
-		rm -f "$BPFFS"/* 2>/dev/null
-		umount "$BPFFS"
-	fi
-	cleanup
-}
-trap cmds_cleanup EXIT
-
 if ! setup_pair; then
 	notok cmds-setup "cannot create namespaces and veth pair"
 	exit 1
 fi
 
-ti() { ip netns exec "$NS_B" "$TI" "$@"; }
-# run NAME ARGS...: tcpinspect in NS_B; stdout, stderr, status in
-# $TMP/NAME.{out,err} and $rc.
-run() {
-	local name=$1
-	shift
-	ti "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	rc=$?
-}
 # What ip says about vb: " xdp " / " xdpgeneric ", name, tag, ifindex.
 ip_mode() { ip -n "$NS_B" link show dev vb | grep -o ' xdp[a-z]* ' | tr -d ' '; }
 ip_name() { ip -n "$NS_B" -d link show dev vb | sed -n 's/.*prog\/xdp id [0-9]* name \([^ ]*\).*/\1/p'; }
@@ -97,20 +79,6 @@ if ! clang -O2 -g -target bpf -Ibuild/include -c -o "$OBJ" "$TMP/cmds.c" 2>"$TMP
 	notok "build test objects" "$(head -1 "$TMP/cc.err")"
 	OBJ=
 fi
-
-# reach PORT: a TCP connection from NS_A to NS_B:PORT within 3 s.
-reach() {
-	local ready=$TMP/ready.$1 lp r
-	ip netns exec "$NS_B" "$PEER" listen "$B4" "$1" >"$ready" 2>/dev/null &
-	lp=$!
-	PIDS="$PIDS $lp"
-	wait_for "$ready" ready || return 1
-	timeout 3 ip netns exec "$NS_A" "$PEER" connect "$B4" "$1" 100 2>/dev/null
-	r=$?
-	kill "$lp" 2>/dev/null
-	wait "$lp" 2>/dev/null
-	return $r
-}
 
 # --- load: netlink, default mode ----------------------------------------------
 run load load build/pass.o -i vb
@@ -183,8 +151,7 @@ else
 fi
 
 # --- --pin: a pinned bpf_link -------------------------------------------------------
-mkdir -p "$BPFFS"
-if mount -t bpf bpf "$BPFFS" 2>"$TMP/mnt.err"; then
+if mount_bpffs; then
 	PIN=$BPFFS/xdp-link-vb
 	run pin load build/pass.o -i vb --pin "$BPFFS"
 	pid_=$(sed -n 's/^loaded prog id \([0-9]*\) (other_pass) on vb (native mode, bpf_link \([0-9]*\))$/\1/p' "$TMP/pin.out")

@@ -47,7 +47,8 @@ capture() {
 	export TCPINSPECT_DISABLE=$d
 	case ,$d, in *,link,*) kind=netlink ;; esac
 
-	# text, -v: what is used instead, the lines, the accounting
+	# text, -v: what is used instead, the lines (-v: the IP header's on
+	# a line, the TCP header's on the next), the accounting
 	start_capture "$TMP/t.out" "$TMP/t.err" -i vb -v ||
 		notok "$n: text: ready" "$(cat "$TMP/t.err")"
 	tcp_session "$B4" 100
@@ -59,10 +60,11 @@ capture() {
 	check "$n: -v says what is used instead" grep -qF "$(says "$d")" "$TMP/t.err"
 	check "$n: attached with $kind" grep -Eq "^listening on vb \(.* mode, $kind, prog id [0-9]+\)$" "$TMP/t.err"
 	check "$n: text: SYN, payloads of 100 and 3000 bytes" eval \
-		'grep -Eq "^[0-9:.]+ IP $A4\.[0-9]+ > $B4\.8080: Flags \[S\], seq [0-9]+, win [0-9]+, options \[.*\], length 0$" "$TMP/t.out" &&
+		'grep -Eq "^[0-9:.]+ IP \(tos 0x0, ttl 64, id [0-9]+, offset 0, flags \[DF\], proto TCP \(6\), length [0-9]+\)$" "$TMP/t.out" &&
+		 grep -Eq "^    $A4\.[0-9]+ > $B4\.8080: Flags \[S\], cksum 0x[0-9a-f]{4} \((correct|incorrect -> 0x[0-9a-f]{4})\), seq [0-9]+, win [0-9]+, options \[.*\], length 0$" "$TMP/t.out" &&
 		 grep -q "length 100$" "$TMP/t.out" && grep -Eq "length (1[0-9]{3}|2[0-9]{3}|3000)$" "$TMP/t.out"'
-	check "$n: text: written = lines, nothing lost, invariant exact" eval \
-		'[ "$(written "$TMP/t.err")" = "$(wc -l <"$TMP/t.out")" ] &&
+	check "$n: text: written = packets, nothing lost, invariant exact" eval \
+		'[ "$(written "$TMP/t.err")" = "$(grep -vc "^    " "$TMP/t.out")" ] &&
 		 [ "$(field "$TMP/t.err" lost)" = 0 ] && invariant "$TMP/t.err"'
 	check "$n: text: nothing attached after exit" [ -z "$(xdp_id)" ]
 
@@ -134,7 +136,7 @@ overload() {
 	klost=$(sed -n 's/.*the kernel reported \([0-9]*\) samples lost.*/\1/p' "$TMP/o.err")
 	check "$n: events were lost (perf buffers of 8 KiB in all)" eval '[ "$lost" -gt 0 ]'
 	check "$n: invariant holds exactly" invariant "$TMP/o.err"
-	check "$n: written = lines printed" [ "$(wc -l <"$TMP/o.out")" = "$(written "$TMP/o.err")" ]
+	check "$n: written = packets printed" [ "$(grep -vc "^    " "$TMP/o.out")" = "$(written "$TMP/o.err")" ]
 	check "$n: PERF_RECORD_LOST counted $klost of the program's $lost (not added: the same losses)" \
 		eval '[ -n "$klost" ] && [ "$klost" -gt 0 ] && [ "$klost" -le "$lost" ]'
 	check "$n: nothing attached" [ -z "$(xdp_id)" ]
@@ -181,7 +183,7 @@ wait_exit "$CAP_PID"
 unset TCPINSPECT_DISABLE
 check "btf filter: loaded without BTF, only the SYN to 8081" eval \
 	'grep -q "BTF not loaded" "$TMP/f.err" && ! grep -q "^tcpinspect: BTF loaded" "$TMP/f.err" &&
-	 [ "$(wc -l <"$TMP/f.out")" = 1 ] && grep -q "> $B4\.8081: Flags \[S\]" "$TMP/f.out"'
+	 [ "$(grep -vc "^    " "$TMP/f.out")" = 1 ] && grep -q "> $B4\.8081: Flags \[S\]" "$TMP/f.out"'
 
 # --- replay: the same output through every path ----------------------------------
 # Also with filters that read the frame's bytes (copied by
@@ -268,7 +270,7 @@ check "probe: lo has generic XDP, no native (names the fallback and says why)" e
 	 grep -Eq "^native xdp on lo +no  -> generic xdp \(.*does not support XDP in native mode\)$" "$TMP/p.out"'
 check "probe: possible cpus" grep -Eq "^possible cpus +[1-9][0-9]*$" "$TMP/p.out"
 check "probe: one line per feature, aligned" eval \
-	'[ "$(wc -l <"$TMP/p.out")" = 14 ] && ! grep -Ev "^.{23}(yes|no  -> .+|[0-9]+)$" "$TMP/p.out"'
+	'[ "$(wc -l <"$TMP/p.out")" = 16 ] && ! grep -Ev "^.{23}(yes|no  -> .+|[0-9]+)$" "$TMP/p.out"'
 
 disabled_row() {	# disabled_row DISABLE ROW FALLBACK
 	TCPINSPECT_DISABLE=$1 "$TI" probe -i lo >"$TMP/pd.out" 2>/dev/null
@@ -290,13 +292,13 @@ check "probe, all off: exactly the six say no, exit 0" eval \
 TCPINSPECT_DISABLE=ringbuf,perf "$TI" probe -i lo >"$TMP/pe.out" 2>"$TMP/pe.err"
 rc=$?
 check "probe, no event output at all: still lists all, exit 1, says why" eval \
-	'[ $rc = 1 ] && [ "$(wc -l <"$TMP/pe.out")" = 14 ] &&
+	'[ $rc = 1 ] && [ "$(wc -l <"$TMP/pe.out")" = 16 ] &&
 	 grep -q "^tcpinspect: this kernel has no BPF ring buffer .*: no way to send events$" "$TMP/pe.err"'
 
 inb "$TI" probe >"$TMP/pn.out" 2>&1
-check "probe without -i: XDP modes not tried, 13 lines" eval \
+check "probe without -i: XDP modes not tried, 15 lines" eval \
 	'grep -Eq "^xdp modes +not tried: -i IFACE tries native and generic there$" "$TMP/pn.out" &&
-	 [ "$(wc -l <"$TMP/pn.out")" = 13 ] && ! grep -q "xdp on" "$TMP/pn.out"'
+	 [ "$(wc -l <"$TMP/pn.out")" = 15 ] && ! grep -q "xdp on" "$TMP/pn.out"'
 # Native XDP tried on a veth with nothing attached, and removed at once.
 inb "$TI" probe -i vb >"$TMP/pv.out" 2>"$TMP/pv.err"
 check "probe -i vb: native and generic, nothing left attached" eval \

@@ -5,7 +5,9 @@
 # side of each connection, SYNs included; on va (the client's end) the
 # server's side: SYN-ACKs, and the RSTs a closed port answers with.  So
 # every round runs one instance in each namespace and checks each
-# direction where it arrives.  The traffic is known exactly: connections
+# direction where it arrives.  Either way a row shows its connection
+# from the client to the server: by its SYN on vb, by the SYN-ACK or the
+# lower port (the server's) on va.  The traffic is known exactly: connections
 # of known sizes to a listening port (build/peer), and attempts on a
 # closed port, which the RST ends at once (no SYN retries).
 cd "$(dirname "$0")/../.." || exit 1
@@ -70,8 +72,9 @@ check "mix: nothing attached after exit" nothing_attached
 B=$TMP/b.json A=$TMP/a.json
 check "vb: one flow per connection to the open port" \
 	jqs "$B" '[.[] | select(.dport == 8080)] | length == 5'
-check "vb: each connection: SYN 1, SYN-ACK 0, FIN 1, RST 0" \
-	jqs "$B" '[.[] | select(.dport == 8080)] | all(.syn == 1 and .synack == 0 and .fin == 1 and .rst == 0)'
+check "vb: each connection: SYN 1, SYN-ACK 0, FIN 1, RST 0, from the client" \
+	jqs "$B" '[.[] | select(.dport == 8080)] | all(.syn == 1 and .synack == 0 and .fin == 1 and .rst == 0 and
+		  .from_src.packets == .packets and .from_dst.packets == 0 and .state == "FIN_WAIT")'
 # Frames carry payload plus 54 (IPv4) or 74 (IPv6) to 120 bytes of headers.
 check "vb: bytes and packets fit the transfer sizes" jqs "$B" "
 	[.[] | select(.dport == 8080)] | sort_by(.bytes) as \$f |
@@ -101,10 +104,10 @@ check "vb: summary: 9 flows, 9 created, 0 evicted" \
 check "vb: JSON summary on stderr" eval \
 	'grep "^{\"flows\":" "$TMP/b.err" | jq -e ".flows == 9 and .flow_new == 9 and .evicted == 0 and .flow_fail == 0 and .flows_max == 65536" >/dev/null'
 check "va: the RSTs arrive at the client: one per refused attempt" \
-	jqs "$A" '[.[] | select(.sport == 9)] | length == 4 and all(.rst == 1 and .packets == 1 and .syn == 0 and .synack == 0)'
+	jqs "$A" '[.[] | select(.dport == 9)] | length == 4 and all(.rst == 1 and .packets == 1 and .syn == 0 and .synack == 0 and .from_dst.rst == 1 and .from_src.packets == 0 and .state == "CLOSED")'
 check "va: RSTs in all: exactly the refused attempts" jqs "$A" '[.[].rst] | add == 4'
 check "va: the server's side of each connection: SYN-ACK 1, FIN 1" \
-	jqs "$A" '[.[] | select(.sport == 8080)] | length == 5 and all(.synack == 1 and .syn == 0 and .fin == 1 and .rst == 0)'
+	jqs "$A" '[.[] | select(.dport == 8080)] | length == 5 and all(.synack == 1 and .syn == 0 and .fin == 1 and .rst == 0 and .from_dst.packets == .packets)'
 
 # --- text, --top and --sort ---------------------------------------------------
 start_flows "$NS_B" "$TMP/t.out" "$TMP/t.err" -i vb --top 3 --sort bytes ||
@@ -123,20 +126,21 @@ kill -TERM "$PID_B" "$PID_A"
 wait_exit "$PID_B"
 wait_exit "$PID_A"
 check "text: a header and --top 3 rows" [ "$(wc -l <"$TMP/t.out")" = 4 ]
-check "text: the header" grep -Eq '^SOURCE +DESTINATION +PACKETS +BYTES +SYN +SYN-ACK +FIN +RST +FIRST +LAST$' "$TMP/t.out"
+check "text: the header" grep -Eq '^CLIENT +SERVER +STATE +PACKETS +BYTES +SYN +SYN-ACK +FIN +RST +RTT +RETRANS +FIRST +LAST$' "$TMP/t.out"
 check "text: --sort bytes, the largest first" awk -v a6="$A6" -v b6="$B6" '
-	NR == 2 { ok = index($1, "[" a6 "]:") == 1 && $2 == "[" b6 "]:8080" && $4 >= 200000 }
-	NR == 3 { ok = ok && $4 >= 40000 && $4 < 200000 }
-	NR == 4 { ok = ok && $4 >= 3000 && $4 < 40000 }
+	NR == 2 { ok = index($1, "[" a6 "]:") == 1 && $2 == "[" b6 "]:8080" && $5 >= 200000 }
+	NR == 3 { ok = ok && $5 >= 40000 && $5 < 200000 }
+	NR == 4 { ok = ok && $5 >= 3000 && $5 < 40000 }
 	END { exit !ok }' "$TMP/t.out"
-check "text: columns: counts, then wall-clock times" awk '
-	NR > 1 && !($3 ~ /^[0-9]+$/ && $5 == 1 && $6 == 0 && $7 == 1 && $8 == 0 &&
-		    $9 ~ /^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9]$/ && $10 >= $9) { bad = 1 }
+check "text: columns: state, counts, RTT, retransmissions, wall-clock times" awk '
+	NR > 1 && !($3 ~ /^[A-Z_]+$/ && $4 ~ /^[0-9]+$/ && $6 == 1 && $7 == 0 && $8 == 1 && $9 == 0 &&
+		    ($10 == "-" || $10 ~ /^[0-9]+\.[0-9][0-9][0-9]$/) && $11 ~ /^[0-9]+$/ &&
+		    $12 ~ /^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9]$/ && $13 >= $12) { bad = 1 }
 	END { exit bad }' "$TMP/t.out"
 check "text: the summary counts every flow, not only the top" \
 	[ "$(num "$TMP/t.err" flows)" = 7 ]
 check "text: --sort rst --top 2 on va: the refused ports' RSTs" awk '
-	NR > 1 { n++; if ($1 !~ /:9$/ || $8 != 1) bad = 1 }
+	NR > 1 { n++; if ($2 !~ /:9$/ || $9 != 1) bad = 1 }
 	END { exit bad || n != 2 }' "$TMP/r.out"
 
 # --- a full table: --flows 4 and 10 connections -------------------------------
@@ -170,17 +174,17 @@ kill -TERM "$PID_B" "$PID_A"
 wait_exit "$PID_B"
 wait_exit "$PID_A"
 check "interval: several tables, one blank line between them" awk '
-	/^SOURCE/ { h++ } /^$/ { b++ } END { exit !(h >= 4 && b == h - 1) }' "$TMP/i.out"
+	/^CLIENT/ { h++ } /^$/ { b++ } END { exit !(h >= 4 && b == h - 1) }' "$TMP/i.out"
 check "interval: no terminal codes when not a terminal" eval '! grep -q $'"'"'\033'"'"' "$TMP/i.out"'
 check "filter: the last table holds only the closed port's flows" awk '
-	/^SOURCE/ { n = 0; bad = 0; next } /^$/ { next }
+	/^CLIENT/ { n = 0; bad = 0; next } /^$/ { next }
 	{ n++; if ($2 !~ /:9$/) bad = 1 } END { exit bad || n != 3 }' "$TMP/i.out"
 check "filter: the rest counted as filtered out" \
 	awk '/packets seen/ { exit !($6 > 0) }' "$TMP/i.err"
 check "interval: JSON reports numbered, the last complete" jqs "$TMP/i.json" '
 	(map(.report) | unique | length) >= 4 and
 	(max_by(.report).report as $r | map(select(.report == $r)) |
-	 length == 3 and all(.rst == 1 and .sport == 9))'
+	 length == 3 and all(.rst == 1 and .dport == 9))'
 
 # --- a terminal: redrawn in place; --duration ends it ---------------------------
 if command -v script >/dev/null; then

@@ -62,6 +62,7 @@ struct pkt {
 	__u16 vlan_proto[VLAN_MAX];	/* tags, outer first; 0 ends them */
 	__u16 vlan_tci[VLAN_MAX];
 	__u8 l4_proto;		/* what the last IP header names */
+	__u8 version;		/* the IP header's version field; 0: 4 or 6 */
 	/* IPv4 */
 	__u8 ihl;		/* header words (NOP options past 5); 0: 5 */
 	__u8 tos;
@@ -169,6 +170,7 @@ static const char *const cnt_names[TI_CNT_MAX] = {
 	[TI_CNT_MALFORMED] = "malformed", [TI_CNT_BAD_IHL] = "bad_ihl",
 	[TI_CNT_BAD_DOFF] = "bad_doff", [TI_CNT_BAD_LEN] = "bad_len",
 	[TI_CNT_TRUNCATED] = "truncated", [TI_CNT_BAD_EXT] = "bad_ext",
+	[TI_CNT_BAD_VER] = "bad_version",
 	[TI_CNT_BUDGET] = "budget", [TI_CNT_MATCHED] = "matched",
 	[TI_CNT_FILTERED] = "filtered", [TI_CNT_FRAGMENT] = "fragment",
 };
@@ -257,7 +259,7 @@ static size_t put_ipv4(const struct pkt *p, __u8 *b, struct layout *l)
 
 	memset(b + 20, 1, hlen - 20);	/* IPOPT_NOOP */
 	l4_len = put_l4(p, b + hlen);
-	b[0] = 0x40 | words(p->ihl);
+	b[0] = (p->version ? p->version : 4) << 4 | words(p->ihl);
 	b[1] = p->tos;
 	l->ip_len = hlen + l4_len + p->ip_len_adj;
 	put16(b + 2, l->ip_len);
@@ -306,7 +308,8 @@ static size_t put_ipv6(const struct pkt *p, __u8 *b, struct layout *l)
 				   p->ext[i + 1].type : p->l4_proto,
 				   b + 40 + ext_len);
 	l4_len = put_l4(p, b + 40 + ext_len);
-	put32(b, 6u << 28 | (__u32)p->tclass << 20 | (p->flow & 0xfffff));
+	put32(b, (__u32)(p->version ? p->version : 6) << 28 | (__u32)p->tclass << 20 |
+		 (p->flow & 0xfffff));
 	put16(b + 4, ext_len + l4_len + p->ip_len_adj);
 	b[6] = p->ext_cnt ? p->ext[0].type : p->l4_proto;
 	b[7] = p->ttl;
@@ -423,7 +426,10 @@ static void expect_event(const struct tcase *c, const struct layout *l,
 #define FRAG_EMITTED	{ [TI_CNT_SEEN] = 1, [TI_CNT_FRAGMENT] = 1, \
 			  [TI_CNT_MATCHED] = 1, [TI_CNT_EMITTED] = 1 }
 #define IGNORED		{ [TI_CNT_SEEN] = 1 }
-#define MALFORMED(why)	{ [TI_CNT_SEEN] = 1, [TI_CNT_MALFORMED] = 1, [why] = 1 }
+/* A malformed packet is counted by reason, offered to the filter and,
+ * matched, sent (with its reason and its whole frame). */
+#define MALFORMED(why)	{ [TI_CNT_SEEN] = 1, [TI_CNT_MALFORMED] = 1, [why] = 1, \
+			  [TI_CNT_MATCHED] = 1, [TI_CNT_EMITTED] = 1 }
 
 #define ACK_PSH		(TI_TCP_ACK | TI_TCP_PSH)
 #define IP_DF		0x4000
@@ -761,6 +767,15 @@ static const struct tcase cases[] = {
 		      .ext = { EXT(HBH, 0), DST8, EXT(RTG, 0), FRAG6(0, 1, 1),
 			       DST8, DST8, DST8, DST8, DST8, DST8 }),
 	  .delta = MALFORMED(TI_CNT_BAD_EXT) },
+	/* The IP version field against the ethertype: never decoded. */
+	{ .name = "ipv4_ethertype_version_6",
+	  .pkt = TCP4(.version = 6), .delta = MALFORMED(TI_CNT_BAD_VER) },
+	{ .name = "ipv6_ethertype_version_4",
+	  .pkt = TCP6(.version = 4), .delta = MALFORMED(TI_CNT_BAD_VER) },
+	/* A malformed packet's event carries its whole frame. */
+	{ .name = "malformed_whole_frame_past_snap",
+	  .pkt = TCP4(.tcp_flags = ACK_PSH, .doff = 3, .payload_len = 400),
+	  .delta = MALFORMED(TI_CNT_BAD_DOFF), .snaplen = 64 },
 };
 
 /* --- running ----------------------------------------------------------- */
@@ -820,9 +835,10 @@ static int read_counters(const struct env *t, __u64 *sum)
 		return -EPROTO;		/* slots the program must leave alone */
 	sum[TI_CNT_MALFORMED] = sum[TI_CNT_BAD_IHL] + sum[TI_CNT_BAD_DOFF] +
 				sum[TI_CNT_BAD_LEN] + sum[TI_CNT_TRUNCATED] +
-				sum[TI_CNT_BAD_EXT];
+				sum[TI_CNT_BAD_EXT] + sum[TI_CNT_BAD_VER];
 	sum[TI_CNT_SEEN] += sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] + sum[TI_CNT_MALFORMED];
-	sum[TI_CNT_FILTERED] = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] - sum[TI_CNT_MATCHED];
+	sum[TI_CNT_FILTERED] = sum[TI_CNT_TCP] + sum[TI_CNT_FRAGMENT] +
+			       sum[TI_CNT_MALFORMED] - sum[TI_CNT_MATCHED];
 	return 0;
 }
 
@@ -955,10 +971,10 @@ static int check_event(const struct rec *got, const struct ti_view *want,
 	struct ti_view v, *e = &v;
 	size_t i;
 
-	if (raw->pad || raw->cap_len != want->snap_len ||
+	if (raw->verdict || raw->reason || raw->cap_len != want->snap_len ||
 	    (raw->ev_flags & TI_EV_FRAG) != (want->ev_flags & TI_EV_FRAG))
-		return fail(why, why_len, "record: pad %u, cap_len %u (want %u), ev_flags %#x",
-			    raw->pad, raw->cap_len, want->snap_len, raw->ev_flags);
+		return fail(why, why_len, "record: verdict %u, reason %u, cap_len %u (want %u), ev_flags %#x",
+			    raw->verdict, raw->reason, raw->cap_len, want->snap_len, raw->ev_flags);
 	if (ev_decode(got, sizeof(*raw) + raw->snap_len, &v))
 		return fail(why, why_len, "the record does not decode (l3_off %u, l4_off %u, %u bytes)",
 			    raw->l3_off, raw->l4_off, raw->snap_len);
@@ -994,6 +1010,38 @@ static int check_event(const struct rec *got, const struct ti_view *want,
 		if (got->snap[i] != frame[i])
 			return fail(why, why_len, "snap byte %zu is %#x, frame has %#x",
 				    i, got->snap[i], frame[i]);
+	return 0;
+}
+
+/*
+ * A malformed packet's record: its reason, the whole frame (up to
+ * TI_SNAP_MAX) whatever the snap length, cap_len as the snap length
+ * asks, the family the ethertype names; and it decodes.
+ */
+static int check_malformed(const struct tcase *c, const struct rec *got,
+			   const __u8 *frame, size_t len, __u32 snaplen,
+			   char *why, size_t why_len)
+{
+	const struct ti_event *raw = &got->e;
+	struct ti_view v;
+	__u8 reason = 0;
+	size_t i;
+
+	for (i = TI_CNT_BAD_IHL; i <= TI_CNT_BAD_VER; i++)
+		if (c->delta[i])
+			reason = i;
+	if (raw->reason != reason)
+		return fail(why, why_len, "reason %u, want %u", raw->reason, reason);
+	if (raw->snap_len != (len < TI_SNAP_MAX ? len : TI_SNAP_MAX) ||
+	    raw->cap_len != (len < snaplen ? len : snaplen) || raw->pkt_len != len)
+		return fail(why, why_len, "snap_len %u, cap_len %u, pkt_len %u for a %zu-byte frame at snap length %u",
+			    raw->snap_len, raw->cap_len, raw->pkt_len, len, snaplen);
+	if (raw->family != (c->pkt.eth_proto == ETH_P_IPV6 ? 6 : 4) || raw->verdict)
+		return fail(why, why_len, "family %u, verdict %u", raw->family, raw->verdict);
+	if (memcmp(got->snap, frame, raw->snap_len))
+		return fail(why, why_len, "the bytes are not the frame's");
+	if (ev_decode(got, sizeof(*raw) + raw->snap_len, &v) || v.reason != reason)
+		return fail(why, why_len, "the record does not decode");
 	return 0;
 }
 
@@ -1044,7 +1092,10 @@ static void test_case(struct env *t, const struct tcase *c)
 		fail(why, sizeof(why), "test run: %s", strerror(-err));
 	else
 		err = check_run(&r, c->delta, why, sizeof(why));
-	if (!err && r.ev.cnt) {
+	if (!err && r.ev.cnt && c->delta[TI_CNT_MALFORMED]) {
+		err = check_malformed(c, &r.ev.rec[0], frame, len, t->snaplen, why,
+				      sizeof(why));
+	} else if (!err && r.ev.cnt) {
 		expect_event(c, &l, t->snaplen, &want);
 		err = check_event(&r.ev.rec[0], &want, frame, &r, why,
 				  sizeof(why));
@@ -1070,16 +1121,17 @@ static void test_table_sums(void)
 	const __u64 *d = table_delta;
 	__u64 reasons = d[TI_CNT_BAD_IHL] + d[TI_CNT_BAD_DOFF] +
 			d[TI_CNT_BAD_LEN] + d[TI_CNT_TRUNCATED] +
-			d[TI_CNT_BAD_EXT];
+			d[TI_CNT_BAD_EXT] + d[TI_CNT_BAD_VER];
 	char why[256];
 	int bad;
 
 	bad = d[TI_CNT_FILTERED] || d[TI_CNT_MATCHED] != (__u64)table_events ||
-	      d[TI_CNT_MATCHED] != d[TI_CNT_TCP] + d[TI_CNT_FRAGMENT] ||
+	      d[TI_CNT_MATCHED] != d[TI_CNT_TCP] + d[TI_CNT_FRAGMENT] + d[TI_CNT_MALFORMED] ||
 	      d[TI_CNT_EMITTED] != (__u64)table_events;
-	snprintf(why, sizeof(why), "%llu tcp + %llu fragments = %llu matched, %ld records, %llu emitted, %llu filtered",
+	snprintf(why, sizeof(why), "%llu tcp + %llu fragments + %llu malformed = %llu matched, %ld records, %llu emitted, %llu filtered",
 		 (unsigned long long)d[TI_CNT_TCP],
 		 (unsigned long long)d[TI_CNT_FRAGMENT],
+		 (unsigned long long)d[TI_CNT_MALFORMED],
 		 (unsigned long long)d[TI_CNT_MATCHED], table_events,
 		 (unsigned long long)d[TI_CNT_EMITTED],
 		 (unsigned long long)d[TI_CNT_FILTERED]);
@@ -1087,14 +1139,15 @@ static void test_table_sums(void)
 
 	bad = reasons != d[TI_CNT_MALFORMED] || !d[TI_CNT_BAD_IHL] ||
 	      !d[TI_CNT_BAD_DOFF] || !d[TI_CNT_BAD_LEN] ||
-	      !d[TI_CNT_TRUNCATED] || !d[TI_CNT_BAD_EXT];
-	snprintf(why, sizeof(why), "%llu malformed = %llu bad_ihl + %llu bad_doff + %llu bad_len + %llu truncated + %llu bad_ext",
+	      !d[TI_CNT_TRUNCATED] || !d[TI_CNT_BAD_EXT] || !d[TI_CNT_BAD_VER];
+	snprintf(why, sizeof(why), "%llu malformed = %llu bad_ihl + %llu bad_doff + %llu bad_len + %llu truncated + %llu bad_ext + %llu bad_version",
 		 (unsigned long long)d[TI_CNT_MALFORMED],
 		 (unsigned long long)d[TI_CNT_BAD_IHL],
 		 (unsigned long long)d[TI_CNT_BAD_DOFF],
 		 (unsigned long long)d[TI_CNT_BAD_LEN],
 		 (unsigned long long)d[TI_CNT_TRUNCATED],
-		 (unsigned long long)d[TI_CNT_BAD_EXT]);
+		 (unsigned long long)d[TI_CNT_BAD_EXT],
+		 (unsigned long long)d[TI_CNT_BAD_VER]);
 	report("malformed_reasons_sum", bad, why);
 }
 

@@ -84,8 +84,8 @@ n=$(wc -l <"$TMP/us.json")
 check "replay_summary_counts_what_was_printed" grep -q "^$n packets captured" "$TMP/us.err"
 # The counters by reason, as the generator's manifest has them.
 want=$(awk '$2 ~ /^M:/ { m++; n[$2]++ } $2 == "F" { f++ }
-	END { printf "%d malformed: %d bad IP header length, %d bad TCP data offset, %d bad IP length, %d truncated, %d too many IPv6 extension headers; %d later fragments",
-		m, n["M:ihl"], n["M:doff"], n["M:len"], n["M:trunc"], n["M:ext"], f }' "$TMP/manifest")
+	END { printf "%d malformed: %d bad IP header length, %d bad TCP data offset, %d bad IP length, %d truncated, %d too many IPv6 extension headers, %d bad IP version; %d later fragments",
+		m, n["M:ihl"], n["M:doff"], n["M:len"], n["M:trunc"], n["M:ext"], n["M:ver"], f }' "$TMP/manifest")
 got="$(grep ' malformed: ' "$TMP/us.err"); $(grep -o '[0-9]* later fragments' "$TMP/us.err")"
 check "replay_counters_by_reason: $got" test "$got" = "$want"
 for f in ns.pcap us_swapped.pcap ns_swapped.pcap ng.pcapng ng_swapped.pcapng; do
@@ -108,6 +108,19 @@ check replay_text_deterministic cmp -s "$TMP/a.txt" "$TMP/b.txt"
 check replay_file_timestamps grep -q '^13:46:40\.000001 IP 10\.1\.2\.3\.5000 > 192\.168\.1\.10\.80: ' "$TMP/a.txt"
 check replay_json_timestamp grep -q '^{"ts":"1970-01-12T13:46:40\.000001000Z","ts_ns":1000000000001000,' "$TMP/us.json"
 check replay_ingress_lo grep -q '"iface":"lo","ifindex":1,' "$TMP/us.json"
+# --json: the summary, then the counters as one object, as a capture's.
+check replay_json_counters eval 'tail -1 "$TMP/us.err" | jq -e ".written == $n and .matched == .written" >/dev/null'
+# A record of time 0 keeps it (the first record's seconds and microseconds).
+cp "$TMP/us.pcap" "$TMP/zero.pcap"
+printf '\0\0\0\0\0\0\0\0' | dd of="$TMP/zero.pcap" bs=1 seek=24 conv=notrunc 2>/dev/null
+"$TI" replay --json -c 1 "$TMP/zero.pcap" >"$TMP/zero.json" 2>/dev/null </dev/null
+TZ=UTC "$TI" replay -c 1 "$TMP/zero.pcap" >"$TMP/zero.txt" 2>/dev/null </dev/null
+check replay_time_zero eval 'grep -q "^{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"ts_ns\":0," "$TMP/zero.json" &&
+	grep -q "^00:00:00.000000 IP " "$TMP/zero.txt"'
+# With a filter, every segment, later fragment and malformed packet is
+# matched or filtered out, and every match is written.
+"$TI" replay --json "$TMP/us.pcap" "tcp port 80" >/dev/null 2>"$TMP/pf.err" </dev/null
+check replay_filter_accounting eval 'tail -1 "$TMP/pf.err" | jq -e ".matched + .filtered == .tcp + .fragments + .malformed and .matched == .written and .malformed > 0" >/dev/null'
 
 # --- capture options ---------------------------------------------------
 

@@ -4,10 +4,11 @@
  * filter and decoding comparisons (tests/system/filter_cmp.sh,
  * decode_cmp.sh), and list the frames of a capture file.
  *
- *   mkpcap [-n] [-g] [-S] [-e | -f] [-m MANIFEST] [-o FILE]  write (default stdout)
- *   mkpcap -l FILE                                  list frame numbers
+ *   mkpcap [-n] [-g] [-S] [-e | -f] [-t] [-m MANIFEST] [-o FILE]  write (default stdout)
+ *   mkpcap -l FILE                                            list frame numbers
  *
- * -n nanosecond pcap magic, -g pcapng, -S the other byte order; -e
+ * -n nanosecond pcap magic, -g pcapng, -S the other byte order; -t only
+ * the frames tcpinspect reports (EXPECT T, F or M below); -e
  * writes three frames replay must handle specially instead (a 9000-byte
  * frame, a 13-byte frame, a SYN); -f adds, after the usual frames, those
  * the filter comparison wants too (cut records, frames over 4 KB,
@@ -18,7 +19,8 @@
  * prints i for each record of FILE (- for stdin).  The manifest says,
  * per frame, "IDX EXPECT CLASS" where EXPECT is what tcpinspect's XDP
  * program should make of it: T a TCP event, F a later-fragment event,
- * M:REASON counted as malformed (ihl, doff, len, trunc, ext), - ignored,
+ * M:REASON an event of a malformed packet, counted by reason (ihl, doff,
+ * len, trunc, ext, ver), - ignored,
  * X:WHY TCP to libpcap but ignored by design (vlan3: a third tag; tpid:
  * a 0x9100 tag, which libpcap takes for VLAN and the program does not).
  *
@@ -29,9 +31,18 @@
  * wscale, sackOK, SACK blocks, timestamps, nop, eol, unknown kinds); many
  * hosts in 10/8, 172.16/12, 192.168/16, 2001:db8::/32 and outside; low,
  * high and ranged ports; payloads of many lengths; Ethernet padding;
- * UDP, ICMP and ARP; malformed headers.  Checksums are valid (IPv4 header,
- * TCP and UDP over the whole segment before fragmentation).  The random
- * choices come from a fixed-seed generator: the same file every time.
+ * UDP, ICMP and ARP; malformed headers.  And what tcpdump's text shows:
+ * every TCP option it names (MPTCP subtypes, Fast Open, the experimental
+ * option's magic numbers, TCP-AO, md5, user timeout, ...) and options
+ * that lie about their length; conversations for relative sequence
+ * numbers (SACK blocks, a second SYN, a wrapping number, equal ports);
+ * HTTP/1.x requests and responses and TLS hellos; IPv4 options and
+ * header fields for -v, IPv6 routing headers, VLAN priority and DEI;
+ * the malformed packets tcpdump names (bad-len 0, another IP version,
+ * headers cut inside options and extension headers).  Checksums are
+ * valid (IPv4 header, TCP and UDP over the whole segment before
+ * fragmentation) but where a frame says otherwise.  The random choices
+ * come from a fixed-seed generator: the same file every time.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,6 +51,7 @@
 #include <unistd.h>
 #include <linux/types.h>
 #include "pcap.h"
+#include "../hello.h"
 #include "../wire.h"
 
 #define T0		1000000ull	/* seconds; keeps ts_ns below 2^53 for jq */
@@ -52,6 +64,7 @@ struct out {
 	__u8 *buf;
 	size_t len;
 	int nsec, ng;
+	int reported;		/* -t: only the frames tcpinspect reports */
 	FILE *manifest;
 	unsigned idx;		/* next frame */
 };
@@ -87,6 +100,10 @@ static void out_frame_cut(struct out *o, const __u8 *f, size_t len,
 	__u64 ts = (T0 + o->idx) * 1000000000ull +
 		   (o->idx * 7919ull % 999983 + 1) * 1000;
 
+	if (o->reported && !strchr("TFM", expect[0])) {
+		o->idx++;
+		return;
+	}
 	if (o->ng) {
 		put(o, h, pcapng_put_epb_hdr(h, 0, ts, caplen, len));
 		put(o, f, caplen);
@@ -217,6 +234,8 @@ struct tcp {
 	__u8 poke[4];		/* written over the payload at poke_at */
 	__u8 poke_len;
 	__u16 poke_at;
+	const void *data;	/* the payload's bytes (payload of them), if set */
+	int bad_csum;		/* a wrong checksum */
 };
 
 struct ip {
@@ -235,6 +254,12 @@ struct ip {
 	int frag6_m;
 	__u32 frag6_id;
 	int len_adj;		/* added to the IP length field */
+	int bad_csum;		/* IPv4: a wrong header checksum */
+	__u8 version;		/* 0: 4 or 6 as the family */
+	__u16 len_set;		/* if set, the IP length field as is (IPv4),
+				 * or the payload length + 1 (IPv6) */
+	__u8 rt_type;		/* IPv6 routing header: its type (0, 2, 4) */
+	__u8 rt_addrs;		/* and its addresses, 1 by default */
 };
 
 /* Checksum of a transport segment with the pseudo header; at csum_off. */
@@ -295,9 +320,14 @@ static size_t mk_tcp(const struct ip *ip, const struct tcp *t, __u8 *seg)
 	put16(seg + 14, t->win);
 	put16(seg + 18, t->urg);
 	memcpy(seg + 20, t->opt, t->opt_len);
-	fill_payload(seg + hlen, t->payload, t->seq);
+	if (t->data)
+		memcpy(seg + hlen, t->data, t->payload);
+	else
+		fill_payload(seg + hlen, t->payload, t->seq);
 	memcpy(seg + hlen + t->poke_at, t->poke, t->poke_len);
 	l4_csum(ip, 6, seg, hlen + t->payload, 16);
+	if (t->bad_csum)
+		seg[17] ^= 0x5a;
 	return hlen + t->payload;
 }
 
@@ -340,9 +370,9 @@ static size_t put_ip4(const struct ip *ip, __u8 proto, const __u8 *l4,
 	size_t olen = (ip->opt_len + 3) & ~3u, hlen = 20 + olen;
 
 	memset(b, 0, hlen);
-	b[0] = 0x40 | (ip->ihl ? ip->ihl : hlen / 4);
+	b[0] = (ip->version ? ip->version : 4) << 4 | (ip->ihl ? ip->ihl : hlen / 4);
 	b[1] = ip->tos;
-	put16(b + 2, hlen + l4_len + ip->len_adj);
+	put16(b + 2, ip->len_set ? ip->len_set : hlen + l4_len + ip->len_adj);
 	put16(b + 4, ip->id);
 	put16(b + 6, ip->frag);
 	b[8] = ip->ttl;
@@ -350,7 +380,7 @@ static size_t put_ip4(const struct ip *ip, __u8 proto, const __u8 *l4,
 	memcpy(b + 12, ip->src, 4);
 	memcpy(b + 16, ip->dst, 4);
 	memcpy(b + 20, ip->opt, ip->opt_len);
-	put16(b + 10, csum_fold(csum_add(b, hlen, 0)));
+	put16(b + 10, csum_fold(csum_add(b, hlen, 0)) ^ (ip->bad_csum ? 0x1111 : 0));
 	memcpy(b + hlen, l4, l4_len);
 	return hlen + l4_len;
 }
@@ -385,12 +415,22 @@ static size_t put_ext(const struct ip *ip, __u8 proto, __u8 *b, __u8 *first)
 			}
 			len += 8;
 			break;
-		case 43:	/* routing type 0, segments left 0: dst is final */
-			memset(b + len, 0, 24);
-			b[len + 1] = 2;
-			memcpy(b + len + 8, ip->dst, 16);
-			len += 24;
+		case 43:	/* routing, segments left 0: dst is final */
+		{
+			int k, n = ip->rt_addrs ? ip->rt_addrs : 1;
+
+			memset(b + len, 0, 8 + 16 * n);
+			b[len + 1] = 2 * n;
+			b[len + 2] = ip->rt_type;
+			if (ip->rt_type == 4)
+				b[len + 4] = n - 1;	/* last entry */
+			for (k = 0; k < n; k++) {
+				memcpy(b + len + 8 + 16 * k, ip->dst, 16);
+				b[len + 8 + 16 * k + 15] += k;
+			}
+			len += 8 + 16 * n;
 			break;
+		}
 		case 44:	/* fragment */
 			memset(b + len, 0, 8);
 			put16(b + len + 2, ip->frag6_off | (ip->frag6_m ? 1 : 0));
@@ -409,13 +449,14 @@ static size_t put_ip6(const struct ip *ip, __u8 proto, const __u8 *l4,
 {
 	size_t len;
 
-	put32(b, 0x60000000 | ip->tos << 20 | (ip->flow & 0xfffff));
+	put32(b, (__u32)(ip->version ? ip->version : 6) << 28 | ip->tos << 20 |
+		 (ip->flow & 0xfffff));
 	b[7] = ip->ttl;
 	memcpy(b + 8, ip->src, 16);
 	memcpy(b + 24, ip->dst, 16);
 	len = 40 + put_ext(ip, proto, b + 40, b + 6);
 	memcpy(b + len, l4, l4_len);
-	put16(b + 4, len - 40 + l4_len + ip->len_adj);
+	put16(b + 4, ip->len_set ? (size_t)ip->len_set - 1 : len - 40 + l4_len + ip->len_adj);
 	return len + l4_len;
 }
 
@@ -1069,6 +1110,412 @@ static void gen_conversations(struct gen *g)
 	}
 }
 
+/* --- what tcpdump's text shows (print.c) -------------------------------- */
+
+/* One segment: v6 or not, under encaps, with flags, options and a payload
+ * (data, or generated bytes if NULL). */
+static void seg(struct gen *g, int v6, int encaps, __u8 flags, const __u8 *opt,
+		__u8 opt_len, const void *data, __u16 len, const char *cls)
+{
+	struct l2 l;
+	struct ip ip;
+	struct tcp t;
+
+	set_l2(&l, encaps, pick_vid(), pick_vid());
+	random_ip(&ip, v6);
+	random_tcp(&t, flags);
+	memcpy(t.opt, opt, opt_len);
+	t.opt_len = opt_len;
+	t.payload = len;
+	t.data = data;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "T", cls);
+}
+
+/* TCP options by the names tcpdump gives them, and malformed ones. */
+static void gen_opt_names(struct gen *g)
+{
+	static const struct {
+		__u8 flags;
+		__u8 len;
+		__u8 b[40];
+	} o[] = {
+		/* MPTCP: capable (SYN v1, SYN v0 with a key and csum, ACK
+		 * with both keys, with a data length), join (SYN, SYN-ACK,
+		 * ACK), dss (ack 4, ack 8 and seq 8 with csum, fin), add-addr
+		 * (v4, port, hmac, v6, v6 port hmac), rem-addr, prio, fail,
+		 * fast-close, subtype 9; then bad ones */
+		{ 0x02, 4, { 30, 4, 0x01, 0x01 } },
+		{ 0x02, 12, { 30, 12, 0x00, 0x81, 1, 2, 3, 4, 5, 6, 7, 8 } },
+		{ 0x10, 20, { 30, 20, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 9, 0xa, 0xb, 0xc,
+			      0xd, 0xe, 0xf, 0x10, 0x11 } },
+		{ 0x18, 24, { 30, 22, 0x01, 0x01, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
+			      4, 4, 4, 4, 0, 100, 1, 1 } },
+		{ 0x02, 12, { 30, 12, 0x11, 5, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 7 } },
+		{ 0x12, 16, { 30, 16, 0x10, 6, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 1, 0 } },
+		{ 0x10, 24, { 30, 24, 0x10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+			      14, 15, 16, 17, 18, 19, 20 } },
+		{ 0x10, 8, { 30, 8, 0x20, 0x01, 0, 0, 1, 0 } },
+		{ 0x18, 28, { 30, 28, 0x20, 0x0f, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0,
+			      0x20, 0, 0, 0, 0x30, 0, 0x05, 0xdc, 0xab, 0xcd, 1, 1 } },
+		{ 0x11, 4, { 30, 4, 0x20, 0x10 } },
+		{ 0x10, 8, { 30, 8, 0x30, 3, 10, 0, 0, 1 } },
+		{ 0x10, 12, { 30, 10, 0x30, 4, 10, 0, 0, 2, 0x1f, 0x90, 1, 1 } },
+		{ 0x10, 20, { 30, 18, 0x30, 5, 10, 0, 0, 3, 0x1f, 0x90, 1, 2, 3, 4, 5,
+			      6, 7, 8, 1, 1 } },
+		{ 0x10, 20, { 30, 20, 0x31, 6, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0,
+			      0, 0, 0, 0, 1 } },
+		{ 0x10, 32, { 30, 30, 0x31, 7, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0,
+			      0, 0, 0, 0, 2, 0x01, 0xbb, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1 } },
+		{ 0x10, 8, { 30, 6, 0x40, 1, 2, 3, 1, 1 } },
+		{ 0x10, 4, { 30, 3, 0x51, 1 } },
+		{ 0x10, 4, { 30, 4, 0x50, 9 } },
+		{ 0x10, 12, { 30, 12, 0x60, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34 } },
+		{ 0x14, 12, { 30, 12, 0x70, 0, 0xfe, 0xed, 0xfa, 0xce, 0, 0, 0, 1 } },
+		{ 0x10, 4, { 30, 4, 0x90, 0 } },
+		{ 0x10, 8, { 30, 8, 0x00, 0x01, 1, 2, 1, 1 } },		/* capable: bad length */
+		{ 0x12, 4, { 30, 4, 0x20, 0x01 } },			/* dss on a SYN */
+		/* Fast Open: a request, a cookie, an odd one; the experimental
+		 * option with the TFO and AccECN magic numbers and another */
+		{ 0x02, 4, { 34, 2, 1, 1 } },
+		{ 0x02, 12, { 34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1 } },
+		{ 0x02, 8, { 34, 5, 1, 2, 3, 1, 1, 1 } },
+		{ 0x02, 4, { 254, 4, 0xf9, 0x89 } },
+		{ 0x02, 12, { 254, 12, 0xf9, 0x89, 9, 8, 7, 6, 5, 4, 3, 2 } },
+		{ 0x12, 12, { 254, 11, 0xac, 0xc0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 1 } },
+		{ 0x10, 12, { 254, 11, 0xac, 0xc1, 0, 0, 3, 0, 0, 2, 0, 0, 1, 1 } },
+		{ 0x10, 8, { 254, 6, 0x12, 0x34, 0x56, 0x78, 1, 1 } },
+		{ 0x10, 4, { 254, 3, 0xac, 1 } },			/* too short: bad */
+		/* AccECN's own kinds, unknown to tcpdump 4.99 */
+		{ 0x10, 12, { 172, 11, 0, 0, 1, 0, 0, 2, 0, 0, 3, 1 } },
+		{ 0x10, 8, { 174, 8, 0, 0, 1, 0, 0, 2 } },
+		/* TCP-AO: a MAC, none, too short */
+		{ 0x18, 16, { 29, 16, 7, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 } },
+		{ 0x10, 4, { 29, 4, 1, 2 } },
+		{ 0x10, 4, { 29, 3, 1, 1 } },
+		/* md5, user timeout (minutes, seconds), scps, cc, echo, sackOK
+		 * with data, an option of no data, several unknown ones */
+		{ 0x18, 20, { 19, 18, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80,
+			      0x90, 0xa0, 0xb0, 0xc0, 0xd0, 0xe0, 0xf0, 0, 1, 1 } },
+		{ 0x10, 4, { 28, 4, 0x80, 0x0b } },
+		{ 0x10, 4, { 28, 4, 0x00, 0x3c } },
+		{ 0x10, 4, { 20, 4, 0xa5, 7 } },
+		{ 0x10, 8, { 11, 6, 0, 0, 1, 0, 1, 1 } },
+		{ 0x10, 12, { 6, 6, 0, 0, 0, 9, 7, 6, 0, 0, 0, 10 } },
+		{ 0x10, 4, { 161, 2, 1, 1 } },
+		{ 0x10, 8, { 99, 2, 200, 4, 0xab, 0xcd, 0, 0 } },
+		/* data after the end of the list */
+		{ 0x10, 8, { 2, 4, 5, 0xb4, 0, 77, 88, 99 } },
+	};
+	/* lengths that lie: an MPTCP option shorter than 3, an option
+	 * past the header, mss of 3 bytes, wscale of 4, SACK of 9, a
+	 * length of 1, a length past the header, a timestamp of 10 */
+	static const struct {
+		__u8 flags;
+		__u8 len;
+		__u8 b[40];
+	} lie[] = {
+		{ 0x10, 4, { 30, 2, 1, 1 } },			/* shorter than 3 */
+		{ 0x10, 4, { 13, 6, 0, 0 } },			/* past the header */
+		{ 0x12, 8, { 2, 3, 5, 1, 1, 1, 1, 1 } },
+		{ 0x12, 8, { 3, 4, 7, 0, 1, 1, 1, 1 } },
+		{ 0x10, 12, { 5, 11, 0, 0, 1, 0, 0, 0, 2, 0, 9, 1 } },
+		{ 0x10, 4, { 1, 77, 1, 1 } },
+		{ 0x10, 4, { 1, 8, 30, 1 } },
+		{ 0x10, 8, { 8, 10, 0, 0, 0, 1, 0, 0 } },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		seg(g, i % 2, i % 5 == 4 ? 1 : 0, o[i].flags, o[i].b, o[i].len, NULL,
+		    o[i].flags & 0x08 ? 20 + i : 0, "opt-names");
+	for (i = 0; i < sizeof(lie) / sizeof(lie[0]); i++)
+		seg(g, i % 2, 0, lie[i].flags, lie[i].b, lie[i].len, NULL, 0, "opt-lies");
+}
+
+/*
+ * Conversations for relative sequence numbers: a handshake and data in
+ * both directions, SACK blocks, a SYN seen again mid-way (a new
+ * start), the same port on both sides, a conversation met mid-way (no
+ * SYN), IPv4 and IPv6.
+ */
+static void gen_seq(struct gen *g)
+{
+	static const struct {
+		__u8 flags;
+		int back;	/* from the server */
+		__u16 len;
+		int sack;	/* SACK blocks, of the other side's numbers */
+	} steps[] = {
+		{ 0x02, 0, 0, 0 }, { 0x12, 1, 0, 0 }, { 0x10, 0, 0, 0 },
+		{ 0x18, 0, 120, 0 }, { 0x10, 1, 0, 0 }, { 0x18, 1, 1448, 0 },
+		{ 0x18, 1, 1448, 0 }, { 0x10, 0, 0, 2 }, { 0x18, 1, 700, 0 },
+		{ 0x10, 0, 0, 1 }, { 0x11, 0, 0, 0 }, { 0x11, 1, 0, 0 },
+		{ 0x10, 0, 0, 0 }, { 0x02, 0, 0, 0 }, { 0x12, 1, 0, 0 },
+		{ 0x10, 0, 0, 0 }, { 0x18, 1, 33, 0 }, { 0x14, 0, 0, 0 },
+	};
+	struct l2 l;
+	struct ip a, b;
+	struct tcp t;
+	__u32 seq[2];
+	__u16 pa, pb;
+	int c, i, d, k;
+
+	for (c = 0; c < 6; c++) {
+		set_l2(&l, c == 3 ? 1 : 0, 42, 0);
+		random_ip(&a, c % 2);
+		b = a;
+		memcpy(b.src, a.dst, 16);
+		memcpy(b.dst, a.src, 16);
+		/* the client's port above, below, equal to the server's */
+		pa = c < 2 ? 40000 + c : c < 4 ? 22 : 7000;
+		pb = c < 2 ? 443 : c < 4 ? 8000 + c : 7000;
+		seq[0] = rnd();
+		seq[1] = c == 2 ? 0xfffffff0 : rnd();	/* wraps */
+		for (i = c == 4 ? 3 : 0; i < (int)(sizeof(steps) / sizeof(steps[0])); i++) {
+			d = steps[i].back;
+			if (steps[i].flags == 0x02 && i) {	/* a new start */
+				seq[0] += 100000;
+				seq[1] += 200000;
+			}
+			memset(&t, 0, sizeof(t));
+			t.sport = d ? pb : pa;
+			t.dport = d ? pa : pb;
+			t.flags = steps[i].flags;
+			t.seq = seq[d];
+			t.ack = t.flags & 0x10 ? seq[!d] : 0;
+			t.win = 502;
+			t.payload = steps[i].len;
+			if (i < 2) {
+				memcpy(t.opt, tcp_opts[2].b, tcp_opts[2].len);
+				t.opt_len = tcp_opts[2].len;
+			}
+			if (steps[i].sack) {
+				t.opt[0] = t.opt[1] = 1;
+				t.opt[2] = 5;
+				t.opt[3] = 2 + 8 * steps[i].sack;
+				for (k = 0; k < steps[i].sack; k++) {
+					put32(t.opt + 4 + 8 * k, seq[!d] + 1000 + 2000 * k);
+					put32(t.opt + 8 + 8 * k, seq[!d] + 1500 + 2000 * k);
+				}
+				t.opt_len = 4 + 8 * steps[i].sack;
+			}
+			emit_tcp(g, &l, d ? &b : &a, &t, 1, 0, "T", "rel-seq");
+			seq[d] += t.payload + !!(t.flags & 3);
+		}
+	}
+}
+
+/* An HTTP/1.x message, or a TLS hello, as a segment's payload. */
+static void l7(struct gen *g, int v6, __u16 sport, __u16 dport, __u8 flags,
+	       const void *data, __u16 len, const char *cls)
+{
+	struct l2 l;
+	struct ip ip;
+	struct tcp t;
+
+	set_l2(&l, 0, 0, 0);
+	random_ip(&ip, v6);
+	random_tcp(&t, flags);
+	t.opt_len = 0;
+	t.sport = sport;
+	t.dport = dport;
+	t.data = data;
+	t.payload = len;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "T", cls);
+}
+
+static void gen_l7(struct gen *g)
+{
+	static const char *const http[] = {
+		"GET /index.html HTTP/1.1\r\nHost: example.com\r\nUser-Agent: mkpcap\r\n\r\n",
+		"POST /api/v1/items?id=7&x=%20 HTTP/1.1\r\nContent-Type: text/plain\r\nhost:   api.example.org:8080  \r\nContent-Length: 2\r\n\r\nhi",
+		"HEAD / HTTP/1.0\r\n\r\n",
+		"GET /no-host HTTP/1.1\r\nAccept: */*\r\n\r\n",
+		"OPTIONS * HTTP/1.1\r\nHost: [2001:db8::1]:8443\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+		"HTTP/1.1 404 Not Found\r\nServer: x\r\n\r\n",
+		"HTTP/1.0 301 Moved Permanently\r\nLocation: /new\r\n\r\n",
+		"HTTP/1.1 204\r\n\r\n",
+		"DELETE /x HTTP/2.0\r\nHost: not-http1\r\n\r\n",	/* not HTTP/1.x */
+		"GET /cut HTTP/1.1\r\nHost: cut.exam",		/* Host cut */
+		"\x16\x03\x01 not TLS but binary \x00\x01",
+	};
+	static const __u16 v13[] = { 0x7a7a, 0x0304, 0x0303 }, v12[] = { 0x7a7a, 0x0303 },
+			   s13[] = { 0x0304 };
+	static const __u16 ports[] = { 80, 8080, 80, 80, 8080, 80, 8080, 80, 80, 80, 80, 80 };
+	static __u8 b[1024];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(http) / sizeof(http[0]); i++)
+		l7(g, i % 2, strncmp(http[i], "HTTP/", 5) ? 40000 + i : ports[i],
+		   strncmp(http[i], "HTTP/", 5) ? ports[i] : 40000 + i, 0x18, http[i],
+		   strlen(http[i]), strstr(http[i], "HTTP/2") ? "http-not1" :
+		   strstr(http[i], "cut.exam") ? "http-cut" : "http");
+	n = tls_hello(b, 1, "example.com", "h2,http/1.1", v13, 3, 1);
+	l7(g, 0, 50000, 443, 0x18, b, n, "tls");
+	n = tls_hello(b, 1, "www.example.net", NULL, v12, 2, 1);
+	l7(g, 1, 50001, 443, 0x18, b, n, "tls");
+	n = tls_hello(b, 1, NULL, "h3", NULL, 0, 1);
+	l7(g, 0, 50002, 443, 0x18, b, n, "tls");
+	n = tls_hello(b, 0, NULL, "h2", s13, 1, 1);
+	l7(g, 1, 443, 50000, 0x18, b, n, "tls");
+	n = tls_hello(b, 0, NULL, "http/1.1", NULL, 0, 1);
+	l7(g, 0, 443, 50001, 0x18, b, n, "tls");
+	/* A ClientHello cut by the segment's end: the name, not the rest. */
+	n = tls_hello(b, 1, "cut.example.com", "h2,http/1.1", v13, 3, 1);
+	l7(g, 0, 50003, 443, 0x18, b, 140, "tls-cut");
+}
+
+/* Checksums, the IP header's fields and options, IPv6's extension
+ * headers, VLAN priority and DEI: what -v and -e show. */
+static void gen_headers(struct gen *g)
+{
+	static const struct {
+		__u8 len;
+		__u8 b[40];
+	} o4[] = {
+		/* loose source route (the checksum's destination is its last
+		 * hop), strict, timestamps with addresses, prespecified,
+		 * overflow count, a bad length, a bad pointer, security,
+		 * router alert with a value, an unknown option */
+		{ 11, { 131, 11, 4, 10, 0, 0, 1, 192, 0, 2, 99 } },
+		{ 7, { 137, 7, 8, 10, 0, 0, 2 } },
+		{ 20, { 68, 20, 13, 0x21, 10, 0, 0, 1, 0, 0, 0, 5, 10, 0, 0, 2, 0, 0, 0, 6 } },
+		{ 12, { 68, 12, 5, 0x03, 10, 0, 0, 9, 0, 0, 0, 0 } },
+		{ 8, { 68, 8, 9, 0xf0, 0, 0, 0, 1 } },
+		{ 8, { 7, 6, 4, 10, 1, 1, 1, 0 } },
+		{ 8, { 7, 7, 9, 10, 1, 1, 1, 0 } },
+		{ 11, { 130, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
+		{ 4, { 148, 4, 0, 5 } },
+		{ 4, { 222, 4, 1, 2 } },
+		{ 4, { 68, 3, 0, 0 } },
+	};
+	struct l2 l;
+	struct ip ip;
+	struct tcp t;
+	size_t i;
+
+	for (i = 0; i < sizeof(o4) / sizeof(o4[0]); i++) {
+		set_l2(&l, 0, 0, 0);
+		random_ip(&ip, 0);
+		memcpy(ip.opt, o4[i].b, o4[i].len);
+		ip.opt_len = o4[i].len;
+		random_tcp(&t, 0x18);
+		/* tshark reads nothing past an option with a length below 4 */
+		emit_tcp(g, &l, &ip, &t, 1, 0, "T", o4[i].b[1] < 4 ? "ip4-opts-lie" : "ip4-opts-v");
+	}
+	/* TOS with each ECN codepoint, TTL 0, the reserved flag, a wrong
+	 * IP checksum, wrong TCP checksums (IPv4, IPv6), a first fragment
+	 * (no checksum verified) */
+	for (i = 0; i < 9; i++) {
+		set_l2(&l, 0, 0, 0);
+		random_ip(&ip, i >= 6 && i != 7);
+		random_tcp(&t, 0x18);
+		t.opt_len = 0;
+		switch (i) {
+		case 0: ip.tos = 0x01; break;
+		case 1: ip.tos = 0x02; break;
+		case 2: ip.tos = 0xbb; ip.ttl = 0; break;
+		case 3: ip.frag = 0x8000 | 0x4000; break;
+		case 4: ip.bad_csum = 1; break;
+		case 5: t.bad_csum = 1; break;
+		case 6: t.bad_csum = 1; ip.tos = 0xfe; ip.flow = 0x12345; break;
+		case 7: ip.frag = 0x2000; break;
+		case 8: set_ext(&ip, "f"); ip.frag6_m = 0; t.bad_csum = 1; break;
+		}
+		emit_tcp(g, &l, &ip, &t, 1, 0, "T", "ip-fields");
+	}
+	/* IPv6 routing headers: type 0 with three hops (the checksum's
+	 * destination is the last), 2, 4 (segment routing) */
+	for (i = 0; i < 3; i++) {
+		set_l2(&l, i == 1 ? 2 : 0, 7, 8);
+		random_ip(&ip, 1);
+		set_ext(&ip, i == 2 ? "hr" : "r");
+		ip.rt_type = i == 0 ? 0 : i == 1 ? 2 : 4;
+		ip.rt_addrs = i == 0 ? 3 : 1;
+		random_tcp(&t, 0x12);
+		emit_tcp(g, &l, &ip, &t, 1, 0, "T", "ip6-routing");
+	}
+	/* VLAN tags with every priority, DEI set */
+	for (i = 0; i < 8; i++) {
+		set_l2(&l, i % 3 ? 1 : 2, 100 + i, 200 + i);
+		l.tci[0] = (i << 13) | (i & 1 ? 0x1000 : 0) | (100 + i);
+		random_ip(&ip, i % 2);
+		random_tcp(&t, 0x10);
+		emit_tcp(g, &l, &ip, &t, 1, 0, "T", "vlan-pcp-dei");
+	}
+	/* RSTs with data (tcpdump -v prints it), short and long */
+	seg(g, 0, 0, 0x14, NULL, 0, "connection reset\r\n\x01\x7f\xff", 21, "rst-data");
+	seg(g, 1, 0, 0x04, NULL, 0, NULL, 45, "rst-data");
+}
+
+/* Malformed in the ways tcpdump names: a zero IP length, another IP
+ * version, an IPv4 header cut inside its options, an IPv6 extension
+ * header cut, a hop-by-hop header that is not first, a TCP header of 40
+ * bytes in a segment of 24. */
+static void gen_malformed2(struct gen *g)
+{
+	struct l2 l;
+	struct ip ip;
+	struct tcp t;
+	int i;
+
+	set_l2(&l, 0, 0, 0);
+	for (i = 0; i < 2; i++) {	/* IP length 0, then 3 */
+		random_ip(&ip, 0);
+		random_tcp(&t, 0x10);
+		ip.len_adj = -(int)(20 + 20 + t.payload) + (i ? 3 : 0);
+		emit_tcp(g, &l, &ip, &t, 1, 0, "M:len", "ip4-len-tiny");
+	}
+	/* IPv6 in an IPv4 frame (twice: a header length of 0 and of 11),
+	 * version 5, IPv4 in an IPv6 frame */
+	random_ip(&ip, 0);
+	random_tcp(&t, 0x02);
+	ip.version = 6;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "M:ver", "ip6-in-ip4");
+	random_ip(&ip, 0);
+	ip.version = 6;
+	ip.ihl = 11;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "M:ver", "ip6-in-ip4-ihl");
+	random_ip(&ip, 0);
+	ip.version = 5;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "M:ver", "ip5");
+	random_ip(&ip, 1);
+	ip.version = 4;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "M:ver", "ip4-in-ip6");
+	/* an IPv4 header cut inside its options */
+	random_ip(&ip, 0);
+	memcpy(ip.opt, "\x07\x0b\x04\x0a\x00\x00\x01\x00\x00\x00\x00", 11);
+	ip.opt_len = 11;
+	emit_tcp(g, &l, &ip, &t, 0, 14 + 20 + 6, "M:trunc", "trunc-ip4-opts");
+	/* IPv6: a destination options header cut, a routing header cut
+	 * inside its address, hop-by-hop after another header */
+	random_ip(&ip, 1);
+	set_ext(&ip, "d");
+	emit_tcp(g, &l, &ip, &t, 0, 14 + 40 + 5, "M:trunc", "trunc-ip6-dstopt");
+	random_ip(&ip, 1);
+	set_ext(&ip, "r");
+	emit_tcp(g, &l, &ip, &t, 0, 14 + 40 + 8 + 10, "M:trunc", "trunc-ip6-rt");
+	random_ip(&ip, 1);
+	set_ext(&ip, "dh");
+	random_tcp(&t, 0x18);
+	emit_tcp(g, &l, &ip, &t, 1, 0, "T", "ip6-hbh-second");
+	/* the TCP header's options past the IP length */
+	random_ip(&ip, 0);
+	random_tcp(&t, 0x12);
+	memcpy(t.opt, tcp_opts[2].b, tcp_opts[2].len);
+	t.opt_len = tcp_opts[2].len;
+	t.payload = 0;
+	ip.len_adj = -16;
+	emit_tcp(g, &l, &ip, &t, 1, 0, "M:len", "ip4-len-in-tcp-options");
+	/* an IPv6 packet cut before its payload length says */
+	random_ip(&ip, 1);
+	random_tcp(&t, 0x18);
+	t.opt_len = 0;
+	t.payload = 100;
+	emit_tcp(g, &l, &ip, &t, 0, 14 + 40 + 20 + 30, "T", "cut-payload");
+}
+
 static void generate(struct out *o)
 {
 	static struct gen g;
@@ -1083,6 +1530,11 @@ static void generate(struct out *o)
 	gen_ext6(&g);
 	gen_other(&g);
 	gen_malformed(&g);
+	gen_opt_names(&g);
+	gen_seq(&g);
+	gen_l7(&g);
+	gen_headers(&g);
+	gen_malformed2(&g);
 }
 
 /*
@@ -1267,7 +1719,7 @@ int main(int argc, char **argv)
 	int c, swap = 0, edges = 0, extras = 0;
 	FILE *f = stdout;
 
-	while ((c = getopt(argc, argv, "ngSefm:o:l:")) != -1) {
+	while ((c = getopt(argc, argv, "ngSeftm:o:l:")) != -1) {
 		switch (c) {
 		case 'n':
 			o.nsec = 1;
@@ -1284,6 +1736,9 @@ int main(int argc, char **argv)
 		case 'f':
 			extras = 1;
 			break;
+		case 't':
+			o.reported = 1;
+			break;
 		case 'm':
 			manifest = optarg;
 			break;
@@ -1293,7 +1748,7 @@ int main(int argc, char **argv)
 		case 'l':
 			return list(optarg);
 		default:
-			fprintf(stderr, "usage: mkpcap [-n] [-g] [-S] [-e | -f] [-m MANIFEST] [-o FILE] | -l FILE\n");
+			fprintf(stderr, "usage: mkpcap [-n] [-g] [-S] [-e | -f] [-t] [-m MANIFEST] [-o FILE] | -l FILE\n");
 			return 2;
 		}
 	}

@@ -6,7 +6,8 @@
  * later IPv4 fragment, IPv6 behind a hop-by-hop and a fragment header,
  * a later IPv6 fragment; every field checked.  Then every record cut
  * short, and records whose offsets lie: an error, never a read past the
- * bytes (AddressSanitizer watches).
+ * bytes (AddressSanitizer watches).  And malformed packets' records:
+ * what of their headers the bytes hold, for every length of them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -199,6 +200,41 @@ static void prefixes(const char *name, struct rec *r, __u32 n, int want_ok_from)
 	result(name, !*why, "%s", why);
 }
 
+/*
+ * The record of a malformed packet (reason), its bytes cut to every
+ * length: always decoded, to no more than the bytes hold; with all of
+ * them, have and the fields as given.
+ */
+static void malformed(const char *name, struct rec *r, __u32 n, __u8 reason,
+		      __u8 want_have, __u16 want_sport)
+{
+	struct ti_view v;
+	char why[160] = "";
+	__u8 *copy;
+	__u32 k;
+	int ret;
+
+	r->e.reason = reason;
+	r->e.l4_off = 0;
+	for (k = 0; k <= n && !*why; k++) {
+		copy = malloc(sizeof(r->e) + k);
+		memcpy(copy, &r->e, sizeof(r->e));
+		((struct ti_event *)copy)->snap_len = k;
+		((struct ti_event *)copy)->cap_len = 0;
+		memcpy(copy + sizeof(r->e), r->b, k);
+		ret = ev_decode(copy, sizeof(r->e) + k, &v);
+		if (ret || v.reason != reason)
+			snprintf(why, sizeof(why), "%u bytes: %d, reason %u", k, ret, v.reason);
+		else if ((v.have & TI_HAVE_TCP) && v.l4_off + 20u > k)
+			snprintf(why, sizeof(why), "%u bytes: TCP fields past them", k);
+		else if (k == n && (v.have != want_have || v.sport != want_sport))
+			snprintf(why, sizeof(why), "have %#x sport %u, want %#x %u", v.have,
+				 v.sport, want_have, want_sport);
+		free(copy);
+	}
+	result(name, !*why, "%s", why);
+}
+
 int main(void)
 {
 	struct rec r;
@@ -261,5 +297,28 @@ int main(void)
 	       ev_decode(&r, sizeof(r.e) + n, &v) == -EINVAL, "accepted");
 	result("shorter than an event: -EINVAL",
 	       ev_decode(&r, sizeof(r.e) - 1, &v) == -EINVAL, "accepted");
+
+	/* Malformed: data offset 4 behind IPv4 with options. */
+	n = v4_syn(&r);
+	r.b[r.e.l4_off + 12] = 4 << 4;
+	malformed("malformed: bad data offset, IP and TCP fields", &r, n,
+		  TI_CNT_BAD_DOFF, TI_HAVE_IP | TI_HAVE_TCP, 40000);
+	/* An IPv6 chain cut inside its fragment header. */
+	n = v6_ext(&r, 0);
+	malformed("malformed: IPv6 chain cut, IP fields only", &r, r.e.l3_off + 40 + 8 + 4,
+		  TI_CNT_TRUNCATED, TI_HAVE_IP, 0);
+	/* IPv4 header length 16: no TCP header to be found. */
+	n = v4_syn(&r);
+	r.b[r.e.l3_off] = 0x44;
+	malformed("malformed: bad IP header length, IP fields only", &r, n,
+		  TI_CNT_BAD_IHL, TI_HAVE_IP, 0);
+	/* Version 6 where the ethertype says IPv4: nothing decoded. */
+	n = v4_syn(&r);
+	r.b[r.e.l3_off] = 0x65;
+	malformed("malformed: another IP version, no field", &r, n, TI_CNT_BAD_VER, 0, 0);
+	result("the reasons' names are the counters'",
+	       !strcmp(ev_reason_name(TI_CNT_TRUNCATED), "truncated") &&
+	       !strcmp(ev_reason_name(TI_CNT_BAD_VER), "bad_version") &&
+	       !strcmp(ev_reason_name(0), "unknown"), "%s", ev_reason_name(TI_CNT_BAD_VER));
 	return failed;
 }

@@ -183,7 +183,7 @@ static __u32 btf_extra(const struct btf_type *t)
 }
 
 /* File offset of the first BTF type header of kind kind, or 0. */
-static __u64 btf_find(__u32 kind, const char *name)
+static __u64 btf_type_at(__u32 kind, const char *name)
 {
 	struct btf_header h;
 	struct btf_type t;
@@ -285,8 +285,8 @@ static int layout_init(void)
 	lay.parsed[6] = (struct range){ lay.sh_btf.sh_offset, lay.sh_btf.sh_size };
 	lay.parsed[7] = (struct range){ lay.sh_lic.sh_offset, lay.sh_lic.sh_size };
 	lay.parsed[8] = (struct range){ lay.sh_xdp.sh_offset, lay.sh_xdp.sh_size };
-	if (!btf_find(BTF_KIND_DATASEC, ".maps") ||
-	    !btf_find(BTF_KIND_VAR, TI_MAP_COUNTERS))
+	if (!btf_type_at(BTF_KIND_DATASEC, ".maps") ||
+	    !btf_type_at(BTF_KIND_VAR, TI_MAP_COUNTERS))
 		return bad("%s: no .maps DATASEC or no counters VAR in .BTF",
 			   obj_path);
 	return 0;
@@ -402,8 +402,15 @@ static int t_parse(const void *arg)
 	p = &o.progs[0];
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1)
-		ret = bad("%u programs, want 1", o.prog_cnt);
+	/* tcpinspect (xdp), ti_tc_in and ti_tc_out (tc), ti_xdp_entry
+	 * (fentry/xdp), ti_xdp_exit (fexit/xdp) */
+	else if (o.prog_cnt != 5)
+		ret = bad("%u programs, want 5", o.prog_cnt);
+	else if (!elf_find_prog(&o, TI_PROG_TC_IN) || !elf_find_prog(&o, TI_PROG_TC_OUT) ||
+		 elf_find_prog(&o, TI_PROG_ENTRY)->type != BPF_PROG_TYPE_TRACING ||
+		 elf_find_prog(&o, TI_PROG_EXIT)->attach_type != BPF_TRACE_FEXIT ||
+		 elf_find_prog(&o, TI_PROG_TC_OUT)->type != BPF_PROG_TYPE_SCHED_CLS)
+		ret = bad("the TC and tracing programs are not as their sections say");
 	else if (strcmp(p->sec_name, "xdp") || strcmp(p->name, "tcpinspect"))
 		ret = bad("program is %s/%s, want xdp/tcpinspect", p->sec_name,
 			  p->name);
@@ -558,9 +565,10 @@ static int t_maps(const void *arg)
 		ret = bad("elf_parse: %d: %s", ret, err);
 		goto out;
 	}
-	/* events, perf_events, counters, scratch, flows, and the global data */
-	if (o.map_cnt != 7) {
-		ret = bad("%u maps, want 7", o.map_cnt);
+	/* events, perf_events, counters, scratch, health, flow_zero,
+	 * ifaces, flows, and the global data */
+	if (o.map_cnt != 10) {
+		ret = bad("%u maps, want 10", o.map_cnt);
 		goto out;
 	}
 	ret = check_map(&o, TI_MAP_FLOWS, BPF_MAP_TYPE_LRU_HASH,
@@ -568,18 +576,20 @@ static int t_maps(const void *arg)
 			TI_FLOWS_DEFAULT);
 	if (ret)
 		goto out;
-	/* scratch: the filter's ti_pkt, the parse's hand-over (12), the
-	 * event at a multiple of 8 and the frame's bytes */
+	/* scratch, one per entry point: the filter's ti_pkt, the parse's
+	 * hand-over (16), the flow table's (80), the event and the
+	 * frame's bytes */
 	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			((sizeof(struct ti_pkt) + 12 + 7) & ~7ul) +
-			sizeof(struct ti_event) + TI_SNAP_MAX, 1);
+			sizeof(struct ti_pkt) + 16 + 80 + sizeof(struct ti_event) +
+			TI_SNAP_MAX, 4);
 	if (ret)
 		goto out;
 	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
 	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output,
-	 * ti_ring_size, ti_filter_bytes, ti_filter_needs, ti_meta, ti_frags
-	 * (4 each); .bss: ti_taken, ti_sample_seq, ti_woken */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 56) ?:
+	 * ti_ring_size, ti_filter_bytes, ti_filter_raw, ti_filter_needs,
+	 * ti_meta, ti_frags (4 each); .bss: ti_taken, ti_sample_seq,
+	 * ti_woken */
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 60) ?:
 	      check_data(&o, ".bss", 0, 0, 24) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss") ?:
@@ -683,13 +693,22 @@ static int t_relocate(const void *arg)
 		want_off[r.r_offset / 8] = voff;
 		used |= 1u << i;
 	}
+	/* the XDP program reaches every map but those only the flow table
+	 * update (.text) and the tracing programs use */
+	for (i = 0; i < o.map_cnt; i++)
+		if (!strcmp(o.maps[i].name, "ifaces") ||
+		    !strcmp(o.maps[i].name, "flow_zero") ||
+		    !strcmp(o.maps[i].name, TI_MAP_HEALTH) ||
+		    !strcmp(o.maps[i].name, TI_MAP_FLOWS))
+			used |= 1u << i;
 	if (!cnt || used != (1u << o.map_cnt) - 1) {
 		ret = bad("object has %u map relocations, not covering every map",
 			  cnt);
 		goto out;
 	}
-	/* calls: ti_filter, and ti_fetch_add for --sample and for -c */
-	if (o.reloc_cnt != cnt + calls || calls != 3) {
+	/* calls: ti_filter, ti_fetch_add for --sample and for -c, and
+	 * ti_flow_update (the other programs' relocations come too) */
+	if (o.reloc_cnt < cnt + calls || calls != 4) {
 		ret = bad("%u relocations parsed, .relxdp has %u R_BPF_64_64 and %u calls",
 			  o.reloc_cnt, cnt, calls);
 		goto out;
@@ -699,11 +718,12 @@ static int t_relocate(const void *arg)
 	for (i = 0; i < o.map_cnt; i++)
 		fds[i] = FD_BASE + i;
 	/* The program, then the functions it calls appended after it:
-	 * ti_filter() and ti_fetch_add(), back to back. */
-	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 3 ||
+	 * ti_filter(), ti_fetch_add() and ti_flow_update(), back to back. */
+	if (elf_layout(&o, p, &l, err, sizeof(err)) || l.seg_cnt != 4 ||
 	    l.segs[1].pos != p->insn_cnt ||
 	    l.segs[2].pos != l.segs[1].pos + o.funcs[l.segs[1].func_idx].cnt ||
-	    l.insn_cnt != l.segs[2].pos + o.funcs[l.segs[2].func_idx].cnt) {
+	    l.segs[3].pos != l.segs[2].pos + o.funcs[l.segs[2].func_idx].cnt ||
+	    l.insn_cnt != l.segs[3].pos + o.funcs[l.segs[3].func_idx].cnt) {
 		ret = bad("layout: %s (%u instructions, %u functions)", err,
 			  l.insn_cnt, l.seg_cnt);
 		goto out;
@@ -821,7 +841,7 @@ static int t_em_none(const void *arg)
 	ret = elf_parse(&o, b, obj_len, err, sizeof(err));
 	if (ret)
 		ret = bad("elf_parse: %d: %s", ret, err);
-	else if (o.prog_cnt != 1 || o.map_cnt != 7)
+	else if (o.prog_cnt != 5 || o.map_cnt != 10)
 		ret = bad("%u programs, %u maps", o.prog_cnt, o.map_cnt);
 	free(b);
 	return ret;
@@ -1040,14 +1060,14 @@ static void p_btf_str_len(__u8 *b)
 
 static void p_btf_kind(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_DATASEC, ".maps");
+	__u64 t = btf_type_at(BTF_KIND_DATASEC, ".maps");
 
 	put(b, t + offsetof(struct btf_type, info), 4, 0x1fu << 24);
 }
 
 static void p_btf_vlen(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_DATASEC, ".maps");
+	__u64 t = btf_type_at(BTF_KIND_DATASEC, ".maps");
 
 	put(b, t + offsetof(struct btf_type, info), 4,
 	    BTF_KIND_DATASEC << 24 | 0xffff);
@@ -1056,7 +1076,7 @@ static void p_btf_vlen(__u8 *b)
 /* Type id 0 is void: a .maps entry or a map variable of type void. */
 static void p_btf_secinfo_void(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_DATASEC, ".maps");
+	__u64 t = btf_type_at(BTF_KIND_DATASEC, ".maps");
 
 	put(b, t + sizeof(struct btf_type) +
 	    offsetof(struct btf_var_secinfo, type), 4, 0);
@@ -1064,7 +1084,7 @@ static void p_btf_secinfo_void(__u8 *b)
 
 static void p_btf_var_void(__u8 *b)
 {
-	__u64 t = btf_find(BTF_KIND_VAR, TI_MAP_COUNTERS);
+	__u64 t = btf_type_at(BTF_KIND_VAR, TI_MAP_COUNTERS);
 
 	put(b, t + offsetof(struct btf_type, type), 4, 0);
 }
@@ -1101,7 +1121,7 @@ static const struct corruption corruptions[] = {
 	{ "relocation to the license", p_rel_not_map, "not maps, global data or code", "LICENSE" },
 	{ ".BTF magic", p_btf_magic, ".BTF: bad magic", NULL },
 	{ ".BTF hdr_len", p_btf_hdr_len, ".BTF: bad header length", NULL },
-	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond the section" },
+	{ ".BTF str_len", p_btf_str_len, ".BTF", "beyond its end" },
 	{ ".BTF unknown kind", p_btf_kind, ".BTF", "unknown kind" },
 	{ ".BTF type runs past the type area", p_btf_vlen, ".BTF", "runs past the type area" },
 	{ ".BTF .maps entry of type void", p_btf_secinfo_void, NULL, NULL },

@@ -52,32 +52,38 @@ struct pcase {
 static const struct pcase cases[] = {
 	/* Complete heads. */
 	{ "get", REQ(H11 "Host: example\r\n\r\n"), OK, .hdr_cnt = 1 },
-	{ "get no host", REQ(H11 "\r\n"), OK },
-	{ "get two hosts", REQ(H11 "Host: a\r\nHost: b\r\n\r\n"), OK, .hdr_cnt = 2 },
-	{ "head", REQ("HEAD /x HTTP/1.1\r\n\r\n"), OK, .method = HTTP_HEAD,
+	{ "1.1 without host", REQ(H11 "\r\n"), -400 },
+	{ "1.1 two hosts", REQ(H11 "Host: a\r\nHost: b\r\n\r\n"), -400 },
+	{ "1.1 two hosts, any case", REQ(H11 "Host: a\r\nhOST: a\r\n\r\n"), -400 },
+	{ "1.1 empty host", REQ(H11 "Host:\r\n\r\n"), OK, .hdr_cnt = 1 },
+	{ "1.0 without host", REQ(H10 "\r\n"), OK, .version = 10 },
+	{ "1.0 two hosts", REQ(H10 "Host: a\r\nHost: b\r\n\r\n"), -400 },
+	{ "1.1 without host: a line's error first", REQ(H11 "X-A: \x01\r\n\r\n"), -400 },
+	{ "1.1 without host: 501 first", REQ(H11 "Transfer-Encoding: chunked\r\n\r\n"), -501 },
+	{ "head", REQ("HEAD /x HTTP/1.1\r\nHost: h\r\n\r\n"), OK, .method = HTTP_HEAD,
 	  .method_str = "HEAD", .path = "/x" },
-	{ "post is other", REQ("POST /api/v1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"),
+	{ "post is other", REQ("POST /api/v1/x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"),
 	  OK, .tail = 5, .method = HTTP_OTHER, .method_str = "POST",
 	  .path = "/api/v1/x", .content_len = 5, .has_content_len = 1 },
-	{ "lower-case get is other", REQ("get / HTTP/1.1\r\n\r\n"), OK,
+	{ "lower-case get is other", REQ("get / HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .method = HTTP_OTHER, .method_str = "get" },
-	{ "GETS is other", REQ("GETS / HTTP/1.1\r\n\r\n"), OK,
+	{ "GETS is other", REQ("GETS / HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .method = HTTP_OTHER, .method_str = "GETS" },
-	{ "token method", REQ("M-SEARCH * HTTP/1.1\r\n\r\n"), OK,
+	{ "token method", REQ("M-SEARCH * HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .method = HTTP_OTHER, .method_str = "M-SEARCH", .path = "*" },
-	{ "options *", REQ("OPTIONS * HTTP/1.1\r\n\r\n"), OK,
+	{ "options *", REQ("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .method = HTTP_OTHER, .method_str = "OPTIONS", .path = "*" },
-	{ "query", REQ("GET /flows?ip=10.0.0.1&top=5 HTTP/1.1\r\n\r\n"), OK,
+	{ "query", REQ("GET /flows?ip=10.0.0.1&top=5 HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .path = "/flows", .query = "ip=10.0.0.1&top=5" },
-	{ "query empty", REQ("GET /a? HTTP/1.1\r\n\r\n"), OK, .path = "/a", .query = "" },
-	{ "query only", REQ("GET /?x HTTP/1.1\r\n\r\n"), OK, .path = "/", .query = "x" },
-	{ "query with ?", REQ("GET /a?b?c HTTP/1.1\r\n\r\n"), OK, .path = "/a",
+	{ "query empty", REQ("GET /a? HTTP/1.1\r\nHost: h\r\n\r\n"), OK, .path = "/a", .query = "" },
+	{ "query only", REQ("GET /?x HTTP/1.1\r\nHost: h\r\n\r\n"), OK, .path = "/", .query = "x" },
+	{ "query with ?", REQ("GET /a?b?c HTTP/1.1\r\nHost: h\r\n\r\n"), OK, .path = "/a",
 	  .query = "b?c" },
-	{ "path %-encoded", REQ("GET /a%20b/%2F HTTP/1.1\r\n\r\n"), OK,
+	{ "path %-encoded", REQ("GET /a%20b/%2F HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .path = "/a%20b/%2F" },
-	{ "path obs-text", REQ("GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n"), OK,
+	{ "path obs-text", REQ("GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n"), OK,
 	  .path = "/caf\xc3\xa9" },
-	{ "path punctuation", REQ("GET /a;b,c!$&'()*+=:@~\"<>{}|\\^` HTTP/1.1\r\n\r\n"),
+	{ "path punctuation", REQ("GET /a;b,c!$&'()*+=:@~\"<>{}|\\^` HTTP/1.1\r\nHost: h\r\n\r\n"),
 	  OK, .path = "/a;b,c!$&'()*+=:@~\"<>{}|\\^`" },
 	{ "http/1.0", REQ(H10 "\r\n"), OK, .version = 10, .ka = KA_NO },
 	{ "1.0 keep-alive", REQ(H10 "Connection: keep-alive\r\n\r\n"), OK,
@@ -96,62 +102,62 @@ static const struct pcase cases[] = {
 	  .version = 10, .ka = KA_NO },
 	{ "1.0 keep alive in another field", REQ(H10 "X-Connection: keep-alive\r\n\r\n"),
 	  OK, .version = 10, .ka = KA_NO },
-	{ "1.1 close", REQ(H11 "Connection: close\r\n\r\n"), OK, .ka = KA_NO },
-	{ "1.1 CLOSE", REQ(H11 "Connection: CLOSE\r\n\r\n"), OK, .ka = KA_NO },
-	{ "1.1 Upgrade, close", REQ(H11 "Connection: Upgrade, close\r\n\r\n"), OK,
+	{ "1.1 close", REQ(H11 "Host: h\r\nConnection: close\r\n\r\n"), OK, .ka = KA_NO },
+	{ "1.1 CLOSE", REQ(H11 "Host: h\r\nConnection: CLOSE\r\n\r\n"), OK, .ka = KA_NO },
+	{ "1.1 Upgrade, close", REQ(H11 "Host: h\r\nConnection: Upgrade, close\r\n\r\n"), OK,
 	  .ka = KA_NO },
-	{ "1.1 empty elements", REQ(H11 "Connection: ,, close ,,\r\n\r\n"), OK,
+	{ "1.1 empty elements", REQ(H11 "Host: h\r\nConnection: ,, close ,,\r\n\r\n"), OK,
 	  .ka = KA_NO },
-	{ "1.1 close, keep-alive", REQ(H11 "Connection: close, keep-alive\r\n\r\n"),
+	{ "1.1 close, keep-alive", REQ(H11 "Host: h\r\nConnection: close, keep-alive\r\n\r\n"),
 	  OK, .ka = KA_NO },
-	{ "1.1 closed", REQ(H11 "Connection: closed\r\n\r\n"), OK, .ka = KA_YES },
-	{ "1.1 close as a value elsewhere", REQ(H11 "X-A: close\r\n\r\n"), OK,
+	{ "1.1 closed", REQ(H11 "Host: h\r\nConnection: closed\r\n\r\n"), OK, .ka = KA_YES },
+	{ "1.1 close as a value elsewhere", REQ(H11 "Host: h\r\nX-A: close\r\n\r\n"), OK,
 	  .ka = KA_YES },
-	{ "1.1 keep-alive", REQ(H11 "Connection: keep-alive\r\n\r\n"), OK, .ka = KA_YES },
-	{ "1.1 empty connection", REQ(H11 "Connection:\r\n\r\n"), OK, .ka = KA_YES },
+	{ "1.1 keep-alive", REQ(H11 "Host: h\r\nConnection: keep-alive\r\n\r\n"), OK, .ka = KA_YES },
+	{ "1.1 empty connection", REQ(H11 "Host: h\r\nConnection:\r\n\r\n"), OK, .ka = KA_YES },
 	{ "x- headers any case",
-	  REQ(H11 "x-request-id: abc\r\nX-CLIENT-ID:  c1 \r\nx-Timestamp:\t1700000000\t\r\n"
+	  REQ(H11 "Host: h\r\nx-request-id: abc\r\nX-CLIENT-ID:  c1 \r\nx-Timestamp:\t1700000000\t\r\n"
 	      "AUTHORIZATION: Bearer t0k3n\r\n\r\n"),
 	  OK, .request_id = "abc", .client_id = "c1", .timestamp = "1700000000",
-	  .authorization = "Bearer t0k3n", .hdr_cnt = 4 },
-	{ "empty authorization", REQ(H11 "Authorization:\r\n\r\n"), OK,
+	  .authorization = "Bearer t0k3n", .hdr_cnt = 5 },
+	{ "empty authorization", REQ(H11 "Host: h\r\nAuthorization:\r\n\r\n"), OK,
 	  .authorization = "" },
-	{ "blank authorization", REQ(H11 "Authorization: \t \r\n\r\n"), OK,
+	{ "blank authorization", REQ(H11 "Host: h\r\nAuthorization: \t \r\n\r\n"), OK,
 	  .authorization = "" },
-	{ "value inner spaces kept", REQ(H11 "X-Request-Id: a b\t c\r\n\r\n"), OK,
+	{ "value inner spaces kept", REQ(H11 "Host: h\r\nX-Request-Id: a b\t c\r\n\r\n"), OK,
 	  .request_id = "a b\t c" },
-	{ "value obs-text", REQ(H11 "X-Client-Id: caf\xc3\xa9\r\n\r\n"), OK,
+	{ "value obs-text", REQ(H11 "Host: h\r\nX-Client-Id: caf\xc3\xa9\r\n\r\n"), OK,
 	  .client_id = "caf\xc3\xa9" },
-	{ "value with colons", REQ(H11 "X-Timestamp: 12:00:00\r\n\r\n"), OK,
+	{ "value with colons", REQ(H11 "Host: h\r\nX-Timestamp: 12:00:00\r\n\r\n"), OK,
 	  .timestamp = "12:00:00" },
 	{ "bare LF", REQ("GET / HTTP/1.1\nHost: x\n\n"), OK },
 	{ "mixed CRLF and LF", REQ("GET / HTTP/1.1\r\nHost: x\n\r\n"), OK },
-	{ "leading empty lines", REQ("\r\n\n\r\nGET / HTTP/1.1\r\n\r\n"), OK },
-	{ "pipelined", REQ("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"), OK,
+	{ "leading empty lines", REQ("\r\n\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"), OK },
+	{ "pipelined", REQ("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"), OK,
 	  .tail = 19, .path = "/1" },
 	{ "pipelined after a body",
-	  REQ("POST /1 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /2 HTTP/1.1\r\n\r\n"),
+	  REQ("POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /2 HTTP/1.1\r\n\r\n"),
 	  OK, .tail = 22, .method = HTTP_OTHER, .method_str = "POST", .path = "/1",
 	  .content_len = 3, .has_content_len = 1 },
-	{ "NUL and CR in the body", REQ("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n\0\r\0"),
+	{ "NUL and CR in the body", REQ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n\0\r\0"),
 	  OK, .tail = 3, .method = HTTP_OTHER, .method_str = "POST",
 	  .content_len = 3, .has_content_len = 1 },
-	{ "content-length 0", REQ(H11 "Content-Length: 0\r\n\r\n"), OK,
+	{ "content-length 0", REQ(H11 "Host: h\r\nContent-Length: 0\r\n\r\n"), OK,
 	  .has_content_len = 1 },
-	{ "content-length 007", REQ(H11 "content-length: 007\r\n\r\n"), OK,
+	{ "content-length 007", REQ(H11 "Host: h\r\ncontent-length: 007\r\n\r\n"), OK,
 	  .content_len = 7, .has_content_len = 1 },
-	{ "content-length OWS", REQ(H11 "Content-Length: \t12 \t\r\n\r\n"), OK,
+	{ "content-length OWS", REQ(H11 "Host: h\r\nContent-Length: \t12 \t\r\n\r\n"), OK,
 	  .content_len = 12, .has_content_len = 1 },
-	{ "content-length max", REQ(H11 "Content-Length: 18446744073709551615\r\n\r\n"),
+	{ "content-length max", REQ(H11 "Host: h\r\nContent-Length: 18446744073709551615\r\n\r\n"),
 	  OK, .content_len = 18446744073709551615ull, .has_content_len = 1 },
-	{ "content-length list of equal", REQ(H11 "Content-Length: 42, 42,42\r\n\r\n"),
+	{ "content-length list of equal", REQ(H11 "Host: h\r\nContent-Length: 42, 42,42\r\n\r\n"),
 	  OK, .content_len = 42, .has_content_len = 1 },
-	{ "content-length twice equal", REQ(H11 "Content-Length: 42\r\nContent-Length: 042\r\n\r\n"),
+	{ "content-length twice equal", REQ(H11 "Host: h\r\nContent-Length: 42\r\nContent-Length: 042\r\n\r\n"),
 	  OK, .content_len = 42, .has_content_len = 1 },
-	{ "empty value", REQ(H11 "Accept:\r\n\r\n"), OK, .hdr_cnt = 1 },
-	{ "tab in value", REQ(H11 "X-Request-ID: a\tb\r\n\r\n"), OK,
+	{ "empty value", REQ(H11 "Host: h\r\nAccept:\r\n\r\n"), OK, .hdr_cnt = 2 },
+	{ "tab in value", REQ(H11 "Host: h\r\nX-Request-ID: a\tb\r\n\r\n"), OK,
 	  .request_id = "a\tb" },
-	{ "token name chars", REQ(H11 "!#$%&'*+-.^_`|~09aZ: v\r\n\r\n"), OK, .hdr_cnt = 1 },
+	{ "token name chars", REQ(H11 "Host: h\r\n!#$%&'*+-.^_`|~09aZ: v\r\n\r\n"), OK, .hdr_cnt = 2 },
 	{ "put with a query, 1.0", REQ("PUT /p?q HTTP/1.0\r\n\r\n"), OK,
 	  .method = HTTP_OTHER, .method_str = "PUT", .path = "/p", .query = "q",
 	  .version = 10 },
@@ -447,10 +453,10 @@ static int parse_n(struct http_req *r, const char *s, size_t n)
 	return ret;
 }
 
-/* "GET /aaa...a HTTP/1.1" of exactly n bytes. */
+/* "GET /aaa...a HTTP/1.0" of exactly n bytes (1.0: no Host needed). */
 static char *request_line(size_t n, size_t extra)
 {
-	const char *v = " HTTP/1.1";
+	const char *v = " HTTP/1.0";
 	char *s = malloc(n + extra + 1);
 	size_t vl = strlen(v);
 
@@ -513,10 +519,11 @@ static void test_line_max(void)
 	free(s);
 }
 
-/* A head of exactly n bytes: a request line, X-Pad fields, the empty line. */
+/* A head of exactly n bytes: a request line, X-Pad fields, the empty
+ * line (HTTP/1.0: no Host needed). */
 static size_t head_of(char *s, size_t n, int crlf)
 {
-	const char *rl = crlf ? H11 : "GET / HTTP/1.1\n";
+	const char *rl = crlf ? H10 : "GET / HTTP/1.0\n";
 	const char *eol = crlf ? "\r\n" : "\n";
 	size_t o = strlen(rl), el = strlen(eol), room, f;
 
@@ -593,8 +600,8 @@ static void test_hdr_cnt(void)
 	size_t o, o64 = 0;
 	int i, ret, ret2, ret3;
 
-	o = strlen(H11);
-	memcpy(s, H11, o);
+	o = strlen(H10);	/* (1.0: no Host needed) */
+	memcpy(s, H10, o);
 	for (i = 0; i < HTTP_HDR_CNT + 1; i++) {
 		if (i == HTTP_HDR_CNT)
 			o64 = o;
@@ -616,16 +623,16 @@ static void test_hdr_cnt(void)
 
 static void test_header_lookup(void)
 {
-	static const char req[] = H11 "Host: one\r\nX-Thing:  v1 \r\nhost: two\r\n"
-				  "If-None-Match: \"e\"\r\n\r\n";
+	static const char req[] = H11 "X-Dup: one\r\nX-Thing:  v1 \r\nHost: h\r\n"
+				  "x-dup: two\r\nIf-None-Match: \"e\"\r\n\r\n";
 	struct http_req r;
 	const struct http_str *v;
 	char *buf = copy(req, sizeof(req) - 1);
 	int ret = http_parse(&r, buf, sizeof(req) - 1);
 
-	result("http_header: parsed", ret == (int)sizeof(req) - 1 && r.hdr_cnt == 4,
+	result("http_header: parsed", ret == (int)sizeof(req) - 1 && r.hdr_cnt == 5,
 	       "%d, %u fields", ret, r.hdr_cnt);
-	v = http_header(&r, "HOST");
+	v = http_header(&r, "X-DUP");
 	result("http_header: first of two", v && str_is(v, "one"), "wrong");
 	v = http_header(&r, "x-thing");
 	result("http_header: trimmed", v && str_is(v, "v1"), "wrong");
@@ -634,7 +641,7 @@ static void test_header_lookup(void)
 	result("http_header: absent", !http_header(&r, "X-Missing") &&
 	       !http_header(&r, "Hos") && !http_header(&r, "Hostx") &&
 	       !http_header(&r, ""), "found");
-	result("http_header: names as sent", str_is(&r.hdrs[2].name, "host") &&
+	result("http_header: names as sent", str_is(&r.hdrs[3].name, "x-dup") &&
 	       str_is(&r.hdrs[1].name, "X-Thing"), "wrong");
 	free(buf);
 }
@@ -737,7 +744,7 @@ static void test_query(void)
 /* The query of a parsed request works with http_query() as it is. */
 static void test_query_from_request(void)
 {
-	static const char req[] = "GET /flows?ip=10.0.0.1&sort=bytes&q=a%20b+c HTTP/1.1\r\n\r\n";
+	static const char req[] = "GET /flows?ip=10.0.0.1&sort=bytes&q=a%20b+c HTTP/1.1\r\nHost: h\r\n\r\n";
 	struct http_req r;
 	char *buf = copy(req, sizeof(req) - 1), out[32];
 	int ret = http_parse(&r, buf, sizeof(req) - 1), a, b;

@@ -24,7 +24,7 @@ check() {
 	if "$@"; then ok "$name"; else notok "$name" "failed: $*"; fi
 }
 
-CMDS="capture flows replay load unload show probe serve"
+CMDS="capture flows replay load unload show probe serve trace"
 [ -x "$TI" ] || { notok options "no $TI (make)"; exit 1; }
 [ -f "$MAN" ] || { notok options "no $MAN (make)"; exit 1; }
 
@@ -45,7 +45,7 @@ accepted() {
 # Candidates: every short letter, and every word of the binary, the help
 # and the man page that could be a long option's name.
 {
-	printf -- '-%s\n' {a..z} {A..Z} {0..9}
+	printf -- '-%s\n' {a..z} {A..Z} {0..9} '#'
 	{ strings -n 3 "$TI"; "$TI" --help; cat "$MAN"; } |
 		grep -oE '[a-z][a-z0-9]*(-[a-z0-9]+)*' | sort -u | awk 'length <= 24 { print "--" $0 }'
 } >"$TMP/cand"
@@ -64,7 +64,7 @@ check "the parser accepts options at all (-i for capture, --json for replay)" \
 
 # The options a help text names: "-c", "--count" ... as words at a line's start.
 help_opts() {
-	grep -oE '^ +(-[A-Za-z0-9](, --[a-z0-9-]+)?|--[a-z0-9-]+)' | tr -d ' ' | tr ',' '\n' | sort -u
+	grep -oE '^ +(-[A-Za-z0-9#](, --[a-z0-9-]+)?|--[a-z0-9-]+)' | tr -d ' ' | tr ',' '\n' | sort -u
 }
 "$TI" --help >"$TMP/help.all"
 check "--help: exit 0" [ $? = 0 ]

@@ -106,6 +106,7 @@ static int write_frames(struct writer *wr, __u32 first, __u32 cnt, int ng)
 	__u32 i;
 	int ret;
 
+	memset(&p, 0, sizeof(p));
 	for (i = first; i < first + cnt; i++) {
 		p.len = frame(f, i);
 		p.frame = f;
