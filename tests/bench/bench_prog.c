@@ -120,6 +120,7 @@ int main(void)
 	char err[4096];
 	double bare, ns;
 	size_t i;
+	__u32 k;
 
 	if (probe_kernel(&kp, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
@@ -153,9 +154,10 @@ int main(void)
 		if (insp_events_open(&in, &eb))
 			return 1;
 		ns = measure(in.prog_fd, &eb, cases[i].repeat);
-		/* the object has several programs: the XDP one's figures */
-		vs = &in.obj.vstats[elf_find_prog(&in.obj.elf, TI_PROG_NAME) -
-				    in.obj.elf.progs];
+		for (k = 0; k < in.obj.elf.prog_cnt - 1; k++)	/* the XDP program's */
+			if (in.obj.prog_fds[k] == in.prog_fd)
+				break;
+		vs = &in.obj.vstats[k];
 		printf("%-36s %7.1f %7.2f %10u %8u %9u\n", cases[i].name, ns, ns / bare,
 		       vs->insns, vs->states, vs->usec);
 		evb_close(&eb);

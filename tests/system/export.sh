@@ -9,7 +9,8 @@
 # sees vb's ingress, the clients' direction, only); a long connection's
 # parts (active timeout) add up to its total; tshark's cflow dissector
 # decodes every message (templates and records, nothing malformed); a
-# collector that is down costs only send errors.
+# collector that is down costs only send errors; serve --ipfix
+# --direction both exports both ends and counts them in /stats, /metrics.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root export
@@ -138,6 +139,35 @@ check "nfdump (v9): every direction, packets and bytes equal" eval \
 check "tshark (v9): version 9, none malformed" eval \
 	'tshark -r "$TMP/nf9.pcap" -d udp.port==$PORT,cflow -T fields -e cflow.version -e _ws.malformed 2>/dev/null |
 	 awk -F"\t" "NF { n++ } \$1 != 9 || \$2 != \"\" { bad = 1 } END { exit bad || !n }"'
+
+# --- serve --ipfix: the same records, and the counts in /stats and /metrics ----------
+collect srv
+HP=18099
+ip netns exec "$NS_B" "$TI" serve -i vb --listen 127.0.0.1:$HP --ipfix 127.0.0.1:$PORT \
+	--idle-timeout 1 --direction both >/dev/null 2>"$TMP/s.err" &
+SV=$!
+PIDS="$PIDS $SV"
+check "serve --ipfix: ready" wait_for "$TMP/s.err" '^tcpinspect: serving http://'
+for b in 1500 2500; do tcp_session "$B4" $b >/dev/null; done
+sleep 2.5	# idle timeout 1 s, exported within the next second
+inb curl -s -m 5 "http://127.0.0.1:$HP/stats" >"$TMP/s.stats"
+inb curl -s -m 5 "http://127.0.0.1:$HP/metrics" >"$TMP/s.metrics"
+kill -TERM "$SV"
+wait_exit "$SV"
+rc=$?
+stop_collect
+check "serve --ipfix: /stats counts records and messages, no errors" eval \
+	'[ "$(jq ".export_records > 0 and .export_messages > 0 and .export_errors == 0" "$TMP/s.stats")" = true ]'
+check "serve --ipfix: /metrics has the export counters" eval \
+	'grep -Eq "^tcpinspect_export_records_total [1-9]" "$TMP/s.metrics" &&
+	 grep -q "^tcpinspect_export_errors_total 0" "$TMP/s.metrics"'
+nf_records srv | awk '{ k = $1 " " $2 " " $3 " " $4; p[k] += $5; b[k] += $6 } END { for (k in p) print k, p[k], b[k] }' |
+	sort >"$TMP/srv.sum"
+check "serve --ipfix: exit 0; nfdump has the two connections to $B4:8080" eval \
+	'[ $rc = 0 ] && [ "$(awk -v d="$B4" "\$3 == d && \$4 == 8080" "$TMP/srv.sum" | wc -l)" = 2 ]'
+# --direction both: vb's egress too, so the server's direction has records
+check "serve --ipfix --direction both: the server's direction too (2 records from $B4:8080)" eval \
+	'[ "$(awk -v s="$B4" "\$1 == s && \$2 == 8080" "$TMP/srv.sum" | wc -l)" = 2 ]'
 
 # --- a collector that is down ---------------------------------------------------------
 ip netns exec "$NS_B" "$TI" flows -i vb --ipfix 127.0.0.1:9 >/dev/null 2>"$TMP/d.err" &

@@ -271,6 +271,11 @@ check "probe: lo has generic XDP, no native (names the fallback and says why)" e
 check "probe: possible cpus" grep -Eq "^possible cpus +[1-9][0-9]*$" "$TMP/p.out"
 check "probe: one line per feature, aligned" eval \
 	'[ "$(wc -l <"$TMP/p.out")" = 16 ] && ! grep -Ev "^.{23}(yes|no  -> .+|[0-9]+)$" "$TMP/p.out"'
+# The hooks beside an XDP program (issue 19): this host refuses tracing
+# programs (REFERENCE.md), the 6.1 guests have them (tests/qemu).
+check "probe: tcx and fentry/fexit rows, the fallback named when there is none" eval \
+	'grep -Eq "^tcx bpf_link +(yes|no  -> TC hooks through netlink: a clsact qdisc and cls_bpf filters.*)$" "$TMP/p.out" &&
+	 grep -Eq "^fentry/fexit on xdp +(yes|no  -> beside an XDP program, tcx ingress: what it drops is not seen .*)$" "$TMP/p.out"'
 
 disabled_row() {	# disabled_row DISABLE ROW FALLBACK
 	TCPINSPECT_DISABLE=$1 "$TI" probe -i lo >"$TMP/pd.out" 2>/dev/null
@@ -285,6 +290,7 @@ disabled_row fetch "atomic fetch-add" "plain atomic adds: -c and --sample may ra
 disabled_row load_bytes "bpf_xdp_load_bytes" "perf buffers: the kernel appends the frame (TCPINSPECT_DISABLE)"
 disabled_row memlock "memcg accounting" "RLIMIT_MEMLOCK raised from "
 disabled_row lru "lru hash" "captures work; tcpinspect flows does not (TCPINSPECT_DISABLE)"
+disabled_row tcx "tcx bpf_link" "TC hooks through netlink: a clsact qdisc and cls_bpf filters (TCPINSPECT_DISABLE)"
 TCPINSPECT_DISABLE=$ALL "$TI" probe -i lo >"$TMP/pa.out" 2>/dev/null
 rc=$?
 check "probe, all off: exactly the six say no, exit 0" eval \

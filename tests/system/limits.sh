@@ -80,7 +80,7 @@ start_capture "$TMP/mt.out" "$TMP/mt.err" -i vb -i lo -c 2 ||
 tcp_session "$B4" 10
 wait_exit "$CAP_PID"
 check "two interfaces, text: each line names its interface, as tcpdump -i any" \
-	eval '[ "$(grep -Ec "^[0-9:.]+ vb  In  IP $A4\.[0-9]+ > $B4\.8080: " "$TMP/mt.out")" = 2 ]'
+	eval '[ "$(grep -Ec "^[0-9:.]+ vb    In  IP $A4\.[0-9]+ > $B4\.8080: " "$TMP/mt.out")" = 2 ]'
 start_capture "$TMP/a.out" "$TMP/a.err" -i any -c 1 ||
 	notok "any: ready" "$(cat "$TMP/a.err")"
 tcp_session "$B4" 10
