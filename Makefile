@@ -68,11 +68,12 @@ LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS_$(ARCH)
 LDFLAGS_arm64 := -Wl,-z,norelro
 BPFFLAGS := -O2 -g -target bpf -I$(INC) -Iprog -Wall
 
+FLT_SRCS := filter.c fltgen.c fltopt.c fltebpf.c fltnames.c
 CMDS := cmd_capture.c cmd_flows.c cmd_replay.c cmd_load.c cmd_show.c cmd_probe.c \
 	cmd_serve.c cmd_trace.c
 SRCS := main.c opts.c session.c attach.c guard.c sig.c $(CMDS) \
 	elf.c btf.c kern.c inflate.c bpf.c loader.c netlink.c ringbuf.c perfbuf.c evbuf.c probe.c \
-	output.c print.c seqtab.c httpsum.c tls.c decode.c inspector.c filter.c pcap.c replay.c \
+	output.c print.c seqtab.c httpsum.c tls.c decode.c inspector.c $(FLT_SRCS) pcap.c replay.c \
 	writer.c flows.c http.c srv.c api.c blob.c ipfix.c export.c hook.c
 OBJS := $(SRCS:%.c=$(O)/%.o) $(O)/embed.o
 HDRS := $(wildcard *.h) prog/tcpinspect.h
@@ -198,6 +199,11 @@ $(UNIT_BINS): $(B)/%_test: tests/unit/%_test.c %.c %.h tests/wire.h tests/result
 		prog/tcpinspect.h $(INC)/.stamp
 	gcc $(TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# filter_test: the compiler's other parts, the models of the program
+# and of libpcap's filter, the random expressions.
+$(B)/filter_test: fltgen.c fltopt.c fltebpf.c fltnames.c fltcc.h tests/fltmodel.h \
+		  tests/randexpr.h
+
 # elf_test reads the embedded object and links btf.c, blob_test the
 # packed files; kern_test links what kern.c calls; writer_test links
 # pcap.c as well, ipfix_test export.c and flows.c, print_test what
@@ -211,7 +217,7 @@ $(B)/print_test: seqtab.c seqtab.h decode.c decode.h pcap.c pcap.h
 $(B)/tls_test: tests/hello.h
 
 PROG_TEST_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
-		  inspector.c filter.c flows.c
+		  inspector.c $(FLT_SRCS) flows.c
 
 $(B)/prog_test: tests/system/prog_test.c tests/wire.h $(PROG_TEST_SRCS) $(HDRS) \
 		$(B)/embed.o $(B)/reject.o
@@ -299,9 +305,16 @@ $(B)/mkpcap: tests/tools/mkpcap.c tests/wire.h tests/hello.h pcap.c pcap.h $(INC
 	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
 		-o $@ tests/tools/mkpcap.c pcap.c
 
+# The compiler's classic programs against libpcap's (filter_pcap.sh),
+# linked with tcpdump's libpcap (libpcap0.8: no headers needed).
+$(B)/fltpcap: tests/tools/fltpcap.c $(FLT_SRCS) filter.h fltcc.h $(INC)/.stamp
+	gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -iquote . -I$(INC) \
+		-o $@ tests/tools/fltpcap.c $(FLT_SRCS) -l:libpcap.so.0.8
+
 TEST_BINS := $(UNIT_BINS) $(B)/prog_test $(B)/peer $(B)/httpc $(B)/pass.o $(B)/reject.o $(B)/floor.o \
 	     $(B)/fw.o $(B)/tc_drop.o $(B)/fexit_log.o $(B)/relay $(B)/health_dump \
-	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog
+	     $(B)/loader_test $(OBJ_FILES) $(LDX_FILES) $(B)/mkpcap $(B)/gen $(B)/bench_prog \
+	     $(B)/fltpcap
 
 check: test-deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(TEST_BINS)
@@ -315,9 +328,10 @@ unit: deps
 	$(MAKE) -s ARCH=$(HOST_ARCH) all $(UNIT_BINS)
 	./tests/run unit
 
-# libFuzzer harnesses of elf.c, btf.c, http.c, tls.c, httpsum.c and
-# print.c (with decode.c).  Built only where clang has the fuzzer runtime
-# (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips without it.
+# libFuzzer harnesses of elf.c, btf.c, http.c, tls.c, httpsum.c, print.c
+# (with decode.c) and the filter compiler.  Built only where clang has the
+# fuzzer runtime (Debian: libclang-rt-14-dev); tests/fuzz/fuzz.sh skips
+# without it.
 # `make fuzz FUZZ_SECONDS=N` fuzzes elf.c: it grows $(B)/fuzz-corpus, seeded
 # from the objects that exist; crash inputs are written as $(B)/fuzz-crash-*.
 # `make fuzz FUZZ_TARGET=btf` (or `make fuzz-btf`) fuzzes btf.c from pairs of
@@ -325,6 +339,8 @@ unit: deps
 # `make fuzz FUZZ_TARGET=http` (the same as `make fuzz-http`) fuzzes http.c:
 # $(B)/fuzz-corpus-http grows from tests/fuzz/http-seeds/ with the words of
 # tests/fuzz/fuzz-http.dict; crash inputs are written as $(B)/fuzz-http-crash-*.
+# `make fuzz-filter` the same for the filter compiler (filter-seeds/,
+# fuzz-filter.dict, $(B)/fuzz-filter-crash-*).
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
 FUZZ_TARGET  ?= elf
@@ -348,6 +364,16 @@ $(FUZZ_HARNESSES:%=$(B)/fuzz_%): $(B)/fuzz_%: tests/fuzz/fuzz_%.c %.c %.h $(INC)
 	fi
 $(B)/fuzz_print: decode.c decode.h seqtab.c seqtab.h
 $(B)/fuzz_tls $(B)/fuzz_httpsum $(B)/fuzz_print: tests/fuzz/fuzz.h
+
+# The filter compiler is five files, checked against tests/fltmodel.h.
+$(B)/fuzz_filter: tests/fuzz/fuzz_filter.c $(FLT_SRCS) filter.h fltcc.h tests/fltmodel.h \
+		  tests/randexpr.h tests/wire.h prog/tcpinspect.h $(INC)/.stamp
+	@if [ -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
+		echo "$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_filter.c $(FLT_SRCS)"; \
+		$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_filter.c $(FLT_SRCS); \
+	else \
+		echo "$@: not built: $(CLANG) has no libFuzzer runtime (Debian: libclang-rt-14-dev)"; \
+	fi
 
 fuzz: fuzz-$(FUZZ_TARGET)
 
@@ -373,17 +399,19 @@ fuzz-btf: $(B)/fuzz_btf objs
 	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-btf.log; \
 		grep -E '^#[0-9]+' $(B)/fuzz-btf.log | tail -1; exit $$(cat $(B)/fuzz-btf.rc)
 
-# New inputs go to the first directory only: tests/fuzz/http-seeds stays as it is.
-fuzz-http: $(B)/fuzz_http
-	@test -x $(B)/fuzz_http || { echo "fuzz-http: no $(B)/fuzz_http"; exit 1; }
-	@mkdir -p $(B)/fuzz-corpus-http
-	@{ ./$(B)/fuzz_http -max_len=10000 -max_total_time=$(FUZZ_SECONDS) \
-		-dict=tests/fuzz/fuzz-http.dict -print_final_stats=1 \
-		-artifact_prefix=$(B)/fuzz-http- $(FUZZ_FLAGS) \
-		$(B)/fuzz-corpus-http tests/fuzz/http-seeds 2>&1; \
-		echo $$? >$(B)/fuzz-http.rc; } | tee $(B)/fuzz-http.log
-	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-http.log; \
-		grep -E '^#[0-9]+' $(B)/fuzz-http.log | tail -1; exit $$(cat $(B)/fuzz-http.rc)
+# New inputs go to the first directory only: tests/fuzz/NAME-seeds stays as it is.
+FUZZ_MAX_LEN_http   := 10000
+FUZZ_MAX_LEN_filter := 512
+fuzz-http fuzz-filter: fuzz-%: $(B)/fuzz_%
+	@test -x $(B)/fuzz_$* || { echo "fuzz-$*: no $(B)/fuzz_$*"; exit 1; }
+	@mkdir -p $(B)/fuzz-corpus-$*
+	@{ ./$(B)/fuzz_$* -max_len=$(FUZZ_MAX_LEN_$*) -max_total_time=$(FUZZ_SECONDS) \
+		-dict=tests/fuzz/fuzz-$*.dict -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz-$*- $(FUZZ_FLAGS) \
+		$(B)/fuzz-corpus-$* tests/fuzz/$*-seeds 2>&1; \
+		echo $$? >$(B)/fuzz-$*.rc; } | tee $(B)/fuzz-$*.log
+	@grep -E '^(Done|stat::number_of_executed|stat::average_exec)' $(B)/fuzz-$*.log; \
+		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
 # `make fuzz-tls`, `fuzz-httpsum`, `fuzz-print` (or FUZZ_TARGET=tls ...):
 # $(B)/fuzz-corpus-NAME grows from tests/fuzz/NAME-seeds/; crash inputs
@@ -399,13 +427,14 @@ fuzz-tls fuzz-httpsum fuzz-print: fuzz-%: $(B)/fuzz_%
 		grep -E '^#[0-9]+' $(B)/fuzz-$*.log | tail -1; exit $$(cat $(B)/fuzz-$*.rc)
 
 TEST_BINS += $(FUZZ_HARNESSES:%=$(B)/fuzz_%)
+TEST_BINS += $(B)/fuzz_filter
 TEST_BINS += $(B)/peer-static $(B)/netem-static
 
-.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http fuzz-tls fuzz-httpsum fuzz-print
+.PHONY: fuzz fuzz-elf fuzz-btf fuzz-http fuzz-tls fuzz-httpsum fuzz-print fuzz-filter
 
 # Figures, not assertions: see BENCHMARKS.md.
 BENCH_SRCS := bpf.c elf.c btf.c kern.c inflate.c loader.c ringbuf.c perfbuf.c evbuf.c probe.c netlink.c decode.c blob.c \
-	      inspector.c filter.c flows.c
+	      inspector.c $(FLT_SRCS) flows.c
 
 $(B)/bench_prog: tests/bench/bench_prog.c $(BENCH_SRCS) $(HDRS) $(B)/embed.o
 	gcc -std=gnu11 -O2 -Wall -iquote . -I$(INC) -o $@ tests/bench/bench_prog.c \

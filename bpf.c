@@ -110,6 +110,7 @@ int bpf_prog_load(const struct bpf_prog_load_opts *o)
 	a.insns = ptr(o->insns);
 	a.insn_cnt = o->insn_cnt;
 	a.license = ptr(o->license);
+	a.prog_flags = o->prog_flags;
 	/* A log buffer without a log level is EINVAL: pass both or neither. */
 	if (o->log && o->log_len) {
 		a.log_buf = ptr(o->log);

@@ -1,111 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * filter.c - tcpdump filter expressions compiled to eBPF (see filter.h).
+ * filter.c - tcpdump filter expressions (pcap-filter(7)) read as
+ * libpcap 1.10 reads them for an Ethernet capture file (see filter.h,
+ * fltcc.h): the scanner and the parser, which calls fltgen.c for each
+ * primitive as libpcap's grammar calls gencode.c.
  *
- * The grammar is libpcap's (grammar.y, libpcap 1.10), restricted to what
- * struct ti_pkt can answer:
+ * The scanner is libpcap's: longest match, then the order of its
+ * rules (keywords, "$xx", MAC addresses, numbers, dotted addresses,
+ * IPv6 addresses, the number names such as tcp-syn and icmp-echo,
+ * names, "\name"); a name may contain '-', so "len-4" is a name.
+ * Numbers are decimal, 0x hex or 0 octal, at most 32 bits.
  *
- *   expr  := term { ("and"|"&&"|"or"|"||") (term | id) }  equal precedence,
- *                                                          left to right
- *   term  := ("not"|"!") term | "(" expr ")" | head id | "ip" | "ip6" | "tcp"
- *          | arth relop arth | "less" NUM | "greater" NUM | "vlan" [NUM]
- *   head  := [ip|ip6|tcp] [src|dst|src or dst|src and dst] [host|net|port|portrange]
- *          | [ip|ip6] proto
- *   id    := NUM | a.b.c.d | a.b.c.d/len | a.b.c.d mask m.m.m.m | ipv6[/len]
- *          | A-B (portrange) | \name (proto) | "not" id | "(" id {and|or id} ")"
- *   arth  := NUM | len | tcp[OFF[:SIZE]] | arth op arth | -arth | (arth)
- *            op: | & << >> + - * / % ^ (libpcap's precedence, quirks included)
+ * The grammar is libpcap's (grammar.y), with its yacc-made quirks:
+ *
+ *   expr  := term { (and|&&|or||) (term | id) }   equal precedence,
+ *                                                  left to right
+ *   term  := (not|!) term | "(" expr ")" | head id | pname | arth relop arth
+ *          | other
+ *   head  := [pname] [dir] [host|net|port|portrange] | [pname] proto
+ *          | [pname] protochain | [pname] gateway
+ *   dir   := src | dst | src or dst | src and dst | dst or src | dst and src
+ *          | addr1..addr4 | ra | ta
+ *   id    := name | num | a.b.c.d[/len | mask m.m.m.m] | ipv6[/len] | mac
+ *          | $xx | not id | "(" id {(and|or) id} ")"
+ *   other := [pname] broadcast | [pname] multicast | less N | greater N
+ *          | byte N op N | vlan [num] | mpls [num] | pppoed
+ *          | pppoes [num] | geneve [num] | llc [type] | inbound | outbound
+ *          | ifindex N | the 802.11, PF, ATM and SS7 words (errors on
+ *            Ethernet, as in libpcap)
+ *   arth  := num | len | pname "[" arth [":" 1|2|4] "]" | arth op arth
+ *          | - arth | "(" arth ")"
+ *            op: | & << >> + - * / in C's precedence; % and ^ have none
+ *            (yacc shifts): they take all that follows them
  *   relop := > >= = == < <= !=
+ *   num   := N | "(" num ")"
  *
- * A bare id after and/or repeats the qualifiers of the term before it,
- * as in libpcap ("host a or b", "tcp port 80 or 443"; after a term in
- * parentheses, the qualifiers in force before it: "(host a) or b" is a
- * syntax error there too).  Numbers are decimal, 0x hex or 0 octal;
- * tcpflags and tcp-fin..tcp-cwr are numbers.
+ * A bare id after and/or repeats the qualifiers of what came before it
+ * ("host a or b", "tcp port 80 or 443"; after a term in parentheses,
+ * the qualifiers in force before the parenthesis: "(host a) or b" is a
+ * syntax error, as in libpcap).  Every vlan, mpls, pppoes and geneve
+ * moves the primitives parsed after it, whatever and/or/not stand
+ * between, as libpcap's offsets do.
  *
- * Semantics are libpcap's on the frames tcpinspect's XDP program hands
- * to the filter (TCP over IPv4 or IPv6, first fragments and later ones):
- *
- * - Every "vlan" moves the primitives parsed after it one tag deeper,
- *   whatever the and/or/not around them (libpcap's offset shift).  An IP
- *   primitive at depth d requires vlan_cnt == d; "vlan [ID]" at depth d
- *   requires vlan_cnt > d (and vlan[d] == ID).  "len" is not shifted.
- * - host/net: the address family of the address; port/portrange: TCP
- *   directly behind the IP header, and for IPv4 fragment offset 0
- *   (has_ports); "tcp" and "proto N": the first header's protocol.
- * - tcp[...]: libpcap checks IPv4, protocol 6 and fragment offset 0
- *   before it loads (gen_load + gen_ipfrag), so IPv6 never matches and
- *   neither does a later fragment.  Byte 13 missing from the frame
- *   (has_flags 0) makes the whole filter reject, as libpcap's load out
- *   of bounds does; so does a division by a runtime 0.
- *
- * Where tcpdump's answer cannot be reproduced from struct ti_pkt:
- *
- * 1. libpcap reads whatever lies at the shifted offsets: a frame whose
- *    tag count differs from a primitive's depth can match by accident
- *    there (e.g. "vlan or host X" on an untagged frame reads IP bytes
- *    as an EtherType).  Here it never matches.  libpcap also counts the
- *    0x9100 TPID as a tag; the XDP program does not parse such frames.
- * 2. (Exact now: "tcp", "proto 6" and "ip6 proto 6" also match an IPv6
- *    packet whose first header is a fragment header followed by TCP,
- *    as libpcap does; ti_pkt.frag_nh carries that next header.)
- * 3. tcp[] offers bytes 0-3 (ports) and 13 (flags) only; others are an
- *    error.  An operand holding tcp[] on the right of an arithmetic
- *    operator ("2 & tcp[13]") is refused: libpcap drops the protocol
- *    check there and reads arbitrary packet bytes.  So is a shift by a
- *    non-constant amount.
- * 4. Frames cut inside the TCP header never reach the filter (the XDP
- *    program counts them as malformed); libpcap would reject the whole
- *    filter on the port load.
- * 5. Names are not resolved: host, net and port names are errors,
- *    protocol names are tcp, udp, icmp, ipv6-icmp, sctp.  udp, icmp,
- *    arp, ether etc. are errors: tcpinspect sees only TCP.
- * 6. libpcap's optimizer goes further than folding constants: it
- *    refuses an expression it proves false for every packet ("ip and
- *    ip6": "expression rejects all packets"; here it compiles and
- *    accepts nothing), and it drops a load or a division whose result
- *    cannot change the outcome ("not tcp[13] / tcp[13] = 1 or tcp"), so
- *    where that load or division would fail, tcpdump still decides.
- *    Here the whole filter rejects then, as libpcap's code does before
- *    optimization.
- * 7. tcpdump on a live Linux interface tests VLAN tags in the kernel's
- *    metadata; this is its behaviour on a capture file (tags in-line),
- *    which is what XDP sees.
- *
- * Code generation: the parser emits code as it goes, in fragments of
- * "jumping code".  A fragment ends in a conditional jump; falling off
- * its end means one truth value (ft), and its jumps to true and to false
- * wait in two lists threaded through the jumps' off fields until the
- * target is known.  The last jump always heads the list of the value
- * that does not fall through, so inverting it flips ft: "a and b" flips
- * a to fall through on true and sends a's true jumps to b's first
- * instruction.  No unconditional jump is ever needed, so every jump
- * goes forward and nothing is unreachable.  Constants fold away, as
- * libpcap's optimizer folds them.
+ * Differences from libpcap: none in what is accepted, refused (with
+ * libpcap's message) or compiled (flt_cbpf's program is libpcap's,
+ * instruction for instruction), but for the limits: nesting deeper
+ * than FLT_MAX_NEST ("(", "[", not, unary minus, and % and ^, which
+ * nest to their right), FLT_MAX_BLOCKS, the memory, and names, which
+ * come only from the caller's text of the /etc files and the built-in
+ * tables (fltnames.c).  What the eBPF translation does otherwise is in
+ * fltebpf.c and the man page's "Differences from tcpdump".
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include "filter.h"
-#include "prog/tcpinspect.h"
-
-/* One word at vlan_cnt holds depth, family, protocol, has_ports. */
-#define OFF(f)		((__s16)offsetof(struct ti_pkt, f))
-_Static_assert(offsetof(struct ti_pkt, family) ==
-	       offsetof(struct ti_pkt, vlan_cnt) + 1, "family follows vlan_cnt");
-_Static_assert(offsetof(struct ti_pkt, proto) ==
-	       offsetof(struct ti_pkt, vlan_cnt) + 2, "proto follows family");
-
-#define ARITH_MAX	64	/* instructions of one comparison's arithmetic */
-#define NEST_MAX	200	/* parentheses, not and minus signs, nested */
-#define REG_FIRST	2	/* r2..r9 hold arithmetic values */
-#define REG_LAST	9
-#define R_SCRATCH	2	/* atoms load into r2 */
-#define IPPROTO_TCP_	6
-#define IPPROTO_FRAG_	44
+#include "fltcc.h"
 
 enum tt {
 	T_END, T_ERR,
@@ -114,179 +65,200 @@ enum tt {
 	T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PCT, T_AMP, T_BAR, T_CARET,
 	T_LSH, T_RSH,
 	T_NUM, T_HID, T_HID6, T_ID, T_EID, T_AID,
-	T_SRC, T_DST, T_HOST, T_NET, T_MASK, T_PORT, T_PORTRANGE, T_PROTO,
-	T_LESS, T_GREATER, T_LEN, T_VLAN,
-	T_PNAME,	/* v: enum proto */
-	T_QUAL,		/* gateway, protochain: qualifiers we lack */
-	T_KW,		/* any other libpcap keyword */
+	T_PNAME,	/* v: Q_* protocol */
+	T_SRC, T_DST, T_DQ,	/* T_DQ v: Q_ADDR1.. Q_TA */
+	T_HOST, T_NET, T_MASK, T_PORT, T_PORTRANGE, T_PROTO, T_PROTOCHAIN,
+	T_GATEWAY, T_LESS, T_GREATER, T_BYTE, T_BROADCAST, T_MULTICAST,
+	T_LEN, T_INBOUND, T_OUTBOUND, T_IFINDEX, T_VLAN, T_MPLS, T_PPPOED,
+	T_PPPOES, T_GENEVE, T_LLC, T_TYPE, T_SUBTYPE, T_DIR,
+	T_PF,		/* v: PF_* below */
+	T_ATM,		/* ATM and SS7 words: v indexes errwords */
 };
 
-enum proto { P_UNDEF, P_DEF, P_IP, P_IP6, P_TCP, P_UDP, P_SCTP, P_OTHER };
-enum dir { D_UNDEF, D_DEF, D_SRC, D_DST, D_OR, D_AND };
-enum addr { A_UNDEF, A_DEF, A_HOST, A_NET, A_PORT, A_PORTRANGE, A_PROTO };
-
-struct qual {
-	__u8 proto, dir, addr;
-};
-
-static const struct qual qerr = { P_UNDEF, D_UNDEF, A_UNDEF };
+enum { PF_IFNAME, PF_RSET, PF_RNR, PF_SRNR, PF_REASON, PF_ACTION };
 
 struct tok {
 	enum tt t;
-	__u32 v;		/* T_NUM value, T_PNAME proto */
-	const char *s;		/* text in the expression */
+	__u32 v;
+	const char *s;
 	__u32 len;
 	__u32 pos;		/* 1-based */
 	const char *why;	/* T_ERR */
 };
 
-/* Code with jumps to true/false pending; k >= 0: a constant, no code. */
-struct frag {
-	int k;
-	int t, f;		/* list heads: index + 1, 0 = empty */
-	int ft;			/* value when falling off the end */
-	__u32 start;
+struct pv {
+	struct fblock *b;
+	struct fqual q;
 };
 
-/* A value in the arithmetic of a comparison. */
-struct arv {
-	int reg;		/* -1: the constant k */
-	__u32 k;
-	__u8 guard;		/* libpcap keeps the tcp[] protocol check */
-	__u8 tcp;		/* a tcp[] load is in it */
-	__u8 flags;		/* tcp[13] is loaded */
-	__u32 tcp_pos;		/* where the first tcp[] is, for errors */
-};
-
-struct cc {
+struct ps {
+	struct fcc *c;
 	const char *expr;
-	const char *p;		/* lexer position, after tok */
+	const char *p;		/* after tok */
 	struct tok tok;
-	struct bpf_insn *out;
-	__u32 cap, n;
-	int aborts;		/* jumps to "reject the whole filter" */
-	__u32 depth;		/* vlan keywords seen */
-	__u32 nest;		/* parser recursion */
-	char *err;
-	size_t err_len;
-	struct bpf_insn ab[ARITH_MAX];	/* arithmetic, before its guard */
-	__u32 an;
-	__u32 regs;		/* bit r: register r in use */
-	int a_aborts;		/* list in ab */
 };
+
+static const struct fqual qerr = { Q_UNDEF, Q_UNDEF, Q_UNDEF, Q_UNDEF };
 
 /* ---- errors ---------------------------------------------------------- */
 
-#define SUPPORTED "supported: host, net, port, portrange, ip, ip6, tcp, " \
-	"proto, vlan, tcp[...], len, less, greater, and, or, not"
-
-static int vfail(struct cc *c, const struct tok *t, int rc, const char *fmt,
-		 va_list ap)
+static void at(struct ps *s, const struct tok *t)
 {
-	char what[64];
-	size_t w = 0, i;
-	int len;
-
-	if (!c->err || !c->err_len)
-		return rc;
-	if (t->t == T_END) {
-		snprintf(what, sizeof(what), "end of expression");
-	} else {
-		what[w++] = '\'';
-		for (i = 0; i < t->len && w < 40; i++) {
-			unsigned char ch = t->s[i];
-
-			if (ch >= 0x20 && ch < 0x7f) {
-				what[w++] = ch;
-			} else {
-				snprintf(what + w, 5, "\\x%02x", ch);
-				w += 4;
-			}
-		}
-		if (i < t->len)
-			w += snprintf(what + w, 4, "...");
-		what[w++] = '\'';
-		what[w] = 0;
+	s->c->err_pos = t->pos;
+	s->c->err_tok = t->t == T_END ? "end of expression" : t->s;
+	s->c->err_tok_len = t->t == T_END ? 17 : t->len;
+	if (t->t == T_ID && t->s > s->expr && t->s[-1] == '\\') {
+		s->c->err_tok--;	/* show the backslash */
+		s->c->err_tok_len++;
 	}
-	len = snprintf(c->err, c->err_len, "filter: %s at %u: ", what, t->pos);
-	if (len >= 0 && (size_t)len < c->err_len)
-		vsnprintf(c->err + len, c->err_len - len, fmt, ap);
-	return rc;
 }
 
-static int fail(struct cc *c, const struct tok *t, const char *fmt, ...)
+static void __attribute__((noreturn)) perr(struct ps *s, const struct tok *t,
+					   const char *fmt, ...)
 {
+	char msg[160];
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail(c, t, -EINVAL, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return rc;
+	at(s, t);
+	fcc_fail(s->c, -EINVAL, "%s", msg);
 }
 
-static int too_big(struct cc *c)
-{
-	if (c->err && c->err_len)
-		snprintf(c->err, c->err_len,
-			 "filter: the expression needs more than %u instructions",
-			 c->cap);
-	return -E2BIG;
-}
-
-static int unsupported(struct cc *c, const struct tok *t)
-{
-	if (t->t == T_PNAME || (t->len >= 4 && !strncmp(t->s, "icmp", 4)))
-		return fail(c, t, "tcpinspect sees only TCP over IPv4 and IPv6; "
-			    SUPPORTED);
-	return fail(c, t, "not supported by tcpinspect; " SUPPORTED);
-}
-
-/* ---- lexer ----------------------------------------------------------- */
+/* ---- scanner ----------------------------------------------------------- */
 
 static const struct kw {
 	const char *name;
 	enum tt t;
 	__u32 v;
 } kws[] = {
-	{ "src", T_SRC, 0 }, { "dst", T_DST, 0 }, { "host", T_HOST, 0 },
-	{ "net", T_NET, 0 }, { "mask", T_MASK, 0 }, { "port", T_PORT, 0 },
-	{ "portrange", T_PORTRANGE, 0 }, { "proto", T_PROTO, 0 },
+	{ "dst", T_DST, 0 }, { "src", T_SRC, 0 },
+	{ "link", T_PNAME, Q_LINK }, { "ether", T_PNAME, Q_LINK },
+	{ "ppp", T_PNAME, Q_LINK }, { "slip", T_PNAME, Q_LINK },
+	{ "fddi", T_PNAME, Q_LINK }, { "tr", T_PNAME, Q_LINK },
+	{ "wlan", T_PNAME, Q_LINK }, { "arp", T_PNAME, Q_ARP },
+	{ "rarp", T_PNAME, Q_RARP }, { "ip", T_PNAME, Q_IP },
+	{ "sctp", T_PNAME, Q_SCTP }, { "tcp", T_PNAME, Q_TCP },
+	{ "udp", T_PNAME, Q_UDP }, { "icmp", T_PNAME, Q_ICMP },
+	{ "igmp", T_PNAME, Q_IGMP }, { "igrp", T_PNAME, Q_IGRP },
+	{ "pim", T_PNAME, Q_PIM }, { "vrrp", T_PNAME, Q_VRRP },
+	{ "carp", T_PNAME, Q_CARP }, { "radio", T_PNAME, Q_RADIO },
+	{ "ip6", T_PNAME, Q_IPV6 }, { "icmp6", T_PNAME, Q_ICMPV6 },
+	{ "ah", T_PNAME, Q_AH }, { "esp", T_PNAME, Q_ESP },
+	{ "atalk", T_PNAME, Q_ATALK }, { "aarp", T_PNAME, Q_AARP },
+	{ "decnet", T_PNAME, Q_DECNET }, { "lat", T_PNAME, Q_LAT },
+	{ "sca", T_PNAME, Q_SCA }, { "moprc", T_PNAME, Q_MOPRC },
+	{ "mopdl", T_PNAME, Q_MOPDL }, { "iso", T_PNAME, Q_ISO },
+	{ "esis", T_PNAME, Q_ESIS }, { "es-is", T_PNAME, Q_ESIS },
+	{ "isis", T_PNAME, Q_ISIS }, { "is-is", T_PNAME, Q_ISIS },
+	{ "l1", T_PNAME, Q_ISIS_L1 }, { "l2", T_PNAME, Q_ISIS_L2 },
+	{ "iih", T_PNAME, Q_ISIS_IIH }, { "lsp", T_PNAME, Q_ISIS_LSP },
+	{ "snp", T_PNAME, Q_ISIS_SNP }, { "csnp", T_PNAME, Q_ISIS_CSNP },
+	{ "psnp", T_PNAME, Q_ISIS_PSNP }, { "clnp", T_PNAME, Q_CLNP },
+	{ "stp", T_PNAME, Q_STP }, { "ipx", T_PNAME, Q_IPX },
+	{ "netbeui", T_PNAME, Q_NETBEUI },
+	{ "host", T_HOST, 0 }, { "net", T_NET, 0 }, { "mask", T_MASK, 0 },
+	{ "port", T_PORT, 0 }, { "portrange", T_PORTRANGE, 0 },
+	{ "proto", T_PROTO, 0 }, { "protochain", T_PROTOCHAIN, 0 },
+	{ "gateway", T_GATEWAY, 0 }, { "type", T_TYPE, 0 },
+	{ "subtype", T_SUBTYPE, 0 }, { "direction", T_DIR, 0 },
+	{ "dir", T_DIR, 0 }, { "address1", T_DQ, Q_ADDR1 },
+	{ "addr1", T_DQ, Q_ADDR1 }, { "address2", T_DQ, Q_ADDR2 },
+	{ "addr2", T_DQ, Q_ADDR2 }, { "address3", T_DQ, Q_ADDR3 },
+	{ "addr3", T_DQ, Q_ADDR3 }, { "address4", T_DQ, Q_ADDR4 },
+	{ "addr4", T_DQ, Q_ADDR4 }, { "ra", T_DQ, Q_RA }, { "ta", T_DQ, Q_TA },
 	{ "less", T_LESS, 0 }, { "greater", T_GREATER, 0 },
-	{ "len", T_LEN, 0 }, { "length", T_LEN, 0 }, { "vlan", T_VLAN, 0 },
-	{ "and", T_AND, 0 }, { "or", T_OR, 0 }, { "not", T_NOT, 0 },
-	{ "ip", T_PNAME, P_IP }, { "ip6", T_PNAME, P_IP6 },
-	{ "tcp", T_PNAME, P_TCP }, { "udp", T_PNAME, P_UDP },
-	{ "sctp", T_PNAME, P_SCTP },
-	{ "tcpflags", T_NUM, 13 }, { "tcp-fin", T_NUM, TI_TCP_FIN },
-	{ "tcp-syn", T_NUM, TI_TCP_SYN }, { "tcp-rst", T_NUM, TI_TCP_RST },
-	{ "tcp-push", T_NUM, TI_TCP_PSH }, { "tcp-ack", T_NUM, TI_TCP_ACK },
-	{ "tcp-urg", T_NUM, TI_TCP_URG }, { "tcp-ece", T_NUM, TI_TCP_ECE },
-	{ "tcp-cwr", T_NUM, TI_TCP_CWR },
-	{ "gateway", T_QUAL, 0 }, { "protochain", T_QUAL, 0 },
+	{ "byte", T_BYTE, 0 }, { "broadcast", T_BROADCAST, 0 },
+	{ "multicast", T_MULTICAST, 0 }, { "and", T_AND, 0 },
+	{ "or", T_OR, 0 }, { "not", T_NOT, 0 }, { "len", T_LEN, 0 },
+	{ "length", T_LEN, 0 }, { "inbound", T_INBOUND, 0 },
+	{ "outbound", T_OUTBOUND, 0 }, { "ifindex", T_IFINDEX, 0 },
+	{ "vlan", T_VLAN, 0 }, { "mpls", T_MPLS, 0 },
+	{ "pppoed", T_PPPOED, 0 }, { "pppoes", T_PPPOES, 0 },
+	{ "geneve", T_GENEVE, 0 }, { "llc", T_LLC, 0 },
+	{ "on", T_PF, PF_IFNAME }, { "ifname", T_PF, PF_IFNAME },
+	{ "rset", T_PF, PF_RSET }, { "ruleset", T_PF, PF_RSET },
+	{ "rnr", T_PF, PF_RNR }, { "rulenum", T_PF, PF_RNR },
+	{ "srnr", T_PF, PF_SRNR }, { "subrulenum", T_PF, PF_SRNR },
+	{ "reason", T_PF, PF_REASON }, { "action", T_PF, PF_ACTION },
 };
 
-/* libpcap's other protocol names and keywords: known, not supported. */
-static const char *const pnames_other[] = {
-	"link", "ether", "ppp", "slip", "fddi", "tr", "wlan", "arp", "rarp",
-	"icmp", "igmp", "igrp", "pim", "vrrp", "carp", "radio", "icmp6", "ah",
-	"esp", "atalk", "aarp", "decnet", "lat", "sca", "moprc", "mopdl",
-	"iso", "esis", "es-is", "isis", "is-is", "l1", "l2", "iih", "lsp",
-	"snp", "csnp", "psnp", "clnp", "stp", "ipx", "netbeui",
+/* ATM and SS7 words: errors on Ethernet, with libpcap's message */
+static const struct {
+	const char *name, *msg;
+} errwords[] = {
+	{ "lane", "'lane' supported only on raw ATM" },
+	{ "metac", "'metac' supported only on raw ATM" },
+	{ "bcc", "'bcc' supported only on raw ATM" },
+	{ "oam", "'oam' supported only on raw ATM" },
+	{ "oamf4", "'oamf4' supported only on raw ATM" },
+	{ "oamf4ec", "'oam4ec' supported only on raw ATM" },
+	{ "oamf4sc", "'oam4sc' supported only on raw ATM" },
+	{ "sc", "'sc' supported only on raw ATM" },
+	{ "ilmic", "'ilmic' supported only on raw ATM" },
+	{ "vpi", "'vpi' supported only on raw ATM" },
+	{ "vci", "'vci' supported only on raw ATM" },
+	{ "connectmsg", "'connectmsg' supported only on raw ATM" },
+	{ "metaconnect", "'metaconnect' supported only on raw ATM" },
+	{ "fisu", "'fisu' supported only on MTP2" },
+	{ "lssu", "'lssu' supported only on MTP2" },
+	{ "lsu", "'lssu' supported only on MTP2" },
+	{ "msu", "'msu' supported only on MTP2" },
+	{ "hfisu", "'hfisu' supported only on MTP2_HSL" },
+	{ "hlssu", "'hlssu' supported only on MTP2_HSL" },
+	{ "hmsu", "'hmsu' supported only on MTP2_HSL" },
+	{ "sio", "'sio' supported only on SS7" },
+	{ "opc", "'opc' supported only on SS7" },
+	{ "dpc", "'dpc' supported only on SS7" },
+	{ "sls", "'sls' supported only on SS7" },
+	{ "hsio", "'hsio' supported only on SS7" },
+	{ "hopc", "'hopc' supported only on SS7" },
+	{ "hdpc", "'hdpc' supported only on SS7" },
+	{ "hsls", "'hsls' supported only on SS7" },
 };
 
-static const char *const kws_other[] = {
-	"type", "subtype", "direction", "dir", "address1", "addr1",
-	"address2", "addr2", "address3", "addr3", "address4", "addr4", "ra",
-	"ta", "byte", "broadcast", "multicast", "inbound", "outbound",
-	"ifindex", "mpls", "pppoed", "pppoes", "geneve", "batadv", "lane",
-	"llc", "metac", "bcc", "oam", "oamf4", "oamf4ec", "oamf4sc", "sc",
-	"ilmic", "vpi", "vci", "connectmsg", "metaconnect", "on", "ifname",
-	"rset", "ruleset", "rnr", "rulenum", "srnr", "subrulenum", "reason",
-	"action", "fisu", "lssu", "lsu", "msu", "hfisu", "hlssu", "hmsu",
-	"sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls",
-	"icmptype", "icmpcode", "icmp6type", "icmp6code",
+/* The words libpcap's scanner turns into numbers. */
+static const struct {
+	const char *name;
+	__u32 v;
+} numwords[] = {
+	{ "icmptype", 0 }, { "icmpcode", 1 }, { "icmp-echoreply", 0 },
+	{ "icmp-unreach", 3 }, { "icmp-sourcequench", 4 },
+	{ "icmp-redirect", 5 }, { "icmp-echo", 8 }, { "icmp-routeradvert", 9 },
+	{ "icmp-routersolicit", 10 }, { "icmp-timxceed", 11 },
+	{ "icmp-paramprob", 12 }, { "icmp-tstamp", 13 },
+	{ "icmp-tstampreply", 14 }, { "icmp-ireq", 15 },
+	{ "icmp-ireqreply", 16 }, { "icmp-maskreq", 17 },
+	{ "icmp-maskreply", 18 }, { "icmp6type", 0 }, { "icmp6code", 1 },
+	{ "icmp6-destinationunreach", 1 }, { "icmp6-packettoobig", 2 },
+	{ "icmp6-timeexceeded", 3 }, { "icmp6-parameterproblem", 4 },
+	{ "icmp6-echo", 128 }, { "icmp6-echoreply", 129 },
+	{ "icmp6-multicastlistenerquery", 130 },
+	{ "icmp6-multicastlistenerreportv1", 131 },
+	{ "icmp6-multicastlistenerdone", 132 },
+	{ "icmp6-routersolicit", 133 }, { "icmp6-routeradvert", 134 },
+	{ "icmp6-neighborsolicit", 135 }, { "icmp6-neighboradvert", 136 },
+	{ "icmp6-redirect", 137 }, { "icmp6-routerrenum", 138 },
+	{ "icmp6-nodeinformationquery", 139 },
+	{ "icmp6-nodeinformationresponse", 140 },
+	{ "icmp6-ineighbordiscoverysolicit", 141 },
+	{ "icmp6-ineighbordiscoveryadvert", 142 },
+	{ "icmp6-multicastlistenerreportv2", 143 },
+	{ "icmp6-homeagentdiscoveryrequest", 144 },
+	{ "icmp6-homeagentdiscoveryreply", 145 },
+	{ "icmp6-mobileprefixsolicit", 146 },
+	{ "icmp6-mobileprefixadvert", 147 }, { "icmp6-certpathsolicit", 148 },
+	{ "icmp6-certpathadvert", 149 },
+	{ "icmp6-multicastrouteradvert", 151 },
+	{ "icmp6-multicastroutersolicit", 152 },
+	{ "icmp6-multicastrouterterm", 153 }, { "tcpflags", 13 },
+	{ "tcp-fin", 0x01 }, { "tcp-syn", 0x02 }, { "tcp-rst", 0x04 },
+	{ "tcp-push", 0x08 }, { "tcp-ack", 0x10 }, { "tcp-urg", 0x20 },
+	{ "tcp-ece", 0x40 }, { "tcp-cwr", 0x80 },
 };
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int is_dig(char ch)
 {
@@ -323,12 +295,12 @@ static __u32 span_id(const char *p)
 	return last;
 }
 
-/* [0-9]+ | 0[xX][0-9A-Fa-f]+ */
+/* {N}: [0-9]+ | 0[xX][0-9A-Fa-f]+ */
 static __u32 span_num(const char *p)
 {
 	__u32 n = 0;
 
-	if ((p[0] == '0') && (p[1] == 'x' || p[1] == 'X') && is_hex(p[2])) {
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && is_hex(p[2])) {
 		for (n = 2; is_hex(p[n]); n++)
 			;
 		return n;
@@ -352,24 +324,97 @@ static __u32 span_hid(const char *p)
 	return dots ? n : 0;
 }
 
-/* The longest run of IPv6 address characters, if it is one. */
-static __u32 span_v6(const char *p, __u8 *addr)
+/* 1 to 4 hex digits */
+static __u32 span_w(const char *p)
 {
-	char buf[64];
-	__u32 n = 0, colons = 0;
+	__u32 n = 0;
 
-	while (is_hex(p[n]) || p[n] == ':' || p[n] == '.') {
-		colons += p[n] == ':';
+	while (n < 4 && is_hex(p[n]))
 		n++;
-	}
-	if (!colons || n >= sizeof(buf))
-		return 0;
-	memcpy(buf, p, n);
-	buf[n] = 0;
-	return inet_pton(AF_INET6, buf, addr) == 1 ? n : 0;
+	return n;
 }
 
-/* hex groups of 1..max digits separated by sep, exactly cnt of them */
+/*
+ * Does s[0, len) match one of libpcap's IPv6 patterns?  W:W:W:W:W:W:W:W,
+ * the forms with one "::" and at most 7 groups, and those with a
+ * dotted IPv4 tail instead of the last two groups.
+ */
+static int is_v6(const char *s, __u32 len)
+{
+	__u32 i = 0, groups = 0, n;
+	int dbl = 0, v4 = 0;
+
+	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+		dbl = 1;
+		i = 2;
+	}
+	while (i < len) {
+		n = span_hid(s + i);
+		if (n && i + n == len && (n = span_hid(s + i)) &&
+		    memchr(s + i, '.', n)) {
+			/* N.N.N.N exactly */
+			__u32 j, dots = 0;
+
+			for (j = i; j < len; j++)
+				dots += s[j] == '.';
+			if (dots != 3)
+				return 0;
+			v4 = 1;
+			i = len;
+			break;
+		}
+		n = span_w(s + i);
+		if (!n)
+			return 0;
+		i += n;
+		groups++;
+		if (i == len)
+			break;
+		if (s[i] != ':')
+			return 0;
+		if (i + 1 < len && s[i + 1] == ':') {
+			if (dbl)
+				return 0;
+			dbl = 1;
+			i += 2;
+			if (i == len)
+				break;
+		} else {
+			i++;
+			if (i == len)
+				return 0;
+		}
+	}
+	if (v4)
+		return dbl ? groups <= 5 : groups == 6;
+	return dbl ? groups <= 7 : groups == 8;
+}
+
+static __u32 span_v6(const char *p)
+{
+	__u32 n = 0;
+
+	while (is_hex(p[n]) || p[n] == ':' || p[n] == '.' || p[n] == 'x' ||
+	       p[n] == 'X')
+		n++;
+	for (; n >= 2; n--)
+		if (memchr(p, ':', n) && is_v6(p, n))
+			return n;
+	return 0;
+}
+
+int fcc_inet6(const char *s, __u32 len, __u8 *a)
+{
+	char buf[64];
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -1;
+}
+
+/* hex groups of min..max digits separated by sep, exactly cnt of them */
 static __u32 span_groups(const char *p, char sep, int cnt, int min, int max)
 {
 	__u32 n = 0;
@@ -386,7 +431,7 @@ static __u32 span_groups(const char *p, char sep, int cnt, int min, int max)
 	return n;
 }
 
-/* libpcap's MAC address forms, and its "bogus ethernet address" */
+/* libpcap's MAC address forms */
 static __u32 span_mac(const char *p)
 {
 	__u32 n, best = 0, i;
@@ -403,8 +448,14 @@ static __u32 span_mac(const char *p)
 		;
 	if (i == 12 && best < 12)
 		best = 12;
-	/* {B}:+({B}:+)+ */
-	n = 0;
+	return best;
+}
+
+/* {B}:+({B}:+)+ : "bogus ethernet address" */
+static __u32 span_bogus_mac(const char *p)
+{
+	__u32 n = 0, i;
+
 	for (i = 0;; i++) {
 		__u32 m = n, d = 0, c = 0;
 
@@ -418,48 +469,16 @@ static __u32 span_mac(const char *p)
 			break;
 		n = m;
 	}
-	if (i >= 2 && n > best)
-		best = n;
-	return best;
+	return i >= 2 ? n : 0;
 }
 
-static void lex_kw(struct tok *t)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
-		if (word_is(t->s, t->len, kws[i].name)) {
-			t->t = kws[i].t;
-			t->v = kws[i].v;
-			return;
-		}
-	}
-	for (i = 0; i < sizeof(pnames_other) / sizeof(pnames_other[0]); i++) {
-		if (word_is(t->s, t->len, pnames_other[i])) {
-			t->t = T_PNAME;
-			t->v = P_OTHER;
-			return;
-		}
-	}
-	for (i = 0; i < sizeof(kws_other) / sizeof(kws_other[0]); i++) {
-		if (word_is(t->s, t->len, kws_other[i])) {
-			t->t = T_KW;
-			return;
-		}
-	}
-	if ((t->len > 5 && !strncmp(t->s, "icmp-", 5)) ||
-	    (t->len > 6 && !strncmp(t->s, "icmp6-", 6)))
-		t->t = T_KW;
-}
-
-/* A number as libpcap's scanner reads it: decimal, 0x hex, 0 octal. */
+/* libpcap's stou(): decimal, 0x hex, 0 octal; 32 bits */
 static void lex_num(struct tok *t)
 {
 	const char *s = t->s;
-	__u32 i, base = 10, d;
+	__u32 i = 0, base = 10, d;
 	__u64 n = 0;
 
-	i = 0;
 	if (t->len > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		i = 2;
@@ -471,7 +490,7 @@ static void lex_num(struct tok *t)
 		    (__u32)((s[i] | 0x20) - 'a' + 10);
 		if (d >= base) {
 			t->t = T_ERR;
-			t->why = "number contains a non-octal digit";
+			t->why = "number contains non-octal digit";
 			return;
 		}
 		n = n * base + d;
@@ -485,8 +504,8 @@ static void lex_num(struct tok *t)
 	t->v = n;
 }
 
-/* The token at p (libpcap's rules: longest match, then rule order). */
-static const char *lex_at(const struct cc *c, const char *p, struct tok *t)
+/* The token at p: the longest match, then libpcap's rule order. */
+static const char *lex_at(const struct ps *s, const char *p, struct tok *t)
 {
 	static const struct {
 		char s[3];
@@ -500,26 +519,27 @@ static const char *lex_at(const struct cc *c, const char *p, struct tok *t)
 		{ "/", T_SLASH }, { "%", T_PCT }, { "&", T_AMP }, { "|", T_BAR },
 		{ "^", T_CARET },
 	};
-	__u32 lid, lnum, lhid, lv6, lmac, best;
-	__u8 a6[16];
+	__u32 lid, lnum, lhid, lv6, lmac, lbog, best;
 	size_t i;
 
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	memset(t, 0, sizeof(*t));
 	t->s = p;
-	t->pos = p - c->expr + 1;
+	t->pos = p - s->expr + 1;
 	if (!*p) {
 		t->t = T_END;
 		return p;
 	}
-	lv6 = span_v6(p, a6);
-	if (*p == ':' && lv6) {
-		t->t = T_HID6;
-		t->len = lv6;
-		return p + lv6;
+	lv6 = span_v6(p);
+	lbog = span_bogus_mac(p);
+	if (*p == ':' && (lv6 || lbog)) {
+		t->len = lv6 >= lbog ? lv6 : lbog;
+		t->t = lv6 >= lbog ? T_HID6 : T_ERR;
+		t->why = "bogus ethernet address";
+		return p + t->len;
 	}
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (i = 0; i < ARRAY_LEN(ops); i++) {
 		size_t l = strlen(ops[i].s);
 
 		if (!strncmp(p, ops[i].s, l)) {
@@ -558,1157 +578,101 @@ static const char *lex_at(const struct cc *c, const char *p, struct tok *t)
 		best = lv6;
 	if (lmac > best)
 		best = lmac;
+	if (lbog > best)
+		best = lbog;
 	t->len = best;
-	/* equal lengths: keywords, then MAC, number, address, name */
+	/* equal lengths: keywords, MAC, number, address, IPv6, bogus MAC,
+	 * number words, name */
 	if (lid == best) {
-		lex_kw(t);
-		if (t->t != T_END)
-			return p + best;
+		for (i = 0; i < ARRAY_LEN(kws); i++) {
+			if (word_is(p, best, kws[i].name)) {
+				t->t = kws[i].t;
+				t->v = kws[i].v;
+				return p + best;
+			}
+		}
+		for (i = 0; i < ARRAY_LEN(errwords); i++) {
+			if (word_is(p, best, errwords[i].name)) {
+				t->t = T_ATM;
+				t->v = i;
+				return p + best;
+			}
+		}
 	}
-	if (lmac == best)
+	if (lmac == best) {
 		t->t = T_EID;
-	else if (lnum == best)
+	} else if (lnum == best) {
 		lex_num(t);
-	else if (lhid == best)
+	} else if (lhid == best) {
 		t->t = T_HID;
-	else if (lv6 == best)
+	} else if (lv6 == best) {
+		__u8 a[16];
+
 		t->t = T_HID6;
-	else
+		if (fcc_inet6(p, best, a)) {
+			t->t = T_ERR;
+			t->why = "bogus IPv6 address";
+		}
+	} else if (lbog == best) {
+		t->t = T_ERR;
+		t->why = "bogus ethernet address";
+	} else {
 		t->t = T_ID;
+		for (i = 0; i < ARRAY_LEN(numwords); i++) {
+			if (word_is(p, best, numwords[i].name)) {
+				t->t = T_NUM;
+				t->v = numwords[i].v;
+				break;
+			}
+		}
+	}
 	return p + best;
 bad:
 	t->t = T_ERR;
 	t->len = 1;
-	t->why = "unexpected character";
+	t->why = "syntax error";
 	return p + 1;
 }
 
-static int next(struct cc *c)
+static void next(struct ps *s)
 {
-	c->p = lex_at(c, c->p, &c->tok);
-	if (c->tok.t == T_ERR)
-		return fail(c, &c->tok, "%s", c->tok.why);
-	return 0;
+	s->p = lex_at(s, s->p, &s->tok);
+	if (s->tok.t == T_ERR)
+		perr(s, &s->tok, "%s", s->tok.why);
 }
 
 /* The token after the current one (k = 1) or further. */
-static struct tok peek(const struct cc *c, int k)
+static struct tok peek(const struct ps *s, int k)
 {
-	const char *p = c->p;
-	struct tok t = c->tok;
+	const char *p = s->p;
+	struct tok t = s->tok;
 
 	while (k-- > 0 && t.t != T_END)
-		p = lex_at(c, p, &t);
+		p = lex_at(s, p, &t);
 	return t;
 }
 
-/* Bound the parser's recursion (the stack) on deeply nested input. */
-static int enter(struct cc *c)
+static void enter(struct ps *s)
 {
-	if (++c->nest > NEST_MAX)
-		return fail(c, &c->tok, "nested more than %d deep", NEST_MAX);
-	return 0;
-}
-
-static int expect(struct cc *c, enum tt t, const char *what)
-{
-	if (c->tok.t != t)
-		return fail(c, &c->tok, "syntax error: expected %s", what);
-	return next(c);
-}
-
-/* ---- code and jump lists --------------------------------------------- */
-
-static struct bpf_insn insn(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
-{
-	struct bpf_insn i = { .code = code, .dst_reg = dst, .src_reg = src,
-			      .off = off, .imm = imm };
-	return i;
-}
-
-static int emit(struct cc *c, struct bpf_insn i)
-{
-	if (c->n >= c->cap)
-		return too_big(c);
-	c->out[c->n++] = i;
-	return 0;
-}
-
-static void push(struct cc *c, int *list, __u32 idx)
-{
-	c->out[idx].off = *list;
-	*list = idx + 1;
-}
-
-/* Both lists in one, a's first: a's head stays the head. */
-static int merge(struct cc *c, int a, int b)
-{
-	int i;
-
-	if (!a)
-		return b;
-	for (i = a; c->out[i - 1].off; i = c->out[i - 1].off)
-		;
-	c->out[i - 1].off = b;
-	return a;
-}
-
-static void resolve(struct cc *c, int list, __u32 target)
-{
-	while (list) {
-		__u32 i = list - 1;
-
-		list = c->out[i].off;
-		c->out[i].off = target - i - 1;
+	if (++s->c->nest > FLT_MAX_NEST) {
+		at(s, &s->tok);
+		fcc_fail(s->c, -E2BIG, "nested more than %d deep", FLT_MAX_NEST);
 	}
 }
 
-/* Drop the code from start on (it can never run), and its aborts. */
-static void truncate_to(struct cc *c, __u32 start)
+static void leave(struct ps *s)
 {
-	int keep = 0, i = c->aborts;
-
-	while (i) {
-		__u32 at = i - 1;
-
-		i = c->out[at].off;
-		if (at < start)
-			push(c, &keep, at);
-	}
-	c->aborts = keep;
-	c->n = start;
+	s->c->nest--;
 }
 
-/* A conditional jump to the list of its own outcome. */
-static int jump(struct cc *c, int *list, __u8 op, __u8 reg, __s32 imm)
+static void expect(struct ps *s, enum tt t, const char *what)
 {
-	int rc = emit(c, insn(BPF_JMP32 | op | BPF_K, reg, 0, 0, imm));
-
-	if (!rc)
-		push(c, list, c->n - 1);
-	return rc;
+	if (s->tok.t != t)
+		perr(s, &s->tok, "syntax error: expected %s", what);
+	next(s);
 }
 
-static __u8 invert(__u8 op)
-{
-	switch (op) {
-	case BPF_JEQ: return BPF_JNE;
-	case BPF_JNE: return BPF_JEQ;
-	case BPF_JGT: return BPF_JLE;
-	case BPF_JLE: return BPF_JGT;
-	case BPF_JGE: return BPF_JLT;
-	default: return BPF_JGE;	/* BPF_JLT */
-	}
-}
-
-static __u8 mirror(__u8 op)
-{
-	switch (op) {
-	case BPF_JGT: return BPF_JLT;
-	case BPF_JLT: return BPF_JGT;
-	case BPF_JGE: return BPF_JLE;
-	case BPF_JLE: return BPF_JGE;
-	default: return op;		/* JEQ, JNE */
-	}
-}
-
-/* ---- fragments -------------------------------------------------------- */
-
-static void konst(struct cc *c, struct frag *f, int k)
-{
-	memset(f, 0, sizeof(*f));
-	f->k = k;
-	f->start = c->n;
-}
-
-static void code(struct cc *c, struct frag *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->k = -1;
-	f->start = c->n;
-}
-
-/* Invert the last jump: the other value falls through. */
-static void flip(struct cc *c, struct frag *f)
-{
-	int *from = f->ft ? &f->f : &f->t, *to = f->ft ? &f->t : &f->f;
-	__u32 i = *from - 1;
-	__u8 op = BPF_OP(c->out[i].code);
-
-	*from = c->out[i].off;
-	c->out[i].code = (c->out[i].code & ~BPF_OP(0xff)) | invert(op);
-	push(c, to, i);
-	f->ft = !f->ft;
-}
-
-/*
- * a = a and b; b's code follows a's.  A constant decides even where
- * the other side could reject the whole filter: libpcap's optimizer
- * drops such a load too ("tcp[13] = 0 or 1 = 1" accepts all).
- */
-static int f_and(struct cc *c, struct frag *a, struct frag *b)
-{
-	if (a->k == 0 || b->k == 0) {
-		truncate_to(c, a->k == 0 ? b->start : a->start);
-		konst(c, a, 0);
-	} else if (a->k == 1) {
-		*a = *b;
-	} else if (b->k != 1) {
-		if (!a->ft)
-			flip(c, a);
-		resolve(c, a->t, b->start);
-		a->t = b->t;
-		a->f = merge(c, b->f, a->f);
-		a->ft = b->ft;
-	}
-	return 0;
-}
-
-static int f_or(struct cc *c, struct frag *a, struct frag *b)
-{
-	if (a->k == 1 || b->k == 1) {
-		truncate_to(c, a->k == 1 ? b->start : a->start);
-		konst(c, a, 1);
-	} else if (a->k == 0) {
-		*a = *b;
-	} else if (b->k != 0) {
-		if (a->ft)
-			flip(c, a);
-		resolve(c, a->f, b->start);
-		a->t = merge(c, b->t, a->t);
-		a->f = b->f;
-		a->ft = b->ft;
-	}
-	return 0;
-}
-
-static void f_not(struct frag *a)
-{
-	int t = a->t;
-
-	if (a->k >= 0) {
-		a->k = !a->k;
-		return;
-	}
-	a->t = a->f;
-	a->f = t;
-	a->ft = !a->ft;
-}
-
-/* ---- atoms: one field, loaded into r2 ---------------------------------- */
-
-static int load(struct cc *c, __u8 reg, __s16 off, __u32 size)
-{
-	__u8 sz = size == 1 ? BPF_B : size == 2 ? BPF_H : BPF_W;
-
-	return emit(c, insn(BPF_LDX | BPF_MEM | sz, reg, BPF_REG_1, off, 0));
-}
-
-/* field (& mask) == one of vals[] */
-static int atom_in(struct cc *c, struct frag *f, __s16 off, __u32 size,
-		   __u32 mask, const __u32 *vals, int cnt)
-{
-	int rc, i;
-
-	code(c, f);
-	rc = load(c, R_SCRATCH, off, size);
-	if (!rc && mask)
-		rc = emit(c, insn(BPF_ALU | BPF_AND | BPF_K, R_SCRATCH, 0, 0, mask));
-	for (i = 0; !rc && i < cnt; i++)
-		rc = jump(c, &f->t, BPF_JEQ, R_SCRATCH, vals[i]);
-	return rc;
-}
-
-/* field op k */
-static int atom_cmp(struct cc *c, struct frag *f, __s16 off, __u32 size,
-		    __u8 op, __u32 k)
-{
-	int rc;
-
-	code(c, f);
-	rc = load(c, R_SCRATCH, off, size);
-	return rc ?: jump(c, &f->t, op, R_SCRATCH, k);
-}
-
-/* lo <= field <= hi */
-static int atom_range(struct cc *c, struct frag *f, __s16 off, __u32 lo,
-		      __u32 hi)
-{
-	int rc;
-
-	code(c, f);
-	f->ft = 1;
-	rc = load(c, R_SCRATCH, off, 2);
-	rc = rc ?: jump(c, &f->f, BPF_JLT, R_SCRATCH, lo);
-	return rc ?: jump(c, &f->f, BPF_JGT, R_SCRATCH, hi);
-}
-
-/* addr bytes at off, under mask, equal a (4 or 16 bytes) */
-static int atom_addr(struct cc *c, struct frag *f, __s16 off,
-		     const __u8 *a, const __u8 *m, __u32 len)
-{
-	__u32 i, w, mw;
-	int rc = 0;
-
-	code(c, f);
-	f->ft = 1;
-	for (i = 0; !rc && i < len; i += 4) {
-		memcpy(&w, a + i, 4);	/* as a little-endian load sees them */
-		memcpy(&mw, m + i, 4);
-		if (!mw)
-			continue;
-		rc = load(c, R_SCRATCH, off + i, 4);
-		if (!rc && mw != 0xffffffffu)
-			rc = emit(c, insn(BPF_ALU | BPF_AND | BPF_K, R_SCRATCH,
-					  0, 0, mw));
-		rc = rc ?: jump(c, &f->f, BPF_JNE, R_SCRATCH, w & mw);
-	}
-	if (!rc && c->n == f->start)
-		konst(c, f, 1);		/* /0: every address */
-	return rc;
-}
-
-/* The bytes {depth, family[, proto]} as a load from vlan_cnt sees them. */
-static __u32 l3_word(__u32 depth, __u8 family, __u8 proto)
-{
-	__u8 b[4] = { depth, family, proto, 0 };
-	__u32 w = 0;
-
-	memcpy(&w, b, 4);
-	return w;
-}
-
-static __u32 l3_half(__u32 depth, __u8 family)
-{
-	__u8 b[2] = { depth, family };
-	__u16 h;
-
-	memcpy(&h, b, 2);
-	return h;
-}
-
-/* ---- primitives --------------------------------------------------------- */
-
-/* "ip" / "ip6" at the current depth */
-static int gen_l3(struct cc *c, struct frag *f, __u8 family)
-{
-	__u32 v = l3_half(c->depth, family);
-
-	if (c->depth > TI_VLAN_MAX) {
-		konst(c, f, 0);
-		return 0;
-	}
-	return atom_in(c, f, OFF(vlan_cnt), 2, 0, &v, 1);
-}
-
-/* "ip proto v", "ip6 proto v", "proto v", "tcp" */
-static int gen_proto(struct cc *c, struct frag *f, __u32 v, int proto)
-{
-	__u8 m[4] = { 0xff, 0xff, 0xff, 0 };
-	__u32 vals[2], mask;
-	int n = 0, rc;
-
-	if (v > 255 || c->depth > TI_VLAN_MAX) {
-		konst(c, f, 0);
-		return 0;
-	}
-	if (proto != P_IP6)
-		vals[n++] = l3_word(c->depth, 4, v);
-	if (proto != P_IP)
-		vals[n++] = l3_word(c->depth, 6, v);
-	memcpy(&mask, m, 4);
-	rc = atom_in(c, f, OFF(vlan_cnt), 4, mask, vals, n);
-	if (rc || proto == P_IP || v != IPPROTO_TCP_)
-		return rc;
-	/* libpcap: or a first fragment header whose next header is TCP */
-	f->ft = 1;	/* from here on, falling through means a match */
-	rc = jump(c, &f->f, BPF_JNE, R_SCRATCH, l3_word(c->depth, 6, IPPROTO_FRAG_));
-	rc = rc ?: load(c, R_SCRATCH, OFF(frag_nh), 1);
-	return rc ?: jump(c, &f->f, BPF_JNE, R_SCRATCH, IPPROTO_TCP_);
-}
-
-/* src, dst, either or both: s and d were emitted in that order */
-static int by_dir(struct cc *c, struct frag *s, struct frag *d, int dir)
-{
-	if (dir == D_AND)
-		return f_and(c, s, d);
-	return f_or(c, s, d);
-}
-
-static int gen_host(struct cc *c, struct frag *f, const __u8 *a,
-		    const __u8 *m, __u32 len, int dir)
-{
-	struct frag s, d;
-	int rc;
-
-	rc = gen_l3(c, f, len == 4 ? 4 : 6);
-	if (!rc && dir != D_DST)
-		rc = atom_addr(c, &s, OFF(saddr), a, m, len);
-	if (!rc && dir != D_SRC)
-		rc = atom_addr(c, &d, OFF(daddr), a, m, len);
-	if (rc)
-		return rc;
-	if (dir == D_SRC) {
-		d = s;
-	} else if (dir != D_DST) {
-		rc = by_dir(c, &s, &d, dir);
-		d = s;
-	}
-	return rc ?: f_and(c, f, &d);
-}
-
-/* port lo, or portrange lo-hi */
-static int gen_port(struct cc *c, struct frag *f, __u32 lo, __u32 hi, int dir)
-{
-	struct frag g, s, d;
-	int rc;
-
-	if (c->depth > TI_VLAN_MAX) {
-		konst(c, f, 0);
-		return 0;
-	}
-	rc = atom_cmp(c, f, OFF(vlan_cnt), 1, BPF_JEQ, c->depth);
-	rc = rc ?: atom_cmp(c, &g, OFF(has_ports), 1, BPF_JNE, 0);
-	rc = rc ?: f_and(c, f, &g);
-	if (!rc && dir != D_DST)
-		rc = lo == hi ? atom_cmp(c, &s, OFF(sport), 2, BPF_JEQ, lo) :
-				atom_range(c, &s, OFF(sport), lo, hi);
-	if (!rc && dir != D_SRC)
-		rc = lo == hi ? atom_cmp(c, &d, OFF(dport), 2, BPF_JEQ, lo) :
-				atom_range(c, &d, OFF(dport), lo, hi);
-	if (rc)
-		return rc;
-	if (dir == D_SRC) {
-		d = s;
-	} else if (dir != D_DST) {
-		rc = by_dir(c, &s, &d, dir);
-		d = s;
-	}
-	return rc ?: f_and(c, f, &d);
-}
-
-static int gen_vlan(struct cc *c, struct frag *f, int has_id, __u32 id)
-{
-	struct frag v;
-	int rc = 0;
-
-	if (c->depth >= TI_VLAN_MAX) {
-		konst(c, f, 0);	/* vlan_cnt <= TI_VLAN_MAX */
-	} else {
-		rc = atom_cmp(c, f, OFF(vlan_cnt), 1, BPF_JGT, c->depth);
-		if (!rc && has_id)
-			rc = atom_cmp(c, &v, OFF(vlan) + 2 * c->depth, 2,
-				      BPF_JEQ, id);
-		if (!rc && has_id)
-			rc = f_and(c, f, &v);
-	}
-	c->depth++;
-	return rc;
-}
-
-/* ---- qualified ids ------------------------------------------------------ */
-
-static const char *addr_name(int addr)
-{
-	return addr == A_NET ? "net" : "host";
-}
-
-/* IPv4 address (net/host) with the qualifiers' protocol */
-static int id_host4(struct cc *c, const struct tok *t, struct qual q,
-		    __u32 v, __u32 mask, struct frag *f)
-{
-	__u8 a[4] = { v >> 24, v >> 16, v >> 8, v }, m[4] = {
-		mask >> 24, mask >> 16, mask >> 8, mask };
-
-	if (q.proto == P_IP6)
-		return fail(c, t, "'ip6' qualifier applied to an IPv4 %s",
-			    addr_name(q.addr));
-	if (q.proto == P_TCP)
-		return fail(c, t, "'tcp' qualifier applied to a %s",
-			    addr_name(q.addr));
-	return gen_host(c, f, a, m, 4, q.dir);
-}
-
-/* a.b.c.d as libpcap's __pcap_atoin reads it: bits parsed, or -1 */
-static int atoin(const char *s, __u32 len, __u32 *v)
-{
-	__u32 i = 0, n, bits = 0;
-
-	*v = 0;
-	for (;;) {
-		n = 0;
-		if (i >= len || !is_dig(s[i]))
-			return -1;
-		while (i < len && is_dig(s[i])) {
-			n = n * 10 + (s[i++] - '0');
-			if (n > 255)
-				return -1;
-		}
-		*v = *v << 8 | n;
-		bits += 8;
-		if (i == len)
-			return bits;
-		if (s[i++] != '.' || bits == 32)
-			return -1;
-	}
-}
-
-static int id_num(struct cc *c, const struct tok *t, struct qual q, __u32 v,
-		  struct frag *f)
-{
-	__u32 mask = 0xffffffffu;
-
-	switch (q.addr) {
-	case A_DEF:
-	case A_HOST:
-	case A_NET:
-		if (q.addr == A_NET) {
-			/* a short net number is promoted: net 10 = 10/8 */
-			while (v && !(v & 0xff000000u)) {
-				v <<= 8;
-				mask <<= 8;
-			}
-		}
-		return id_host4(c, t, q, v, mask, f);
-	case A_PORT:
-	case A_PORTRANGE:
-		if (q.proto != P_DEF && q.proto != P_TCP)
-			return fail(c, t, "illegal qualifier of '%s'",
-				    q.addr == A_PORT ? "port" : "portrange");
-		if (v > 65535)
-			return fail(c, t, "illegal port number %u > 65535", v);
-		return gen_port(c, f, v, v, q.dir);
-	case A_PROTO:
-		if (q.proto == P_TCP)
-			return fail(c, t, "'tcp proto' is bogus");
-		return gen_proto(c, f, v, q.proto);
-	default:
-		return fail(c, t, "syntax error: a number needs a qualifier "
-			    "here (host, net, port, portrange, proto)");
-	}
-}
-
-/* a.b.c.d, a.b.c.d/len, a.b.c.d mask m.m.m.m */
-static int id_hid(struct cc *c, const struct tok *t, struct qual q,
-		  const struct tok *mt, int masklen, struct frag *f)
-{
-	__u32 v, m;
-	int bits = atoin(t->s, t->len, &v);
-
-	if (q.addr == A_UNDEF)
-		return fail(c, t, "syntax error: an address needs a qualifier "
-			    "here (host, net)");
-	if (q.addr == A_PORT || q.addr == A_PORTRANGE || q.addr == A_PROTO)
-		return fail(c, t, "'%s' qualifier applied to an IPv4 address",
-			    q.addr == A_PORT ? "port" :
-			    q.addr == A_PORTRANGE ? "portrange" : "proto");
-	if (bits < 0)
-		return fail(c, t, "invalid IPv4 address");
-	v <<= 32 - bits;
-	if (!mt && masklen < 0) {
-		/* host 10.1 = 10.1.0.0 mask 255.255.0.0, as in libpcap */
-		return id_host4(c, t, q, v, 0xffffffffu << (32 - bits), f);
-	}
-	if (mt) {
-		int mbits = atoin(mt->s, mt->len, &m);
-
-		if (mbits < 0)
-			return fail(c, mt, "invalid IPv4 netmask");
-		m <<= 32 - mbits;
-		if (v & ~m)
-			return fail(c, t, "non-network bits set in \"%.*s mask %.*s\"",
-				    (int)t->len, t->s, (int)mt->len, mt->s);
-	} else {
-		if (masklen > 32)
-			return fail(c, t, "mask length must be <= 32");
-		m = masklen ? 0xffffffffu << (32 - masklen) : 0;
-		if (v & ~m)
-			return fail(c, t, "non-network bits set in \"%.*s/%d\"",
-				    (int)t->len, t->s, masklen);
-	}
-	if (q.addr != A_NET)
-		return fail(c, t, "mask syntax for networks only: use 'net'");
-	return id_host4(c, t, q, v, m, f);
-}
-
-static int id_hid6(struct cc *c, const struct tok *t, struct qual q,
-		   __u32 masklen, struct frag *f)
-{
-	char buf[64];
-	__u8 a[16], m[16] = { 0 };
-	__u32 i;
-
-	memcpy(buf, t->s, t->len);	/* the lexer checked: < 64 */
-	buf[t->len] = 0;
-	if (inet_pton(AF_INET6, buf, a) != 1)
-		return fail(c, t, "bogus IPv6 address");
-	if (masklen > 128)
-		return fail(c, t, "mask length must be <= 128");
-	for (i = 0; i < masklen; i++)
-		m[i / 8] |= 0x80 >> (i % 8);
-	for (i = 0; i < 16; i++)
-		if (a[i] & ~m[i])
-			return fail(c, t, "non-network bits set in \"%.*s/%u\"",
-				    (int)t->len, t->s, masklen);
-	if (q.addr == A_UNDEF)
-		return fail(c, t, "syntax error: an address needs a qualifier "
-			    "here (host, net)");
-	if ((q.addr == A_DEF || q.addr == A_HOST) && masklen != 128)
-		return fail(c, t, "mask syntax for networks only: use 'net'");
-	if (q.addr != A_DEF && q.addr != A_HOST && q.addr != A_NET)
-		return fail(c, t, "invalid qualifier against IPv6 address");
-	if (q.proto == P_IP || q.proto == P_TCP)
-		return fail(c, t, "'%s' qualifier applied to an IPv6 %s",
-			    q.proto == P_IP ? "ip" : "tcp", addr_name(q.addr));
-	return gen_host(c, f, a, m, 16, q.dir);
-}
-
-/* digits only, as sscanf("%d-%d") would take them; -1 if not */
-static long dec(const char *s, __u32 len)
-{
-	long v = 0;
-	__u32 i;
-
-	if (!len || len > 9)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (!is_dig(s[i]))
-			return -1;
-		v = v * 10 + s[i] - '0';
-	}
-	return v;
-}
-
-static int id_name(struct cc *c, const struct tok *t, struct qual q,
-		   struct frag *f)
-{
-	static const struct {
-		const char *name;
-		__u32 v;
-	} protos[] = {
-		{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 },
-		{ "ipv6-icmp", 58 }, { "sctp", 132 },
-	};
-	const char *dash;
-	long lo, hi;
-	size_t i;
-
-	switch (q.addr) {
-	case A_DEF:
-	case A_HOST:
-	case A_NET:
-		return fail(c, t, "%s names are not resolved: use an IPv4 or "
-			    "IPv6 address", addr_name(q.addr));
-	case A_PORTRANGE:
-		if (q.proto != P_DEF && q.proto != P_TCP)
-			return fail(c, t, "illegal qualifier of 'portrange'");
-		dash = memchr(t->s, '-', t->len);
-		lo = dash ? dec(t->s, dash - t->s) : -1;
-		hi = dash ? dec(dash + 1, t->s + t->len - dash - 1) : -1;
-		if (lo < 0 || hi < 0)
-			return fail(c, t, "port ranges are two numbers, A-B "
-				    "(port names are not supported)");
-		if (lo > 65535 || hi > 65535)
-			return fail(c, t, "illegal port number %ld > 65535",
-				    lo > 65535 ? lo : hi);
-		if (lo > hi) {
-			long x = lo;
-
-			lo = hi;
-			hi = x;
-		}
-		return gen_port(c, f, lo, hi, q.dir);
-	case A_PORT:
-		if (q.proto != P_DEF && q.proto != P_TCP)
-			return fail(c, t, "illegal qualifier of 'port'");
-		return fail(c, t, "port names are not supported (no services "
-			    "database): use a number");
-	case A_PROTO:
-		if (q.proto == P_TCP)
-			return fail(c, t, "'tcp proto' is bogus");
-		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-			if (word_is(t->s, t->len, protos[i].name))
-				return gen_proto(c, f, protos[i].v, q.proto);
-		return fail(c, t, "unknown ip proto (known: icmp, tcp, udp, "
-			    "ipv6-icmp, sctp; or use a number)");
-	default:
-		return fail(c, t, "syntax error: a name needs a qualifier here");
-	}
-}
-
-static int parse_id(struct cc *c, struct qual q, struct frag *f);
-
-/* ids joined by and/or inside parentheses, all with the same qualifiers */
-static int parse_pid(struct cc *c, struct qual q, struct frag *f)
-{
-	struct frag b;
-	enum tt op;
-	int rc;
-
-	rc = parse_id(c, q, f);
-	while (!rc && (c->tok.t == T_AND || c->tok.t == T_OR)) {
-		op = c->tok.t;
-		rc = next(c) ?: parse_id(c, q, &b);
-		if (!rc)
-			rc = op == T_AND ? f_and(c, f, &b) : f_or(c, f, &b);
-	}
-	return rc;
-}
-
-static int parse_id1(struct cc *c, struct qual q, struct frag *f);
-
-static int parse_id(struct cc *c, struct qual q, struct frag *f)
-{
-	int rc = enter(c) ?: parse_id1(c, q, f);
-
-	c->nest--;
-	return rc;
-}
-
-static int parse_id1(struct cc *c, struct qual q, struct frag *f)
-{
-	struct tok t = c->tok, m;
-	int rc;
-
-	switch (t.t) {
-	case T_NOT:
-		rc = next(c) ?: parse_id(c, q, f);
-		if (!rc)
-			f_not(f);
-		return rc;
-	case T_LP:
-		rc = next(c) ?: parse_pid(c, q, f);
-		return rc ?: expect(c, T_RP, "')'");
-	case T_NUM:
-		return next(c) ?: id_num(c, &t, q, t.v, f);
-	case T_HID:
-		rc = next(c);
-		if (rc)
-			return rc;
-		if (c->tok.t == T_SLASH) {
-			m = peek(c, 1);
-			if (m.t != T_NUM)
-				return fail(c, &m, "syntax error: expected a "
-					    "mask length");
-			rc = next(c) ?: next(c);
-			return rc ?: id_hid(c, &t, q, NULL, m.v > 32 ? 33 : (int)m.v, f);
-		}
-		if (c->tok.t == T_MASK) {
-			m = peek(c, 1);
-			if (m.t != T_HID)
-				return fail(c, &m, "syntax error: expected a "
-					    "netmask a.b.c.d");
-			rc = next(c) ?: next(c);
-			return rc ?: id_hid(c, &t, q, &m, -1, f);
-		}
-		return id_hid(c, &t, q, NULL, -1, f);
-	case T_HID6:
-		rc = next(c);
-		if (rc)
-			return rc;
-		if (c->tok.t == T_SLASH) {
-			m = peek(c, 1);
-			if (m.t != T_NUM)
-				return fail(c, &m, "syntax error: expected a "
-					    "prefix length");
-			rc = next(c) ?: next(c);
-			return rc ?: id_hid6(c, &t, q, m.v > 128 ? 129 : m.v, f);
-		}
-		return id_hid6(c, &t, q, 128, f);
-	case T_ID:
-		return next(c) ?: id_name(c, &t, q, f);
-	case T_EID:
-	case T_AID:
-		return fail(c, &t, "link-layer (MAC, ARCnet) addresses are not "
-			    "supported");
-	default:
-		return fail(c, &t, "syntax error: expected an address, a "
-			    "number or a name");
-	}
-}
-
-/* ---- arithmetic (compiled into c->ab, emitted after its guard) --------- */
-
-static int areg(struct cc *c, const struct tok *t)
-{
-	int r;
-
-	for (r = REG_FIRST; r <= REG_LAST; r++) {
-		if (!(c->regs & 1u << r)) {
-			c->regs |= 1u << r;
-			return r;
-		}
-	}
-	return fail(c, t, "arithmetic too complex (more than %d values at once)",
-		    REG_LAST - REG_FIRST + 1);
-}
-
-static int aemit(struct cc *c, const struct tok *t, struct bpf_insn i)
-{
-	if (c->an >= ARITH_MAX)
-		return fail(c, t, "arithmetic too long (more than %d instructions)",
-			    ARITH_MAX);
-	c->ab[c->an++] = i;
-	return 0;
-}
-
-static int aload(struct cc *c, const struct tok *t, struct arv *v, __s16 off,
-		 __u32 size)
-{
-	int r = areg(c, t);
-	__u8 sz = size == 1 ? BPF_B : size == 2 ? BPF_H : BPF_W;
-
-	if (r < 0)
-		return r;
-	memset(v, 0, sizeof(*v));
-	v->reg = r;
-	return aemit(c, t, insn(BPF_LDX | BPF_MEM | sz, r, BPF_REG_1, off, 0));
-}
-
-static int aalu(struct cc *c, const struct tok *t, __u8 op, int dst, __u32 k)
-{
-	return aemit(c, t, insn(BPF_ALU | op | BPF_K, dst, 0, 0, k));
-}
-
-/* tcp[off:size]: the bytes struct ti_pkt has (ports and flags) */
-static int tcp_load(struct cc *c, const struct tok *t, __u32 off, __u32 size,
-		    struct arv *v)
-{
-	struct arv lo;
-	int rc;
-
-	if (off == 13 && size == 1) {
-		rc = aload(c, t, v, OFF(tcp_flags), 1);
-		v->flags = 1;
-	} else if (off >= 4 || size > 4 - off) {
-		return fail(c, t, "tcp[%u:%u] is not available: tcpinspect "
-			    "filters on bytes 0-3 (ports) and 13 (flags)",
-			    off, size);
-	} else if (size == 2 && !(off & 1)) {
-		rc = aload(c, t, v, off ? OFF(dport) : OFF(sport), 2);
-	} else if (size == 1) {
-		rc = aload(c, t, v, off < 2 ? OFF(sport) : OFF(dport), 2);
-		if (!rc)
-			rc = off & 1 ? aalu(c, t, BPF_AND, v->reg, 0xff) :
-				       aalu(c, t, BPF_RSH, v->reg, 8);
-	} else {
-		/* tcp[0:4], tcp[1:2]: sport and dport side by side, big-endian */
-		rc = aload(c, t, v, OFF(sport), 2) ?:
-		     aload(c, t, &lo, OFF(dport), 2);
-		if (rc)
-			return rc;
-		if (off == 1)
-			rc = aalu(c, t, BPF_AND, v->reg, 0xff) ?:
-			     aalu(c, t, BPF_LSH, v->reg, 8) ?:
-			     aalu(c, t, BPF_RSH, lo.reg, 8);
-		else
-			rc = aalu(c, t, BPF_LSH, v->reg, 16);
-		rc = rc ?: aemit(c, t, insn(BPF_ALU | BPF_OR | BPF_X, v->reg,
-					    lo.reg, 0, 0));
-		c->regs &= ~(1u << lo.reg);
-	}
-	v->guard = v->tcp = 1;
-	v->tcp_pos = t->pos;
-	return rc;
-}
-
-static int parse_arth(struct cc *c, struct arv *v);
-
-/* l = l op r, libpcap's gen_arth: the result keeps only l's guard */
-static int abin(struct cc *c, const struct tok *t, __u8 op, struct arv *l,
-		struct arv *r)
-{
-	int rc = 0;
-
-	if ((op == BPF_DIV || op == BPF_MOD) && r->reg < 0 && !r->k)
-		return fail(c, t, op == BPF_DIV ? "division by zero" :
-			    "modulus by zero");
-	if ((op == BPF_LSH || op == BPF_RSH) && r->reg < 0 && r->k > 31)
-		return fail(c, t, "shift by more than 31 bits");
-	if ((op == BPF_LSH || op == BPF_RSH) && r->reg >= 0)
-		return fail(c, t, "shift by a value from the packet is not "
-			    "supported");
-	if (l->reg < 0 && r->reg < 0) {
-		__u32 a = l->k, b = r->k;
-
-		switch (op) {
-		case BPF_ADD: l->k = a + b; break;
-		case BPF_SUB: l->k = a - b; break;
-		case BPF_MUL: l->k = a * b; break;
-		case BPF_DIV: l->k = a / b; break;
-		case BPF_MOD: l->k = a % b; break;
-		case BPF_AND: l->k = a & b; break;
-		case BPF_OR: l->k = a | b; break;
-		case BPF_XOR: l->k = a ^ b; break;
-		case BPF_LSH: l->k = a << b; break;
-		default: l->k = a >> b; break;
-		}
-		return 0;
-	}
-	if (l->reg < 0) {
-		int reg = areg(c, t);
-
-		if (reg < 0)
-			return reg;
-		rc = aemit(c, t, insn(BPF_ALU | BPF_MOV | BPF_K, reg, 0, 0, l->k));
-		l->reg = reg;
-	}
-	if (!rc && r->reg < 0) {
-		rc = aalu(c, t, op, l->reg, r->k);
-	} else if (!rc) {
-		if (op == BPF_DIV || op == BPF_MOD) {
-			/* libpcap's filter returns 0 on a division by 0 */
-			rc = aemit(c, t, insn(BPF_JMP32 | BPF_JEQ | BPF_K, r->reg,
-					      0, c->a_aborts, 0));
-			if (!rc)
-				c->a_aborts = c->an;
-		}
-		rc = rc ?: aemit(c, t, insn(BPF_ALU | op | BPF_X, l->reg, r->reg,
-					    0, 0));
-		c->regs &= ~(1u << r->reg);
-	}
-	if (!l->tcp && r->tcp)
-		l->tcp_pos = r->tcp_pos;
-	l->tcp |= r->tcp;
-	l->flags |= r->flags;
-	return rc;
-}
-
-/*
- * libpcap gives '%' and '^' no precedence, so yacc shifts: they take
- * everything to their right ("len % 10 + 1" is len % 11).
- */
-static int parse_primary(struct cc *c, struct arv *v)
-{
-	struct tok t = c->tok, s;
-	struct arv idx;
-	__u32 size = 1;
-	int rc;
-
-	memset(v, 0, sizeof(*v));
-	v->reg = -1;
-	switch (t.t) {
-	case T_NUM:
-		v->k = t.v;
-		rc = next(c);
-		break;
-	case T_LEN:
-		rc = next(c) ?: aload(c, &t, v, OFF(len), 4);
-		break;
-	case T_LP:
-		rc = next(c) ?: parse_arth(c, v);
-		rc = rc ?: expect(c, T_RP, "')'");
-		break;
-	case T_PNAME:
-		if (t.v != P_TCP)
-			return fail(c, &t, "only tcp[...] can be read: tcpinspect "
-				    "has no other header bytes");
-		rc = next(c) ?: expect(c, T_LB, "'['");
-		s = c->tok;
-		rc = rc ?: parse_arth(c, &idx);
-		if (!rc && idx.reg >= 0)
-			return fail(c, &s, "tcp[] needs a constant offset");
-		if (!rc && c->tok.t == T_COLON) {
-			s = peek(c, 1);
-			if (s.t != T_NUM)
-				return fail(c, &s, "syntax error: expected a size");
-			if (s.v != 1 && s.v != 2 && s.v != 4)
-				return fail(c, &s, "data size must be 1, 2, or 4");
-			size = s.v;
-			rc = next(c) ?: next(c);
-		}
-		rc = rc ?: expect(c, T_RB, "']'");
-		rc = rc ?: tcp_load(c, &t, idx.k, size, v);
-		break;
-	default:
-		return fail(c, &t, "syntax error: expected a number, len or "
-			    "tcp[...]");
-	}
-	while (!rc && (c->tok.t == T_PCT || c->tok.t == T_CARET)) {
-		struct tok o = c->tok;
-		struct arv r;
-
-		rc = next(c) ?: parse_arth(c, &r);
-		rc = rc ?: abin(c, &o, o.t == T_PCT ? BPF_MOD : BPF_XOR, v, &r);
-	}
-	return rc;
-}
-
-static int parse_unary(struct cc *c, struct arv *v)
-{
-	struct tok t = c->tok;
-	int rc;
-
-	if (t.t != T_MINUS)
-		return parse_primary(c, v);
-	rc = enter(c) ?: next(c) ?: parse_unary(c, v);
-	c->nest--;
-	if (rc)
-		return rc;
-	if (v->reg < 0)
-		v->k = -v->k;
-	else
-		rc = aemit(c, &t, insn(BPF_ALU | BPF_NEG, v->reg, 0, 0, 0));
-	return rc;
-}
-
-/* levels, loosest first: | & << >> + - * / */
-static int parse_level(struct cc *c, int level, struct arv *v)
-{
-	static const struct {
-		enum tt t;
-		__u8 op;
-		int level;
-	} ops[] = {
-		{ T_BAR, BPF_OR, 0 }, { T_AMP, BPF_AND, 1 },
-		{ T_LSH, BPF_LSH, 2 }, { T_RSH, BPF_RSH, 2 },
-		{ T_PLUS, BPF_ADD, 3 }, { T_MINUS, BPF_SUB, 3 },
-		{ T_STAR, BPF_MUL, 4 }, { T_SLASH, BPF_DIV, 4 },
-	};
-	int rc;
-	size_t i;
-
-	if (level > 4)
-		return parse_unary(c, v);
-	rc = parse_level(c, level + 1, v);
-	while (!rc) {
-		struct tok o = c->tok;
-		struct arv r;
-
-		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-			if (ops[i].t == o.t && ops[i].level == level)
-				break;
-		if (i == sizeof(ops) / sizeof(ops[0]))
-			break;
-		rc = next(c) ?: parse_level(c, level + 1, &r);
-		rc = rc ?: abin(c, &o, ops[i].op, v, &r);
-	}
-	return rc;
-}
-
-static int parse_arth(struct cc *c, struct arv *v)
-{
-	int rc = enter(c) ?: parse_level(c, 0, v);
-
-	c->nest--;
-	return rc;
-}
-
-/* IPv4, protocol 6, first fragment, at the current depth */
-static int tcp_guard(struct cc *c, struct frag *f)
-{
-	struct frag p;
-	__u32 v = l3_half(c->depth, 4);
-	int rc;
-
-	if (c->depth > TI_VLAN_MAX) {
-		konst(c, f, 0);
-		return 0;
-	}
-	rc = atom_in(c, f, OFF(vlan_cnt), 2, 0, &v, 1);
-	rc = rc ?: atom_cmp(c, &p, OFF(has_ports), 1, BPF_JNE, 0);
-	return rc ?: f_and(c, f, &p);
-}
-
-/* arth relop arth */
-static int parse_relation(struct cc *c, struct frag *f)
-{
-	static const struct {
-		enum tt t;
-		__u8 op;
-	} rel[] = {
-		{ T_GT, BPF_JGT }, { T_GE, BPF_JGE }, { T_EQ, BPF_JEQ },
-		{ T_LT, BPF_JLT }, { T_LE, BPF_JLE }, { T_NE, BPF_JNE },
-	};
-	struct arv l, r;
-	struct frag g, b;
-	struct tok o;
-	__u32 i, base;
-	__u8 op;
-	int rc;
-
-	c->an = 0;
-	c->regs = 0;
-	c->a_aborts = 0;
-	rc = parse_arth(c, &l);
-	if (rc)
-		return rc;
-	o = c->tok;
-	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
-		if (rel[i].t == o.t)
-			break;
-	if (i == sizeof(rel) / sizeof(rel[0]))
-		return fail(c, &o, "syntax error: expected a comparison "
-			    "(> >= = == < <= !=)");
-	op = rel[i].op;
-	rc = next(c) ?: parse_arth(c, &r);
-	if (rc)
-		return rc;
-	if ((l.tcp || r.tcp) && !l.guard && !r.guard) {
-		struct tok at = { .t = T_PNAME, .s = c->expr +
-				  (l.tcp ? l.tcp_pos : r.tcp_pos) - 1, .len = 3,
-				  .pos = l.tcp ? l.tcp_pos : r.tcp_pos };
-
-		return fail(c, &at, "put tcp[...] first in its arithmetic: "
-			    "libpcap does not check that the packet is TCP "
-			    "when it stands right of an operator");
-	}
-	if (l.reg < 0 && r.reg < 0) {
-		__u32 a = l.k, k = r.k;
-		int v = op == BPF_JGT ? a > k : op == BPF_JGE ? a >= k :
-			op == BPF_JEQ ? a == k : op == BPF_JLT ? a < k :
-			op == BPF_JLE ? a <= k : a != k;
-
-		konst(c, f, v);
-		return 0;
-	}
-	if (l.reg < 0) {
-		struct arv x = l;
-
-		l = r;
-		r = x;
-		op = mirror(op);
-	}
-	if (l.tcp || r.tcp) {
-		rc = tcp_guard(c, &g);
-		if (rc || g.k == 0) {
-			if (!rc)
-				*f = g;
-			return rc;
-		}
-	}
-	code(c, &b);
-	if (l.flags || r.flags) {
-		/* byte 13 not in the frame: libpcap's load fails, filter returns 0 */
-		rc = load(c, R_SCRATCH, OFF(has_flags), 1);
-		rc = rc ?: jump(c, &c->aborts, BPF_JEQ, R_SCRATCH, 0);
-	}
-	base = c->n;
-	for (i = 0; !rc && i < c->an; i++)
-		rc = emit(c, c->ab[i]);
-	for (i = c->a_aborts; !rc && i; ) {
-		__u32 at = base + i - 1;
-
-		i = c->out[at].off;
-		push(c, &c->aborts, at);
-	}
-	if (rc)
-		return rc;
-	if (r.reg < 0)
-		rc = jump(c, &b.t, op, l.reg, r.k);
-	else if (!(rc = emit(c, insn(BPF_JMP32 | op | BPF_X, l.reg, r.reg, 0, 0))))
-		push(c, &b.t, c->n - 1);
-	if (rc)
-		return rc;
-	if (l.tcp || r.tcp) {
-		*f = g;
-		return f_and(c, f, &b);
-	}
-	*f = b;
-	return 0;
-}
-
-/* ---- terms and expressions --------------------------------------------- */
+/* ---- classification -------------------------------------------------- */
 
 static int is_relop(enum tt t)
 {
@@ -1724,30 +688,30 @@ static int is_arith_op(enum tt t)
 }
 
 /* Does the '(' here open arithmetic ("(len - 4) > 0") or an expression? */
-static int paren_is_arith(const struct cc *c)
+static int paren_is_arith(const struct ps *s)
 {
-	const char *p = c->p;
-	struct tok t = c->tok;
+	const char *p = s->p;
+	struct tok t = s->tok;
 	int depth = 1;
 
 	while (depth) {
-		p = lex_at(c, p, &t);
+		p = lex_at(s, p, &t);
 		if (t.t == T_END || t.t == T_ERR)
 			return 0;
 		depth += (t.t == T_LP) - (t.t == T_RP);
 	}
-	lex_at(c, p, &t);
+	lex_at(s, p, &t);
 	return is_relop(t.t) || is_arith_op(t.t);
 }
 
 /* After and/or: does an id (inheriting qualifiers) follow, or a term? */
-static int id_follows(const struct cc *c)
+static int id_follows(const struct ps *s)
 {
-	const char *p = c->p;
-	struct tok t = c->tok;
+	const char *p = s->p;
+	struct tok t = s->tok;
 
 	while (t.t == T_NOT || t.t == T_LP)
-		p = lex_at(c, p, &t);
+		p = lex_at(s, p, &t);
 	switch (t.t) {
 	case T_HID:
 	case T_HID6:
@@ -1757,7 +721,7 @@ static int id_follows(const struct cc *c)
 		return 1;
 	case T_NUM:
 		do
-			p = lex_at(c, p, &t);
+			p = lex_at(s, p, &t);
 		while (t.t == T_RP);
 		return !is_relop(t.t) && !is_arith_op(t.t);
 	default:
@@ -1765,248 +729,687 @@ static int id_follows(const struct cc *c)
 	}
 }
 
-static int is_qual_kw(enum tt t)
+/* ---- ids ------------------------------------------------------------- */
+
+static struct pv parse_id(struct ps *s, struct fqual q);
+
+/* pnum: NUM | "(" pnum ")" */
+static __u32 parse_pnum(struct ps *s)
 {
-	return t == T_SRC || t == T_DST || t == T_HOST || t == T_NET ||
-	       t == T_PORT || t == T_PORTRANGE || t == T_PROTO || t == T_QUAL;
+	struct tok t = s->tok;
+	__u32 v;
+
+	if (t.t == T_NUM) {
+		next(s);
+		return t.v;
+	}
+	if (t.t != T_LP)
+		perr(s, &t, "syntax error: expected a number");
+	enter(s);
+	next(s);
+	v = parse_pnum(s);
+	expect(s, T_RP, "')'");
+	leave(s);
+	return v;
 }
 
-/* head id: [proto] [dir] [host|net|port|portrange] id, or [proto] proto id */
-static int parse_head(struct cc *c, struct frag *f, struct qual *q)
+/* a and/or b (as libpcap's gen_and, gen_or: b's block then stands for
+ * both), with b's qualifiers */
+static struct pv join(enum tt op, struct pv a, struct pv b)
 {
-	struct tok t = c->tok, u;
-	int rc = 0;
+	if (op == T_AND)
+		fcc_and(a.b, b.b);
+	else
+		fcc_or(a.b, b.b);
+	return b;
+}
 
-	q->proto = P_DEF;
-	q->dir = D_DEF;
-	q->addr = A_DEF;
-	if (t.t == T_PNAME) {
-		if (t.v != P_IP && t.v != P_IP6 && t.v != P_TCP)
-			return unsupported(c, &t);
-		q->proto = t.v;
-		rc = next(c);
+/* ids joined by and/or inside parentheses, all with the same qualifiers */
+static struct pv parse_pid(struct ps *s, struct fqual q)
+{
+	struct pv a = parse_id(s, q);
+	enum tt op;
+
+	while (s->tok.t == T_AND || s->tok.t == T_OR) {
+		op = s->tok.t;
+		next(s);
+		a = join(op, a, parse_id(s, q));
 	}
-	if (!rc && (c->tok.t == T_SRC || c->tok.t == T_DST)) {
-		enum tt d = c->tok.t, other = d == T_SRC ? T_DST : T_SRC;
+	return a;
+}
 
-		q->dir = d == T_SRC ? D_SRC : D_DST;
-		u = peek(c, 1);
-		if ((u.t == T_OR || u.t == T_AND) && peek(c, 2).t == other) {
-			q->dir = u.t == T_OR ? D_OR : D_AND;
-			rc = next(c) ?: next(c);
+static struct pv parse_id1(struct ps *s, struct fqual q)
+{
+	struct tok t = s->tok, m;
+	struct pv r = { NULL, q };
+	__u32 len;
+
+	switch (t.t) {
+	case T_NOT:
+		enter(s);
+		next(s);
+		r = parse_id(s, q);
+		leave(s);
+		fcc_not(r.b);
+		return r;
+	case T_LP:
+		enter(s);
+		next(s);
+		r = parse_pid(s, q);
+		expect(s, T_RP, "')'");
+		leave(s);
+		return r;
+	case T_NUM:
+		next(s);
+		at(s, &t);
+		r.b = fcc_ncode(s->c, NULL, 0, t.v, q);
+		return r;
+	case T_HID:
+		next(s);
+		if (s->tok.t == T_SLASH) {
+			m = peek(s, 1);
+			if (m.t != T_NUM)
+				perr(s, &m, "syntax error: expected a mask length");
+			next(s);
+			next(s);
+			at(s, &t);
+			r.b = fcc_mcode(s->c, t.s, t.len, NULL, 0, m.v, q);
+			return r;
 		}
-		rc = rc ?: next(c);
+		if (s->tok.t == T_MASK) {
+			m = peek(s, 1);
+			if (m.t != T_HID)
+				perr(s, &m, "syntax error: expected a netmask a.b.c.d");
+			next(s);
+			next(s);
+			at(s, &t);
+			r.b = fcc_mcode(s->c, t.s, t.len, m.s, m.len, 0, q);
+			return r;
+		}
+		at(s, &t);
+		if (q.addr == Q_PORT)
+			fcc_fail(s->c, -EINVAL, "'port' modifier applied to ip host");
+		if (q.addr == Q_PORTRANGE)
+			fcc_fail(s->c, -EINVAL, "'portrange' modifier applied to ip host");
+		if (q.addr == Q_PROTO)
+			fcc_fail(s->c, -EINVAL, "'proto' modifier applied to ip host");
+		if (q.addr == Q_PROTOCHAIN)
+			fcc_fail(s->c, -EINVAL, "'protochain' modifier applied to ip host");
+		r.b = fcc_ncode(s->c, t.s, t.len, 0, q);
+		return r;
+	case T_HID6:
+		next(s);
+		len = 128;
+		if (s->tok.t == T_SLASH) {
+			m = peek(s, 1);
+			if (m.t != T_NUM)
+				perr(s, &m, "syntax error: expected a prefix length");
+			next(s);
+			next(s);
+			len = m.v;
+		}
+		at(s, &t);
+		r.b = fcc_mcode6(s->c, t.s, t.len, len, q);
+		return r;
+	case T_ID:
+		next(s);
+		at(s, &t);
+		r.b = fcc_scode(s->c, t.s, t.len, q);
+		return r;
+	case T_EID:
+		next(s);
+		at(s, &t);
+		r.b = fcc_ecode(s->c, t.s, t.len, q);
+		return r;
+	case T_AID:
+		next(s);
+		at(s, &t);
+		r.b = fcc_acode(s->c, q);
+		return r;
+	default:
+		perr(s, &t, "syntax error: expected an address, a number or a name");
 	}
-	if (rc)
-		return rc;
-	switch (c->tok.t) {
+}
+
+static struct pv parse_id(struct ps *s, struct fqual q)
+{
+	struct pv r;
+
+	r = parse_id1(s, q);
+	r.q = q;	/* an id passes on the qualifiers it was given */
+	return r;
+}
+
+/* ---- arithmetic -------------------------------------------------------- */
+
+static struct farth *parse_arth(struct ps *s);
+
+/*
+ * libpcap gives '%' and '^' no precedence, so yacc shifts: they take
+ * everything to their right ("len % 10 + 1" is len % 11), which nests
+ * like a parenthesis.
+ */
+static struct farth *parse_primary(struct ps *s)
+{
+	struct tok t = s->tok, o, sz;
+	struct farth *v, *r;
+	__u32 size;
+
+	switch (t.t) {
+	case T_NUM:
+		next(s);
+		v = fcc_loadi(s->c, t.v);
+		break;
+	case T_LEN:
+		next(s);
+		v = fcc_loadlen(s->c);
+		break;
+	case T_LP:
+		enter(s);
+		next(s);
+		v = parse_arth(s);
+		expect(s, T_RP, "')'");
+		leave(s);
+		break;
+	case T_PNAME:
+		next(s);
+		enter(s);
+		expect(s, T_LB, "'['");
+		r = parse_arth(s);
+		leave(s);
+		size = 1;
+		sz = t;
+		if (s->tok.t == T_COLON) {
+			sz = peek(s, 1);
+			if (sz.t != T_NUM)
+				perr(s, &sz, "syntax error: expected a size");
+			next(s);
+			next(s);
+			size = sz.v;
+		}
+		expect(s, T_RB, "']'");
+		at(s, &sz);
+		v = fcc_load(s->c, t.v, r, size);
+		break;
+	default:
+		perr(s, &t, "syntax error: expected a number, len or proto[...]");
+	}
+	while (s->tok.t == T_PCT || s->tok.t == T_CARET) {
+		o = s->tok;
+		enter(s);
+		next(s);
+		r = parse_arth(s);
+		leave(s);
+		at(s, &o);
+		v = fcc_arth(s->c, o.t == T_PCT ? BPF_MOD : BPF_XOR, v, r);
+	}
+	return v;
+}
+
+static struct farth *parse_unary(struct ps *s)
+{
+	struct farth *v;
+
+	if (s->tok.t != T_MINUS)
+		return parse_primary(s);
+	enter(s);
+	next(s);
+	v = parse_unary(s);
+	leave(s);
+	return fcc_neg(s->c, v);
+}
+
+/* levels, loosest first: | & << >> + - * / */
+static struct farth *parse_level(struct ps *s, int level)
+{
+	static const struct {
+		enum tt t;
+		__u8 op;
+		int level;
+	} ops[] = {
+		{ T_BAR, BPF_OR, 0 }, { T_AMP, BPF_AND, 1 },
+		{ T_LSH, BPF_LSH, 2 }, { T_RSH, BPF_RSH, 2 },
+		{ T_PLUS, BPF_ADD, 3 }, { T_MINUS, BPF_SUB, 3 },
+		{ T_STAR, BPF_MUL, 4 }, { T_SLASH, BPF_DIV, 4 },
+	};
+	struct farth *v, *r;
+	size_t i;
+
+	if (level > 4)
+		return parse_unary(s);
+	v = parse_level(s, level + 1);
+	for (;;) {
+		struct tok o = s->tok;
+
+		for (i = 0; i < ARRAY_LEN(ops); i++)
+			if (ops[i].t == o.t && ops[i].level == level)
+				break;
+		if (i == ARRAY_LEN(ops))
+			return v;
+		next(s);
+		r = parse_level(s, level + 1);
+		at(s, &o);
+		v = fcc_arth(s->c, ops[i].op, v, r);
+	}
+}
+
+static struct farth *parse_arth(struct ps *s)
+{
+	return parse_level(s, 0);
+}
+
+/* arth relop arth */
+static struct pv parse_relation(struct ps *s)
+{
+	static const struct {
+		enum tt t;
+		int code, reversed;
+	} rel[] = {
+		{ T_GT, BPF_JGT, 0 }, { T_GE, BPF_JGE, 0 }, { T_EQ, BPF_JEQ, 0 },
+		{ T_LE, BPF_JGT, 1 }, { T_LT, BPF_JGE, 1 }, { T_NE, BPF_JEQ, 1 },
+	};
+	struct pv r = { NULL, qerr };
+	struct farth *a0, *a1;
+	struct tok o;
+	size_t i;
+
+	a0 = parse_arth(s);
+	o = s->tok;
+	for (i = 0; i < ARRAY_LEN(rel); i++)
+		if (rel[i].t == o.t)
+			break;
+	if (i == ARRAY_LEN(rel))
+		perr(s, &o, "syntax error: expected a comparison "
+		     "(> >= = == < <= !=)");
+	next(s);
+	a1 = parse_arth(s);
+	at(s, &o);
+	r.b = fcc_relation(s->c, rel[i].code, a0, a1, rel[i].reversed);
+	return r;
+}
+
+/* ---- terms and expressions --------------------------------------------- */
+
+static int is_head_kw(enum tt t)
+{
+	return t == T_SRC || t == T_DST || t == T_DQ || t == T_HOST ||
+	       t == T_NET || t == T_PORT || t == T_PORTRANGE || t == T_PROTO ||
+	       t == T_PROTOCHAIN || t == T_GATEWAY;
+}
+
+/* head id: [pname] [dir] [host|net|port|portrange] id, [pname] proto id,
+ * [pname] protochain id, [pname] gateway id */
+static struct pv parse_head(struct ps *s, int pq)
+{
+	struct fqual q = { Q_DEFAULT, pq, QD_DEFAULT, 0 };
+	struct tok u;
+
+	if (s->tok.t == T_SRC || s->tok.t == T_DST) {
+		enum tt d = s->tok.t, other = d == T_SRC ? T_DST : T_SRC;
+
+		q.dir = d == T_SRC ? Q_SRC : Q_DST;
+		u = peek(s, 1);
+		if (u.t == T_OR || u.t == T_AND) {
+			if (peek(s, 2).t != other)
+				perr(s, &u, "syntax error");
+			q.dir = u.t == T_OR ? Q_OR : Q_AND;
+			next(s);
+			next(s);
+		}
+		next(s);
+	} else if (s->tok.t == T_DQ) {
+		q.dir = s->tok.v;
+		next(s);
+	}
+	switch (s->tok.t) {
 	case T_HOST:
-		q->addr = A_HOST;
+		q.addr = Q_HOST;
 		break;
 	case T_NET:
-		q->addr = A_NET;
+		q.addr = Q_NET;
 		break;
 	case T_PORT:
-		q->addr = A_PORT;
+		q.addr = Q_PORT;
 		break;
 	case T_PORTRANGE:
-		q->addr = A_PORTRANGE;
+		q.addr = Q_PORTRANGE;
 		break;
 	case T_PROTO:
-		if (q->dir != D_DEF)
-			return fail(c, &c->tok, "syntax error: no direction "
-				    "applies to 'proto'");
-		q->addr = A_PROTO;
+	case T_PROTOCHAIN:
+	case T_GATEWAY:
+		if (q.dir != QD_DEFAULT)
+			perr(s, &s->tok, "syntax error");
+		q.addr = s->tok.t == T_PROTO ? Q_PROTO :
+			 s->tok.t == T_PROTOCHAIN ? Q_PROTOCHAIN : Q_GATEWAY;
 		break;
-	case T_QUAL:
-		return unsupported(c, &c->tok);
 	default:
 		break;
 	}
-	if (q->addr != A_DEF)
-		rc = next(c);
-	return rc ?: parse_id(c, *q, f);
+	if (q.addr != Q_DEFAULT)
+		next(s);
+	return parse_id(s, q);
 }
 
-static int parse_expr(struct cc *c, struct qual inh, struct frag *f,
-		      struct qual *q);
+static struct pv parse_expr(struct ps *s, struct fqual inh);
 
-static int parse_rterm(struct cc *c, struct qual inh, struct frag *f,
-		       struct qual *q)
+static void __attribute__((noreturn)) pf_error(struct ps *s, const struct tok *t)
 {
-	struct tok t = c->tok, u;
-	struct qual dummy;
-	int rc;
+	static const char *const w[] = { "ifname", "ruleset", "rnr", "srnr",
+					 "reason", "action" };
 
-	*q = qerr;
+	at(s, t);
+	fcc_fail(s->c, -EINVAL, "%s supported only on PF linktype", w[t->v]);
+}
+
+static struct pv parse_other(struct ps *s, struct tok t)
+{
+	struct pv r = { NULL, qerr };
+	struct tok u, w;
+	__u32 v;
+
+	switch (t.t) {
+	case T_LESS:
+	case T_GREATER:
+		next(s);
+		u = s->tok;
+		if (u.t != T_NUM)
+			perr(s, &u, "syntax error: expected a number");
+		next(s);
+		r.b = t.t == T_LESS ? fcc_less(s->c, u.v) : fcc_greater(s->c, u.v);
+		return r;
+	case T_BYTE:
+		next(s);
+		u = s->tok;
+		if (u.t != T_NUM)
+			perr(s, &u, "syntax error: expected a number");
+		next(s);
+		w = s->tok;
+		if (w.t != T_AMP && w.t != T_BAR && w.t != T_LT && w.t != T_GT &&
+		    w.t != T_EQ)
+			perr(s, &w, "syntax error: expected & | < > or =");
+		next(s);
+		if (s->tok.t != T_NUM)
+			perr(s, &s->tok, "syntax error: expected a number");
+		v = s->tok.v;
+		next(s);
+		r.b = fcc_byteop(s->c, w.t == T_AMP ? '&' : w.t == T_BAR ? '|' :
+				 w.t == T_LT ? '<' : w.t == T_GT ? '>' : '=',
+				 u.v, v);
+		return r;
+	case T_INBOUND:
+	case T_OUTBOUND:
+		next(s);
+		at(s, &t);
+		r.b = fcc_inbound(s->c, t.t == T_OUTBOUND);
+		return r;
+	case T_IFINDEX:
+		next(s);
+		u = s->tok;
+		if (u.t != T_NUM)
+			perr(s, &u, "syntax error: expected a number");
+		next(s);
+		at(s, &t);
+		r.b = fcc_ifindex(s->c, u.v);
+		return r;
+	case T_VLAN:
+	case T_MPLS:
+	case T_PPPOES:
+	case T_GENEVE:
+		next(s);
+		u = s->tok;
+		v = 0;
+		if (u.t == T_NUM || u.t == T_LP)
+			v = parse_pnum(s);
+		at(s, u.t == T_NUM || u.t == T_LP ? &u : &t);
+		switch (t.t) {
+		case T_VLAN:
+			r.b = fcc_vlan(s->c, v, u.t == T_NUM || u.t == T_LP);
+			break;
+		case T_MPLS:
+			r.b = fcc_mpls(s->c, v, u.t == T_NUM || u.t == T_LP);
+			break;
+		case T_PPPOES:
+			r.b = fcc_pppoes(s->c, v, u.t == T_NUM || u.t == T_LP);
+			break;
+		default:
+			r.b = fcc_geneve(s->c, v, u.t == T_NUM || u.t == T_LP);
+			break;
+		}
+		return r;
+	case T_PPPOED:
+		next(s);
+		r.b = fcc_pppoed(s->c);
+		return r;
+	case T_LLC:
+		next(s);
+		u = s->tok;
+		if (u.t == T_ID || (u.t == T_PF && u.v == PF_RNR)) {
+			next(s);
+			at(s, &u);
+			r.b = fcc_llc(s->c, u.s, u.len, u.t == T_PF);
+		} else {
+			at(s, &t);
+			r.b = fcc_llc(s->c, NULL, 0, 0);
+		}
+		return r;
+	case T_PF:
+		next(s);
+		u = s->tok;
+		if (((t.v == PF_IFNAME || t.v == PF_RSET || t.v == PF_ACTION) &&
+		     u.t != T_ID) ||
+		    ((t.v == PF_RNR || t.v == PF_SRNR) && u.t != T_NUM) ||
+		    (t.v == PF_REASON && u.t != T_NUM && u.t != T_ID))
+			perr(s, &u, "syntax error");
+		pf_error(s, &t);
+	case T_TYPE:
+	case T_SUBTYPE:
+	case T_DIR:
+		next(s);
+		if (s->tok.t != T_NUM && s->tok.t != T_ID)
+			perr(s, &s->tok, "syntax error");
+		at(s, &t);
+		fcc_fail(s->c, -EINVAL, t.t == T_DIR ?
+			 "frame direction supported only with 802.11 headers" :
+			 "802.11 link-layer types supported only on 802.11");
+	case T_ATM:
+		at(s, &t);
+		fcc_fail(s->c, -EINVAL, "%s", errwords[t.v].msg);
+	default:
+		perr(s, &t, "syntax error");
+	}
+}
+
+static struct pv parse_rterm(struct ps *s, struct fqual inh)
+{
+	struct tok t = s->tok, u;
+	struct pv r = { NULL, qerr };
+
 	switch (t.t) {
 	case T_LP:
-		if (paren_is_arith(c))
-			return parse_relation(c, f);
-		rc = next(c) ?: parse_expr(c, inh, f, &dummy);
-		*q = inh;	/* libpcap: the qualifiers before the '(' */
-		return rc ?: expect(c, T_RP, "')'");
+		if (paren_is_arith(s))
+			return parse_relation(s);
+		enter(s);
+		next(s);
+		r = parse_expr(s, inh);
+		r.q = inh;	/* libpcap: the qualifiers before the '(' */
+		expect(s, T_RP, "')'");
+		leave(s);
+		return r;
 	case T_PNAME:
-		u = peek(c, 1);
+		u = peek(s, 1);
 		if (u.t == T_LB)
-			return parse_relation(c, f);
-		if (is_qual_kw(u.t))
-			return parse_head(c, f, q);
-		if (t.v == P_IP || t.v == P_IP6)
-			return next(c) ?: gen_l3(c, f, t.v == P_IP ? 4 : 6);
-		if (t.v == P_TCP)
-			return next(c) ?: gen_proto(c, f, IPPROTO_TCP_, P_DEF);
-		return unsupported(c, &t);
+			return parse_relation(s);
+		if (is_head_kw(u.t)) {
+			next(s);
+			return parse_head(s, t.v);
+		}
+		if (u.t == T_BROADCAST || u.t == T_MULTICAST) {
+			next(s);
+			next(s);
+			at(s, &t);
+			r.b = u.t == T_BROADCAST ? fcc_broadcast(s->c, t.v) :
+						   fcc_multicast(s->c, t.v);
+			return r;
+		}
+		if (u.t == T_TYPE || u.t == T_SUBTYPE || u.t == T_DIR) {
+			next(s);
+			return parse_other(s, s->tok);
+		}
+		next(s);
+		at(s, &t);
+		r.b = fcc_proto_abbrev(s->c, t.v);
+		return r;
 	case T_SRC:
 	case T_DST:
+	case T_DQ:
 	case T_HOST:
 	case T_NET:
 	case T_PORT:
 	case T_PORTRANGE:
 	case T_PROTO:
-	case T_QUAL:
-		return parse_head(c, f, q);
-	case T_LESS:
-	case T_GREATER:
-		rc = next(c);
-		u = c->tok;
-		if (!rc && u.t != T_NUM)
-			return fail(c, &u, "syntax error: expected a number");
-		rc = rc ?: next(c);
-		return rc ?: atom_cmp(c, f, OFF(len), 4, t.t == T_LESS ?
-				      BPF_JLE : BPF_JGE, u.v);
-	case T_VLAN:
-		rc = next(c);
-		if (rc)
-			return rc;
-		u = c->tok;
-		if (u.t == T_LP && peek(c, 1).t == T_NUM && peek(c, 2).t == T_RP) {
-			u = peek(c, 1);
-			rc = next(c) ?: next(c);
-		} else if (u.t != T_NUM) {
-			return gen_vlan(c, f, 0, 0);
-		}
-		if (u.v > 4095)
-			return fail(c, &u, "VLAN tag %u greater than maximum 4095",
-				    u.v);
-		rc = rc ?: next(c);
-		return rc ?: gen_vlan(c, f, 1, u.v);
+	case T_PROTOCHAIN:
+	case T_GATEWAY:
+		return parse_head(s, QP_DEFAULT);
+	case T_BROADCAST:
+	case T_MULTICAST:
+		next(s);
+		at(s, &t);
+		r.b = t.t == T_BROADCAST ? fcc_broadcast(s->c, QP_DEFAULT) :
+					   fcc_multicast(s->c, QP_DEFAULT);
+		return r;
 	case T_NUM:
 	case T_LEN:
 	case T_MINUS:
-		return parse_relation(c, f);
-	case T_KW:
-		return unsupported(c, &t);
+		return parse_relation(s);
 	case T_HID:
 	case T_HID6:
 	case T_ID:
-		return fail(c, &t, "syntax error: an address or name needs a "
-			    "qualifier here (host, net, port...)");
 	case T_EID:
 	case T_AID:
-		return fail(c, &t, "link-layer (MAC, ARCnet) addresses are not "
-			    "supported");
+		perr(s, &t, "syntax error: an address or name needs a qualifier "
+		     "here (host, net, port...)");
 	case T_END:
-		return fail(c, &t, "syntax error: expression expected");
+		perr(s, &t, "syntax error: expression expected");
 	default:
-		return fail(c, &t, "syntax error");
+		return parse_other(s, t);
 	}
 }
 
-static int parse_term(struct cc *c, struct qual inh, struct frag *f,
-		      struct qual *q)
+static struct pv parse_term(struct ps *s, struct fqual inh)
 {
-	int rc;
+	struct pv r;
 
-	if (c->tok.t != T_NOT)
-		return parse_rterm(c, inh, f, q);
-	rc = enter(c) ?: next(c) ?: parse_term(c, inh, f, q);
-	c->nest--;
-	if (!rc)
-		f_not(f);
-	return rc;
+	if (s->tok.t != T_NOT)
+		return parse_rterm(s, inh);
+	enter(s);
+	next(s);
+	r = parse_term(s, inh);
+	leave(s);
+	fcc_not(r.b);
+	return r;
 }
 
 /* term { and|or term-or-id }: equal precedence, left to right */
-static int parse_expr(struct cc *c, struct qual inh, struct frag *f,
-		      struct qual *q)
+static struct pv parse_expr(struct ps *s, struct fqual inh)
 {
-	struct frag b;
+	struct pv a, b;
 	enum tt op;
-	int rc;
 
-	rc = enter(c) ?: parse_term(c, inh, f, q);
-	while (!rc && (c->tok.t == T_AND || c->tok.t == T_OR)) {
-		op = c->tok.t;
-		rc = next(c);
-		if (rc)
-			break;
-		if (id_follows(c))
-			rc = parse_id(c, *q, &b);
-		else
-			rc = parse_term(c, *q, &b, q);
-		if (!rc)
-			rc = op == T_AND ? f_and(c, f, &b) : f_or(c, f, &b);
+	a = parse_term(s, inh);
+	while (s->tok.t == T_AND || s->tok.t == T_OR) {
+		op = s->tok.t;
+		next(s);
+		b = id_follows(s) ? parse_id(s, a.q) : parse_term(s, a.q);
+		a = join(op, a, b);
 	}
-	c->nest--;
-	return rc;
+	return a;
 }
 
-int flt_compile(const char *expr, struct bpf_insn *out, __u32 max,
-		__u32 *cnt, char *err, size_t err_len)
-{
-	struct cc c = {
-		.expr = expr ? expr : "",
-		.out = out,
-		.cap = max < FLT_MAX_INSNS ? max : FLT_MAX_INSNS,
-		.err = err,
-		.err_len = err_len,
-	};
-	struct qual q;
-	struct frag f;
-	int rc, acc_first;
-	__u32 acc, rej;
+/* ---- entry points ------------------------------------------------------- */
 
-	if (err && err_len)
-		err[0] = 0;
-	c.p = c.expr;
-	rc = next(&c);
-	if (!rc && c.tok.t == T_END) {
-		konst(&c, &f, 1);
-	} else if (!rc) {
-		rc = parse_expr(&c, qerr, &f, &q);
-		if (!rc && c.tok.t != T_END)
-			rc = fail(&c, &c.tok, c.tok.t == T_RP ?
-				  "syntax error: unbalanced ')'" :
-				  "syntax error: expected and, or or the end");
-	}
-	if (rc)
-		return rc;
-	if (f.k >= 0) {
-		c.n = 0;
-		rc = emit(&c, insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0,
-				   f.k));
-		rc = rc ?: emit(&c, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
-		if (rc)
-			return rc;
-		*cnt = c.n;
+static int parse(struct fcc *c, const char *expr)
+{
+	struct ps s = { .c = c, .expr = expr ? expr : "" };
+	struct pv r;
+
+	s.p = s.expr;
+	next(&s);
+	if (s.tok.t == T_END) {
+		c->root = NULL;
 		return 0;
 	}
-	/* whichever block the code falls into comes first */
-	acc_first = f.ft;
-	acc = c.n + (acc_first ? 0 : 2);
-	rej = c.n + (acc_first ? 2 : 0);
-	rc = emit(&c, insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0,
-			   acc_first));
-	rc = rc ?: emit(&c, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
-	rc = rc ?: emit(&c, insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0,
-				 !acc_first));
-	rc = rc ?: emit(&c, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
-	if (rc)
-		return rc;
-	resolve(&c, f.t, acc);
-	resolve(&c, f.f, rej);
-	resolve(&c, c.aborts, rej);
-	*cnt = c.n;
+	r = parse_expr(&s, qerr);
+	if (s.tok.t != T_END)
+		perr(&s, &s.tok, s.tok.t == T_RP ? "syntax error: unbalanced ')'" :
+		     "syntax error: expected and, or or the end");
+	c->err_pos = 0;
+	c->err_tok = NULL;
+	fcc_finish(c, r.b);
 	return 0;
+}
+
+/* A compiler in mem; -ENOMEM if mem is too small for one. */
+static int setup(struct fcc *c, const struct flt_names *names, void *mem,
+		 size_t mem_len, char *err, size_t err_len)
+{
+	memset(c, 0, sizeof(*c));
+	if (err && err_len)
+		err[0] = 0;
+	if (!mem || mem_len < FLT_MEM_MIN) {
+		if (err && err_len)
+			snprintf(err, err_len, "filter: no compiler memory");
+		return -ENOMEM;
+	}
+	c->mem = mem;
+	c->mem_len = mem_len;
+	c->err = err;
+	c->err_len = err_len;
+	c->names = names;
+	fcc_init(c);
+	return 0;
+}
+
+int flt_cbpf(const char *expr, const struct flt_names *names, int optimize,
+	     void *mem, size_t mem_len, struct sock_filter *out, __u32 max,
+	     __u32 *cnt, char *err, size_t err_len)
+{
+	struct fcc c;
+
+	if (setup(&c, names, mem, mem_len, err, err_len))
+		return -ENOMEM;
+	if (setjmp(c.jb))
+		return c.rc;
+	parse(&c, expr);
+	if (!c.root) {
+		if (max < 1)
+			fcc_fail(&c, -E2BIG, "no room for the program");
+		out[0] = (struct sock_filter){ BPF_RET | BPF_K, 0, 0, FLT_SNAPLEN };
+		*cnt = 1;
+		return 0;
+	}
+	if (optimize && !c.no_optimize) {
+		fcc_optimize(&c);
+		if (c.root->s.code == (BPF_RET | BPF_K) && c.root->s.k == 0)
+			fcc_fail(&c, -EINVAL, "expression rejects all packets");
+	}
+	return fcc_layout(&c, out, max, cnt);
+}
+
+int flt_compile(const char *expr, const struct flt_names *names,
+		void *mem, size_t mem_len, struct bpf_insn *out, __u32 max,
+		struct flt_info *info, char *err, size_t err_len)
+{
+	struct fcc c;
+
+	memset(info, 0, sizeof(*info));
+	if (setup(&c, names, mem, mem_len, err, err_len))
+		return -ENOMEM;
+	if (setjmp(c.jb))
+		return c.rc;
+	parse(&c, expr);
+	if (c.root && !c.no_optimize)
+		fcc_optimize(&c);
+	if (c.no_optimize)
+		info->flags |= FLT_UNOPT;
+	return fcc_ebpf(&c, out, max < FLT_MAX_INSNS ? max : FLT_MAX_INSNS, info);
 }

@@ -4,6 +4,8 @@
  * own XDP program (inspector.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,33 +100,78 @@ static int fit(struct inspector *in, const struct insp_config *cfg, int ring,
 	return ret;
 }
 
-int insp_filter(struct inspector *in, const char *expr, char *err,
+/* A small file of /etc into *buf (NULL if there is none); its length. */
+static size_t etc_file(const char *path, char **buf)
+{
+	size_t len = 0, room = 0;
+	char *p = NULL, *bigger;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*buf = NULL;
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		if (len == room) {
+			if (room >= FLT_NAMES_MAX)
+				break;
+			room = room ? room * 2 : 16384;
+			bigger = realloc(p, room);
+			if (!bigger)
+				break;
+			p = bigger;
+		}
+		n = read(fd, p + len, room - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	*buf = p;
+	return len;
+}
+
+int insp_filter(struct inspector *in, const char *expr, int live, char *err,
 		size_t err_len)
 {
-	int ret;
+	struct flt_names nm = { .live = live };
+	struct flt_info info;
+	char *files[5];
+	void *mem;
+	int ret, i;
 
-	in->filter_cnt = 0;
+	in->filter_cnt = in->filter_bytes = in->filter_raw = in->filter_flags = 0;
 	if (!*expr)
 		return 0;
-	/*
-	 * The verifier checks ti_filter() alone, as a global function
-	 * whose pointer argument may be NULL: reject NULL first.  The
-	 * compiled body's jumps are relative, so it can follow.
-	 * (Without BTF it is a static subprogram, verified in the
-	 * caller's context: the check is then merely redundant.)
-	 */
-	in->filter[0] = (struct bpf_insn){ .code = BPF_JMP | BPF_JNE | BPF_K,
-					   .dst_reg = BPF_REG_1, .off = 2 };
-	in->filter[1] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
-					   .dst_reg = BPF_REG_0 };
-	in->filter[2] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-	ret = flt_compile(expr, in->filter + 3, INSP_FILTER_MAX - 3,
-			  &in->filter_cnt, err, err_len);
-	if (ret) {
-		in->filter_cnt = 0;
-		return ret;
+	mem = malloc(FLT_MEM);
+	if (!mem) {
+		snprintf(err, err_len, "filter: cannot have %u MB to compile it",
+			 FLT_MEM >> 20);
+		return -ENOMEM;
 	}
-	in->filter_cnt += 3;
+	nm.hosts_len = etc_file("/etc/hosts", &files[0]);
+	nm.networks_len = etc_file("/etc/networks", &files[1]);
+	nm.services_len = etc_file("/etc/services", &files[2]);
+	nm.protocols_len = etc_file("/etc/protocols", &files[3]);
+	nm.ethers_len = etc_file("/etc/ethers", &files[4]);
+	nm.hosts = files[0];
+	nm.networks = files[1];
+	nm.services = files[2];
+	nm.protocols = files[3];
+	nm.ethers = files[4];
+	ret = flt_compile(expr, &nm, mem, FLT_MEM, in->filter, INSP_FILTER_MAX,
+			  &info, err, err_len);
+	for (i = 0; i < 5; i++)
+		free(files[i]);
+	free(mem);
+	if (ret)
+		return ret;
+	in->filter_cnt = info.cnt;
+	in->filter_bytes = info.bytes;
+	in->filter_raw = info.raw_bytes;
+	in->filter_flags = info.flags;
 	return 0;
 }
 
@@ -141,6 +188,7 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	unsigned int progs = cfg->progs ? cfg->progs : INSP_XDP;
 	const void *obj;
 	size_t obj_len;
+	__u32 meta, needs;
 	int ret, ev;
 	__u32 i;
 
@@ -152,7 +200,7 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 		return ncpu ? ncpu : -EIO;
 	}
 	if (cfg->filter) {
-		ret = insp_filter(in, cfg->filter, err, err_len);
+		ret = insp_filter(in, cfg->filter, !cfg->replay, err, err_len);
 		if (ret)
 			return ret;
 	}
@@ -194,6 +242,27 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	if (!ret)
 		ret = ld_set_var(o, TI_VAR_MODE, &cfg->mode, sizeof(cfg->mode),
 				 err, err_len);
+	/* Multi-buffer frames (and their length) where the kernel has
+	 * them: the same kernels as bpf_xdp_load_bytes (5.18). */
+	in->frags = !pr || pr->has[PROBE_LOAD_BYTES];
+	if (in->frags)
+		o->prog_flags |= BPF_F_XDP_HAS_FRAGS;
+	meta = cfg->replay ? 1 : 0;
+	needs = (in->filter_flags & FLT_LEN ? TI_NEED_LEN : 0) |
+		(in->filter_flags & FLT_IF ? TI_NEED_IF : 0) |
+		(in->filter_flags & FLT_L3 ? TI_NEED_L3 : 0) |
+		(in->filter_flags & FLT_L4 ? TI_NEED_L4 : 0) |
+		(in->filter_flags & FLT_TAGS ? TI_NEED_TAGS : 0);
+	if (!ret)
+		ret = ld_set_var(o, TI_VAR_FILTER_BYTES, &in->filter_bytes,
+				 sizeof(in->filter_bytes), err, err_len) ?:
+		      ld_set_var(o, TI_VAR_FILTER_RAW, &in->filter_raw,
+				 sizeof(in->filter_raw), err, err_len) ?:
+		      ld_set_var(o, TI_VAR_FILTER_NEEDS, &needs, sizeof(needs),
+				 err, err_len) ?:
+		      ld_set_var(o, TI_VAR_FRAGS, &in->frags, sizeof(__u32), err,
+				 err_len) ?:
+		      ld_set_var(o, TI_VAR_META, &meta, sizeof(meta), err, err_len);
 	if (!ret && in->filter_cnt)
 		ret = ld_set_func(o, TI_FUNC_FILTER, in->filter, in->filter_cnt,
 				  err, err_len);

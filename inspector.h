@@ -10,11 +10,12 @@
 #define TCPINSPECT_INSPECTOR_H
 
 #include "evbuf.h"
+#include "filter.h"
 #include "loader.h"
 #include "probe.h"
 #include "prog/tcpinspect.h"
 
-#define INSP_FILTER_MAX	4096	/* instructions a compiled filter may take */
+#define INSP_FILTER_MAX	FLT_MAX_INSNS	/* instructions a compiled filter may take */
 
 struct insp_config {
 	__u64 budget;		/* -c: events the program emits at most; 0: all */
@@ -35,6 +36,8 @@ struct insp_config {
 	 */
 	const struct probe *probe;
 	int stats;		/* read the verifier's statistics (obj.vstats) */
+	int replay;		/* frames come from replay: their wire length
+				 * in XDP metadata (struct ti_meta) */
 	/*
 	 * The entry points to load (INSP_*); 0: the XDP one alone.
 	 * INSP_TRACE loads none at once: insp_trace_load, per program
@@ -64,17 +67,26 @@ struct inspector {
 	int flows_fd;		/* the flow table (LRU hash of ti_flow) */
 	__u32 flows_max;
 	int ncpu;		/* possible CPUs, as per-CPU maps count them */
+	int frags;		/* loaded with BPF_F_XDP_HAS_FRAGS */
 	__u32 filter_cnt;
+	__u32 filter_bytes;	/* frame bytes the filter reads (copied for it) */
+	__u32 filter_raw;	/* the same of a malformed packet */
+	__u32 filter_flags;	/* FLT_NEVER, FLT_ALWAYS, ... */
 	struct bpf_insn filter[INSP_FILTER_MAX];
 };
 
 /*
  * Compile a pcap-filter expression into in, for the next insp_open()
- * (with cfg->filter NULL) to put in the program; no kernel calls.  0,
- * or -EINVAL (a bad expression: err names the token and its position)
- * or -E2BIG (too large).  insp_close() forgets it.
+ * (with cfg->filter NULL) to put in the program; no kernel calls.  Names
+ * come from the files in /etc (hosts, networks, services, protocols,
+ * ethers) where they exist.  live: for a live capture (inbound,
+ * outbound and ifindex are known; replay refuses them, as tcpdump -r).
+ * 0, or -EINVAL (a bad expression: err names the token and its
+ * position), -E2BIG (too large or nested too deep) or -ENOMEM.
+ * in->filter_flags tells FLT_NEVER (no TCP segment can match).
+ * insp_close() forgets it.
  */
-int insp_filter(struct inspector *in, const char *expr, char *err,
+int insp_filter(struct inspector *in, const char *expr, int live, char *err,
 		size_t err_len);
 
 /*

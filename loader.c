@@ -893,7 +893,9 @@ static int load_prog(struct ld_obj *o, __u32 p, char *err, size_t err_len)
 	const struct elf_prog *pr = &o->elf.progs[p];
 	struct bpf_prog_load_opts lo = {
 		.prog_type = pr->type, .license = o->elf.license,
-		.btf_fd = o->btf_fd, .prog_flags = pr->flags,
+		.btf_fd = o->btf_fd,
+		.prog_flags = pr->flags |
+			      (pr->type == BPF_PROG_TYPE_XDP ? o->prog_flags : 0),
 		.expected_attach_type = pr->attach_type,
 		.fd_array = o->fd_cnt > 1 ? o->fd_array : NULL,
 	};

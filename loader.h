@@ -31,6 +31,7 @@ struct ld_obj {
 	void *log_arg;
 	int no_btf;			/* do not upload the BTF (kernel has none) */
 	int stats;			/* read the verifier's statistics (vstats) */
+	__u32 prog_flags;		/* BPF_F_* for every XDP program loaded */
 	/*
 	 * The selected program (ld_open's name).  If set before ld_load,
 	 * only it, the programs that map `values` name and (with

@@ -3,12 +3,14 @@
  * replay.c - capture file frames through an XDP program (see replay.h).
  *
  * BPF_PROG_TEST_RUN with a struct xdp_md as ctx_in: the kernel insists
- * on data_end == the frame length and data == data_meta == 0, and looks
- * ingress_ifindex up in our network namespace (rx_queue_index 0 exists
- * on every device).  Frames over a page (minus XDP headroom and the
- * shared info tailroom) are run as multi-buffer frames by kernels since
- * 5.18, and the program sees their first part only, as on a multi-buffer
- * driver; older kernels refuse them (EINVAL), so they are run cut.
+ * on data_end == the bytes passed, data_meta == 0 and data the length
+ * of the metadata in front (struct ti_meta: the record's original
+ * length, the filter's len), and looks ingress_ifindex up in our
+ * network namespace (rx_queue_index 0 exists on every device).  Frames
+ * over a page (minus XDP headroom and the shared info tailroom) are run
+ * as multi-buffer frames by kernels since 5.18 (the program is loaded
+ * with BPF_F_XDP_HAS_FRAGS there); older kernels refuse them (EINVAL),
+ * so they are run cut.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <linux/bpf.h>
 #include "bpf.h"
 #include "replay.h"
+#include "prog/tcpinspect.h"
 
 #define FILE_MAX	(1ull << 30)
 #define CUT_MIN		1514	/* never cut a frame a plain Ethernet link carries */
@@ -105,33 +108,49 @@ void replay_file_close(struct replay_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Run one frame; 0 or -errno (err says which record). */
+/*
+ * Run one frame, behind the metadata that says its original length
+ * (struct ti_meta, as long as the kernel takes metadata in a test run:
+ * st->no_meta once it did not); 0 or -errno (err says which record).
+ */
 static int run_frame(int prog_fd, const struct pcap_rec *rec,
-		     struct replay_stats *st, char *err, size_t err_len)
+		     struct replay_stats *st, __u8 *buf, char *err,
+		     size_t err_len)
 {
-	__u32 len = rec->caplen;
+	__u32 len = rec->caplen, meta;
+	struct ti_meta m = { TI_META_MAGIC, rec->len };
 	int ret;
 
 	if (st->cut_len && len > st->cut_len)
 		len = st->cut_len;
 	for (;;) {
-		struct xdp_md md = {
-			.data_end = len,
-			.ingress_ifindex = REPLAY_IFINDEX,
-		};
-		struct bpf_test_run tr = {
-			.data_in = rec->data,
-			.data_len_in = len,
-			.ctx_in = &md,
-			.ctx_len_in = sizeof(md),
-			.repeat = 1,
-		};
+		meta = st->no_meta ? 0 : sizeof(m);
+		memcpy(buf, &m, sizeof(m));
+		memcpy(buf + meta, rec->data, len);
+		{
+			struct xdp_md md = {
+				.data = meta,
+				.data_end = meta + len,
+				.ingress_ifindex = REPLAY_IFINDEX,
+			};
+			struct bpf_test_run tr = {
+				.data_in = buf,
+				.data_len_in = meta + len,
+				.ctx_in = &md,
+				.ctx_len_in = sizeof(md),
+				.repeat = 1,
+			};
 
-		ret = bpf_prog_test_run(prog_fd, &tr);
+			ret = bpf_prog_test_run(prog_fd, &tr);
+		}
 		if (!ret)
 			break;
 		if (ret == -EINTR)
 			continue;	/* a signal: its flag is seen before the next frame */
+		if (ret == -EINVAL && meta && !st->no_meta && len <= CUT_MIN) {
+			st->no_meta = 1;	/* a kernel without XDP metadata here */
+			continue;
+		}
 		if ((ret == -EINVAL || ret == -ENOMEM || ret == -E2BIG) &&
 		    len > CUT_MIN) {
 			len = len > CUT_FIRST ? CUT_FIRST : len - 64;
@@ -173,24 +192,44 @@ int replay_run(struct pcap_reader *r, int prog_fd, struct evbuf *eb,
 {
 	struct pcap_rec rec;
 	struct drain d = { .fn = fn, .arg = arg, .frame = &rec, .st = st };
+	__u8 *buf = NULL, *bigger;
+	size_t room = 0;
 	int ret, stopped = 0;
 
 	for (;;) {
-		if (stop && *stop)
-			return 1;
+		if (stop && *stop) {
+			ret = 1;
+			break;
+		}
 		ret = pcap_next(r, &rec, err, err_len);
 		if (ret <= 0)
-			return ret;
+			break;
 		st->frames++;
 		if (rec.caplen < REPLAY_MIN_LEN) {
 			st->too_short++;
 			continue;
 		}
-		ret = run_frame(prog_fd, &rec, st, err, err_len);
+		if (rec.caplen + sizeof(struct ti_meta) > room) {
+			room = rec.caplen + sizeof(struct ti_meta) + 4096;
+			bigger = realloc(buf, room);
+			if (!bigger) {
+				snprintf(err, err_len, "record %llu: %u bytes: %s",
+					 (unsigned long long)rec.nr, rec.caplen,
+					 strerror(ENOMEM));
+				ret = -ENOMEM;
+				break;
+			}
+			buf = bigger;
+		}
+		ret = run_frame(prog_fd, &rec, st, buf, err, err_len);
 		if (ret)
-			return ret;
+			break;
 		evb_consume(eb, on_record, &d, &stopped);
-		if (stopped)
-			return 1;
+		if (stopped) {
+			ret = 1;
+			break;
+		}
 	}
+	free(buf);
+	return ret;
 }

@@ -40,6 +40,7 @@ struct replay_stats {
 	__u64 cut;		/* longer than the kernel takes: run cut to cut_len */
 	__u32 cut_len;
 	__u64 events;		/* records handed to the callback */
+	int no_meta;		/* the kernel takes no XDP metadata in a test run */
 };
 
 /*

@@ -180,11 +180,19 @@ int ses_probe(const struct opts *o, struct probe *kp)
 int ses_filter(struct inspector *in, const struct opts *o)
 {
 	char err[512];
+	int ret;
 
-	if (!o->filter || insp_filter(in, o->filter, err, sizeof(err)) == 0)
+	if (!o->filter)
 		return 0;
-	msg("%s", err);
-	return EXIT_USAGE;
+	ret = insp_filter(in, o->filter, o->cmd != CMD_REPLAY, err, sizeof(err));
+	if (ret) {
+		msg("%s", err);
+		return ret == -EINVAL || ret == -E2BIG ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	if (in->filter_flags & FLT_NEVER)
+		msg("warning: the expression can match no TCP segment (only other "
+		    "packets, or none): nothing will be shown");
+	return 0;
 }
 
 __u32 ses_snaplen(const struct opts *o)
@@ -213,6 +221,17 @@ void ses_out(struct out *out, const struct opts *o)
 		out->pr.seq = NULL;
 }
 
+/* -v: the verifier's figures for program i, if it was loaded with them. */
+static void say_vstats(const struct inspector *in, __u32 i)
+{
+	const struct ld_vstats *vs = &in->obj.vstats[i];
+
+	if (vs->insns)
+		msg("program %s: the verifier processed %u instructions (%u states, at most %u at once) in %u us",
+		    in->obj.elf.progs[i].name, vs->insns, vs->states,
+		    vs->peak_states, vs->usec);
+}
+
 int ses_open(struct inspector *in, const struct opts *o,
 	     const struct probe *kp, __u64 deadline_ns)
 {
@@ -227,8 +246,9 @@ int ses_open(struct inspector *in, const struct opts *o,
 		/* The table flows reads; the others need none (1 entry). */
 		.flows_max = 1,
 		.probe = kp,
+		/* replay passes each record's original length along */
+		.replay = o->cmd == CMD_REPLAY,
 	};
-	const struct ld_vstats *vs;
 	char err[4096], lim[32];
 	__u32 i;
 	int ret;
@@ -255,13 +275,9 @@ int ses_open(struct inspector *in, const struct opts *o,
 	}
 	if (o->verbose && in->obj.note[0])
 		msg("%s", in->obj.note);
-	for (i = 0; i < in->obj.elf.prog_cnt; i++) {
-		vs = &in->obj.vstats[i];
-		if (o->verbose && vs->insns && in->obj.prog_fds[i] >= 0)
-			msg("program %s: the verifier processed %u instructions (%u states, at most %u at once) in %u us",
-			    in->obj.elf.progs[i].name, vs->insns, vs->states,
-			    vs->peak_states, vs->usec);
-	}
+	for (i = 0; i < in->obj.elf.prog_cnt; i++)
+		if (o->verbose && in->obj.prog_fds[i] >= 0)
+			say_vstats(in, i);
 	return 0;
 }
 
@@ -477,6 +493,14 @@ static int trace_hook(struct inspector *in, struct attach *a, int i, char *err,
 	t->target_id = a->trace.target_id;
 	t->owner = i;
 	ses_trace_cnt++;
+	if (in->obj.stats) {	/* -v */
+		const struct elf_prog *p;
+
+		if ((p = elf_find_prog(&in->obj.elf, TI_PROG_ENTRY)))
+			say_vstats(in, p - in->obj.elf.progs);
+		if ((p = elf_find_prog(&in->obj.elf, TI_PROG_EXIT)))
+			say_vstats(in, p - in->obj.elf.progs);
+	}
 	return trace_attach(&a->trace, t->entry_fd, t->exit_fd, err, err_len);
 }
 

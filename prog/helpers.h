@@ -39,6 +39,8 @@ static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags,
 static long (*bpf_xdp_load_bytes)(struct xdp_md *ctx, __u32 off, void *buf,
 				  __u32 len) = (void *)BPF_FUNC_xdp_load_bytes;
 
+static long (*bpf_xdp_get_buff_len)(struct xdp_md *ctx) =
+	(void *)BPF_FUNC_xdp_get_buff_len;
 static long (*bpf_skb_load_bytes)(const void *skb, __u32 off, void *to,
 				  __u32 len) = (void *)BPF_FUNC_skb_load_bytes;
 static long (*bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) =

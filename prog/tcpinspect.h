@@ -127,32 +127,75 @@ _Static_assert(TI_SNAP_MAX <= 0xffff, "snap_len in 16 bits");
 
 /*
  * What a filter sees (filter.c compiles an expression into the body of
- * ti_filter(const struct ti_pkt *), which returns non-zero to accept).
- * The fields follow libpcap's view of the frame, so that an expression
- * means what it means to tcpdump: the protocol is the one the first IP
- * header names (IPv6 extension headers are not chased), ports exist only
- * when TCP follows that header directly and, for IPv4, in the first
- * fragment; vlan_cnt tags precede the IP header.
+ *
+ *	int ti_filter(const struct ti_pkt *p, const struct ti_bytes *b)
+ *
+ * which returns non-zero to accept).  Every entry point (XDP, TC in and
+ * out, fentry) calls it for the frames it would emit: a TCP segment
+ * whose headers it checked (IPv4 or IPv6 after up to TI_VLAN_MAX
+ * tags), a later fragment of one, or a malformed packet (an IPv4 or
+ * IPv6 header, or the TCP header, bad or cut: ti_event.reason).  For
+ * the first two the compiled code relies on the checks: it knows, for
+ * each combination of tag count, family and what follows the IP
+ * header, which frame bytes are in *p and which are constants.  A
+ * malformed packet fits none of those shapes: raw is 1, and the code
+ * reads every frame byte from b (TI_VAR_FILTER_RAW of them copied), as
+ * libpcap reads any packet.
+ *
+ * The windows hold frame bytes as they are in the frame (network
+ * order), where the compiled code finds them without a copy:
+ *   tag[i]   frame bytes 12 + 4i .. 15 + 4i (TPID, TCI) for i < vlan_cnt
+ *   l3       the first 12 bytes of the IPv4 header, or 8 of the IPv6 one
+ *   saddr    IPv4: l3 + 12..15; IPv6: l3 + 8..23
+ *   daddr    IPv4: l3 + 16..19; IPv6: l3 + 24..39
+ *   l4       has_ports: the first 16 bytes of the TCP header; IPv6
+ *            otherwise: the 8 bytes after the IPv6 header
+ * The program fills tag, l3 and l4 only where TI_VAR_FILTER_NEEDS says
+ * the filter reads them, and they are stale otherwise (and in a
+ * malformed packet).  Any other byte the expression reads comes from
+ * b->data, where the program copied the frame's first caplen bytes
+ * (TI_VAR_FILTER_BYTES says how many the expression needs, and
+ * TI_VAR_FILTER_RAW for a malformed packet; 0: none, and b is not read).
  */
 struct ti_pkt {
-	__u8 saddr[16];		/* as in ti_event */
+	__u8 saddr[16];
 	__u8 daddr[16];
-	__u32 len;		/* frame length, as tcpdump's len */
-	__u16 sport;		/* valid if has_ports */
-	__u16 dport;
-	__u16 vlan[TI_VLAN_MAX];	/* ids, outer first */
+	__u8 l3[12];
+	__u8 l4[16];
+	__u8 tag[TI_VLAN_MAX][4];
+	__u32 len;		/* the frame's length on the wire (tcpdump's len);
+				 * set only if TI_VAR_FILTER_NEEDS says the
+				 * filter reads it */
+	__u32 caplen;		/* frame bytes in b->data: min(frame, filter bytes) */
 	__u8 vlan_cnt;		/* tags before the IP header */
 	__u8 family;		/* 4 or 6 */
-	__u8 proto;		/* IPv4 protocol / IPv6 next header field */
-	__u8 has_ports;		/* TCP header right behind the IP header */
-	__u8 tcp_flags;		/* byte 13 of the TCP header, if has_flags */
-	__u8 has_flags;		/* that byte is inside the frame */
-	__u8 frag_nh;		/* IPv6 whose first header is a fragment
-				 * header: that header's next header; else 0 */
+	__u8 proto;		/* IPv4 protocol (6) / IPv6 next header field */
+	__u8 has_ports;		/* TCP header right behind the IP header (IPv4:
+				 * in the first fragment) */
+	__u8 chain;		/* IPv6: TI_CHAIN_* of the headers chased */
+	__u8 pkttype;		/* PACKET_OUTGOING (4) for a frame leaving by
+				 * ifindex (TC egress), else 0 (arriving: XDP,
+				 * TC ingress, fentry); with ifindex, set only
+				 * if TI_VAR_FILTER_NEEDS says so */
+	__u8 raw;		/* 1: a malformed packet, read from b alone */
 	__u8 pad;
+	__u32 ifindex;		/* the interface it arrives on (or leaves by) */
 };
 
-_Static_assert(sizeof(struct ti_pkt) == 52, "ti_pkt layout");
+_Static_assert(sizeof(struct ti_pkt) == 88, "ti_pkt layout");
+
+/* ti_pkt.chain: the extension headers before TCP (libpcap's protochain) */
+#define TI_CHAIN_HOP	0x01	/* 0, hop-by-hop options */
+#define TI_CHAIN_ROUTING 0x02	/* 43 */
+#define TI_CHAIN_FRAG	0x04	/* 44 */
+#define TI_CHAIN_DST	0x08	/* 60, destination options */
+#define TI_CHAIN_ODD	0x80	/* a fragment header with a non-zero reserved
+				 * byte: libpcap's walk reads it as a length */
+
+/* The frame's first bytes, copied for the filter (the scratch buffer). */
+struct ti_bytes {
+	__u8 data[TI_SNAP_MAX];
+};
 
 #define TI_FUNC_FILTER	"ti_filter"
 #define TI_FUNC_FETCH_ADD "ti_fetch_add"	/* (__u64 *p, __u64 v): the old *p */
@@ -287,6 +330,31 @@ struct ti_health {
 #define TI_VAR_MODE	"ti_mode"	/* TI_MODE_*; 0 means TI_MODE_EVENTS */
 #define TI_VAR_OUTPUT	"ti_output"	/* TI_OUT_*: where events go */
 #define TI_VAR_RING_SIZE "ti_ring_size"	/* the ring buffer's bytes */
+#define TI_VAR_FILTER_BYTES "ti_filter_bytes"	/* frame bytes to copy for the
+						 * filter, <= TI_SNAP_MAX */
+#define TI_VAR_FILTER_RAW "ti_filter_raw"	/* the same for a malformed
+						 * packet (ti_pkt.raw) */
+#define TI_VAR_FILTER_NEEDS "ti_filter_needs"	/* TI_NEED_*: ti_pkt fields the
+						 * filter reads that cost */
+#define TI_NEED_LEN	0x1	/* ti_pkt.len */
+#define TI_NEED_IF	0x2	/* ti_pkt.pkttype, ti_pkt.ifindex */
+#define TI_NEED_L3	0x4	/* ti_pkt.l3 */
+#define TI_NEED_L4	0x8	/* ti_pkt.l4 */
+#define TI_NEED_TAGS	0x10	/* ti_pkt.tag */
+#define TI_VAR_META	"ti_meta"	/* replay: the wire length comes in
+					 * XDP metadata (struct ti_meta) */
+#define TI_VAR_FRAGS	"ti_frags"	/* loaded with BPF_F_XDP_HAS_FRAGS:
+					 * frames may be multi-buffer */
+
+/* replay's metadata in front of each frame (BPF_PROG_TEST_RUN) */
+struct ti_meta {
+	__u32 magic;		/* TI_META_MAGIC */
+	__u32 wire_len;		/* the record's original length */
+};
+
+#define TI_META_MAGIC	0x74696d31	/* "tim1" */
+
+_Static_assert(sizeof(struct ti_meta) == 8, "ti_meta layout");
 
 /*
  * TI_VAR_OUTPUT values.  The path not taken is dead code to the

@@ -7,12 +7,13 @@
  *   ti_xdp_entry  fentry and fexit on someone's XDP program: every frame
  *   ti_xdp_exit   it sees, and its verdict
  * Each parses Ethernet -> up to two VLAN tags -> IPv4 (options,
- * fragments) or IPv6 (extension header chain) -> TCP, asks the filter,
- * and emits one ti_event plus the first snap bytes of the frame per TCP
- * segment (or later fragment, or malformed packet) into the "events"
- * ring buffer, or on kernels without one (or without
- * bpf_xdp_load_bytes) into per-CPU perf buffers through "perf_events"
- * (ti_output).  Every path lets the packet go on (XDP_PASS,
+ * fragments) or IPv6 (extension header chain) -> TCP, asks the filter
+ * (filter.c's code, over ti_pkt and a copy of the frame's first bytes,
+ * the same at every entry point), and emits one ti_event plus the
+ * first snap bytes of the frame per TCP segment (or later fragment, or
+ * malformed packet) into the "events" ring buffer, or on kernels
+ * without one (or without bpf_xdp_load_bytes) into per-CPU perf
+ * buffers through "perf_events" (ti_output).  Every path lets the packet go on (XDP_PASS,
  * TC_ACT_UNSPEC, the traced program's own verdict): we look, we never
  * touch.
  *
@@ -44,6 +45,7 @@
 #include <linux/ipv6.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
+#include <linux/if_packet.h>
 #include "helpers.h"
 #include "tcpinspect.h"
 #include "health.h"
@@ -80,6 +82,8 @@ struct ti_flowarg {
 struct scratch {
 	struct ti_pkt m;
 	__u16 hdr_end;		/* parse: where the headers end in the frame */
+	__u16 sport;		/* parse: the TCP ports (the flow table's) */
+	__u16 dport;
 	__u8 nh;		/* parse: IPv6 next header being chased */
 	__u8 flags;		/* parse: the TCP flags (byte 13) */
 	__u8 ext_cnt;		/* parse: IPv6 extension headers followed */
@@ -88,7 +92,9 @@ struct scratch {
 	__u8 pad[5];
 	struct ti_flowarg fa;
 	struct ti_event e;
-	__u8 data[TI_SNAP_MAX];
+	__u8 data[TI_SNAP_MAX];	/* the frame's bytes: for the filter
+				 * (struct ti_bytes), then for the event;
+				 * fentry parses them too */
 };
 
 _Static_assert(__builtin_offsetof(struct scratch, e) % 8 == 0, "event alignment");
@@ -167,6 +173,11 @@ __u64 ti_sample_seq;			/* matches counted for --sample */
 const volatile __u32 ti_snaplen = TI_SNAP_DEFAULT;	/* TI_VAR_SNAPLEN */
 const volatile __u32 ti_output = TI_OUT_RINGBUF;	/* TI_VAR_OUTPUT */
 const volatile __u32 ti_ring_size = TI_RINGBUF_SIZE;	/* TI_VAR_RING_SIZE */
+const volatile __u32 ti_filter_bytes = 0;	/* TI_VAR_FILTER_BYTES */
+const volatile __u32 ti_filter_raw = 0;		/* TI_VAR_FILTER_RAW */
+const volatile __u32 ti_filter_needs = 0;	/* TI_VAR_FILTER_NEEDS */
+const volatile __u32 ti_meta = 0;		/* TI_VAR_META */
+const volatile __u32 ti_frags = 0;		/* TI_VAR_FRAGS */
 __u64 ti_taken;				/* events asked for against the budget */
 __u64 ti_woken;				/* last reader wake-up, ktime ns */
 
@@ -193,10 +204,11 @@ __attribute__((noinline)) __u64 ti_fetch_add(__u64 *p, __u64 v)
  * and not inlined, so that clang keeps the call and assumes nothing
  * about the result.
  */
-__attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p)
+__attribute__((noinline, weak)) int ti_filter(const struct ti_pkt *p,
+					      const struct ti_bytes *b)
 {
-	/* Verified alone as a global function: p may be NULL to it. */
-	return p && p->len != 0xffffffff;
+	/* Verified alone as a global function: p, b may be NULL to it. */
+	return p && b && p->len != 0xffffffff;
 }
 
 /*
@@ -282,9 +294,10 @@ static __always_inline int parse_tcp(const struct view *v, struct scratch *s,
 	th = at(v, l4);
 	if ((void *)(th + 1) > vend(v))
 		return TI_CNT_TRUNCATED;
-	/* The filter sees the ports of a malformed header too. */
-	s->m.sport = bswap16(th->source);
-	s->m.dport = bswap16(th->dest);
+	s->sport = bswap16(th->source);
+	s->dport = bswap16(th->dest);
+	if (s->m.has_ports && (ti_filter_needs & TI_NEED_L4))
+		__builtin_memcpy(s->m.l4, th, 16);	/* (else IPv6's window) */
 	hlen = th->doff * 4;
 	if (hlen < sizeof(*th))
 		return TI_CNT_BAD_DOFF;
@@ -307,7 +320,6 @@ static __always_inline int parse_ipv4(const struct view *v, struct scratch *s,
 	struct iphdr *ip = at(v, l3);
 	__u32 ihl, ip_len;
 	__u16 frag;
-	__u8 *t;
 
 	/* IPv4 by the link type, whatever follows: for the filter (as
 	 * libpcap's "ip") and for a malformed packet's event. */
@@ -316,6 +328,8 @@ static __always_inline int parse_ipv4(const struct view *v, struct scratch *s,
 	if ((void *)(ip + 1) > vend(v))
 		return TI_CNT_TRUNCATED;
 	s->m.proto = ip->protocol;
+	if (ti_filter_needs & TI_NEED_L3)
+		__builtin_memcpy(s->m.l3, ip, 12);
 	__builtin_memcpy(s->m.saddr, &ip->saddr, 4);
 	__builtin_memcpy(s->m.daddr, &ip->daddr, 4);
 	if (ip->version != 4)
@@ -332,15 +346,22 @@ static __always_inline int parse_ipv4(const struct view *v, struct scratch *s,
 		return TI_P_OTHER;
 	frag = bswap16(ip->frag_off) & 0x1fff;
 	s->e.ev_flags = frag ? TI_EV_FRAG : 0;
-	/* tcp[13] for the filter, which checks has_ports itself. */
-	t = (__u8 *)ip + ihl;
-	if ((void *)(t + 14) <= vend(v)) {
-		s->m.tcp_flags = t[13];
-		s->m.has_flags = 1;
-	}
 	s->m.has_ports = !frag;
 	return parse_tcp(v, s, l3 + ihl, ip_len, ihl);
 }
+
+/*
+ * ti_pkt.chain's bit for extension header nh (0, 43 or 60), without a
+ * branch (paths that differ only in a constant would not meet again
+ * for the verifier): the nibble at bit nh of a constant, which has
+ * TI_CHAIN_HOP at bit 0, TI_CHAIN_ROUTING at 43, TI_CHAIN_DST at 60
+ * (the three nibbles do not overlap).
+ */
+#define CHAIN_BIT(nh)	((((__u64)TI_CHAIN_HOP << IPPROTO_HOPOPTS) |		\
+			  ((__u64)TI_CHAIN_ROUTING << IPPROTO_ROUTING) |	\
+			  ((__u64)TI_CHAIN_DST << IPPROTO_DSTOPTS)) >> ((nh) & 63) & 0xf)
+_Static_assert(IPPROTO_HOPOPTS == 0 && IPPROTO_ROUTING == 43 &&
+	       IPPROTO_DSTOPTS == 60 && TI_CHAIN_DST <= 0xf, "CHAIN_BIT");
 
 /* One IPv6 extension header at off: the offset after it, 0 at the end
  * of the chain (s->nh is then the protocol), or a malformed reason as
@@ -357,6 +378,7 @@ static __always_inline int ext_hdr(const struct view *v, struct scratch *s,
 
 		if ((void *)(x + 1) > vend(v))
 			return -TI_CNT_TRUNCATED;
+		s->m.chain |= CHAIN_BIT(nh);
 		s->nh = x->nexthdr;
 		off += (x->len + 1) * 8;
 		if (off > vmask(v) || at(v, off) > vend(v))
@@ -367,8 +389,10 @@ static __always_inline int ext_hdr(const struct view *v, struct scratch *s,
 		if ((void *)(f + 1) > vend(v))
 			return -TI_CNT_TRUNCATED;
 		s->nh = f->nexthdr;
-		if (!s->ext_cnt)	/* libpcap looks behind this one */
-			s->m.frag_nh = f->nexthdr;
+		/* libpcap's protochain reads the reserved byte as a length:
+		 * ODD if it is not 0 */
+		s->m.chain |= TI_CHAIN_FRAG |
+			      (((__u32)f->reserved + 0xff) >> 8) * TI_CHAIN_ODD;
 		if (bswap16(f->frag_off) & 0xfff8)
 			e->ev_flags = TI_EV_FRAG;
 		off += sizeof(*f);
@@ -387,7 +411,7 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
 	struct ipv6hdr *ip6 = at(v, l3);
 	struct ti_event *e = &s->e;
 	__u32 off, ip_len, i;
-	__u8 *t;
+	__u8 *w;
 	int r;
 
 	s->m.family = 6;
@@ -395,11 +419,20 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
 	if ((void *)(ip6 + 1) > vend(v))
 		return TI_CNT_TRUNCATED;
 	s->m.proto = s->nh = ip6->nexthdr;
+	if (ti_filter_needs & TI_NEED_L3)
+		__builtin_memcpy(s->m.l3, ip6, 8);
 	__builtin_memcpy(s->m.saddr, &ip6->saddr, 16);
 	__builtin_memcpy(s->m.daddr, &ip6->daddr, 16);
 	if (ip6->version != 6)
 		return TI_CNT_BAD_VER;
 	ip_len = sizeof(*ip6) + bswap16(ip6->payload_len);
+	/* the filter's window behind the IPv6 header (TCP: parse_tcp's) */
+	if (ti_filter_needs & TI_NEED_L4) {
+		w = at(v, l3 + sizeof(*ip6));
+		/* (the copy has room past its end: no check, no branch) */
+		if (v->kind == VIEW_COPY || (void *)(w + 8) <= vend(v))
+			__builtin_memcpy(s->m.l4, w, 8);
+	}
 	s->ext_cnt = 0;
 	off = l3 + sizeof(*ip6);
 #pragma unroll
@@ -423,12 +456,7 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
 			return TI_CNT_BAD_EXT;
 		return TI_P_OTHER;
 	}
-	/* libpcap does not chase extension headers. */
-	t = at(v, off);
-	if (s->m.proto == IPPROTO_TCP && (void *)(t + 14) <= vend(v)) {
-		s->m.tcp_flags = t[13];
-		s->m.has_flags = 1;
-	}
+	/* libpcap's ports: TCP right behind the IPv6 header */
 	s->m.has_ports = s->m.proto == IPPROTO_TCP;
 	return parse_tcp(v, s, off, ip_len, off - l3);
 }
@@ -439,10 +467,9 @@ static __always_inline int parse_ipv6(const struct view *v, struct scratch *s,
  * fragment flags, TCP flags).  0 for a TCP segment or later fragment,
  * the TI_CNT_* reason (> 0) for a malformed IP or TCP header (counted
  * here in c), TI_P_OTHER for anything else (counted as seen only).
- * len is the frame's length (the view may hold less of it).
  */
 static __always_inline int ti_parse(const struct view *v, struct scratch *s,
-				    struct ti_counters *c, __u32 len)
+				    struct ti_counters *c)
 {
 	struct ethhdr *eth = vdata(v);
 	void *cur;
@@ -450,8 +477,12 @@ static __always_inline int ti_parse(const struct view *v, struct scratch *s,
 	__u16 proto;
 	int r;
 
-	__builtin_memset(&s->m, 0, sizeof(s->m));
-	s->m.len = len;
+	/* The addresses (IPv4 fills 4 bytes of each), caplen and the
+	 * words at vlan_cnt start at 0; the windows, len, pkttype and
+	 * ifindex are written where they are read. */
+	__builtin_memset(s->m.saddr, 0, sizeof(s->m.saddr) + sizeof(s->m.daddr));
+	__builtin_memset(&s->m.caplen, 0, __builtin_offsetof(struct ti_pkt, ifindex) -
+					  __builtin_offsetof(struct ti_pkt, caplen));
 	s->e.l4_off = 0;
 	s->e.ev_flags = 0;
 	r = TI_P_OTHER;
@@ -467,7 +498,9 @@ static __always_inline int ti_parse(const struct view *v, struct scratch *s,
 			break;
 		if ((void *)(vh + 1) > vend(v))
 			goto out;
-		s->m.vlan[i] = bswap16(vh->tci) & 0x0fff;
+		/* the filter's window: TPID, TCI as in the frame */
+		if (ti_filter_needs & TI_NEED_TAGS)
+			__builtin_memcpy(s->m.tag[i], (void *)vh - 2, 4);
 		s->m.vlan_cnt++;
 		proto = vh->proto;
 		cur = vh + 1;
@@ -519,8 +552,9 @@ static __always_inline __u64 wake_flag(__u64 now)
  * directions meet in one entry; which end sent the segment into
  * fa->g.side.
  */
-static __always_inline void flow_key(const struct ti_pkt *m, struct ti_flowarg *fa)
+static __always_inline void flow_key(const struct scratch *s, struct ti_flowarg *fa)
 {
+	const struct ti_pkt *m = &s->m;
 	__u64 a0, a1, b0, b1;
 	int swap;
 
@@ -533,18 +567,18 @@ static __always_inline void flow_key(const struct ti_pkt *m, struct ti_flowarg *
 	b0 = __builtin_bswap64(b0);
 	b1 = __builtin_bswap64(b1);
 	swap = a0 > b0 || (a0 == b0 && (a1 > b1 ||
-					(a1 == b1 && m->sport > m->dport)));
+					(a1 == b1 && s->sport > s->dport)));
 	fa->g.side = swap;
 	if (swap) {
 		__builtin_memcpy(fa->k.saddr, m->daddr, 16);
 		__builtin_memcpy(fa->k.daddr, m->saddr, 16);
-		fa->k.sport = m->dport;
-		fa->k.dport = m->sport;
+		fa->k.sport = s->dport;
+		fa->k.dport = s->sport;
 	} else {
 		__builtin_memcpy(fa->k.saddr, m->saddr, 16);
 		__builtin_memcpy(fa->k.daddr, m->daddr, 16);
-		fa->k.sport = m->sport;
-		fa->k.dport = m->dport;
+		fa->k.sport = s->sport;
+		fa->k.dport = s->dport;
 	}
 	fa->k.family = m->family;
 	fa->k.pad[0] = fa->k.pad[1] = fa->k.pad[2] = 0;
@@ -610,25 +644,128 @@ __attribute__((noinline)) int ti_flow_update(struct ti_flowarg *fa)
 enum hook { HOOK_XDP, HOOK_TC_IN, HOOK_TC_OUT, HOOK_TRACE };
 
 /*
- * The event's frame bytes, snap of them, into s->data, from where each
- * entry point has them: 0, or the helper's error.  (fentry copied them
- * before parsing.)
+ * The frame's first n bytes (1..TI_SNAP_MAX, no more than it has) into
+ * s->data, from where each entry point has them: 0, or the helper's
+ * error.  (fentry copied them before parsing.)
  */
 static __always_inline long copy_frame(void *ctx, struct scratch *s,
-				       enum hook hook, __u32 snap)
+				       enum hook hook, __u32 n)
 {
 	if (hook == HOOK_XDP)
-		return bpf_xdp_load_bytes(ctx, 0, s->data, snap);
+		return bpf_xdp_load_bytes(ctx, 0, s->data, n);
 	if (hook == HOOK_TC_IN || hook == HOOK_TC_OUT)
-		return bpf_skb_load_bytes(ctx, 0, s->data, snap);
+		return bpf_skb_load_bytes(ctx, 0, s->data, n);
 	return 0;
+}
+
+/*
+ * XDP without bpf_xdp_load_bytes (the perf buffer path, before 5.18):
+ * the frame's first bytes into dst from the linear part, at most
+ * TI_LINEAR_COPY, in words (the last one ending at the last byte),
+ * unrolled: no loop for the verifier.  How many.
+ */
+#define TI_LINEAR_COPY	256
+
+static __always_inline __u32 copy_linear(const struct view *v, __u8 *dst,
+					 __u32 n)
+{
+	void *data = vdata(v);
+	void *end = vend(v);
+	__u32 i, t;
+	void *p;
+
+	if (n > (__u32)(end - data))
+		n = end - data;
+	if (n > TI_LINEAR_COPY)
+		n = TI_LINEAR_COPY;
+	if (n < 8)
+		return 0;
+#pragma unroll
+	for (i = 0; i < TI_LINEAR_COPY / 8; i++) {
+		if ((i + 1) * 8 > n || data + (i + 1) * 8 > end)
+			break;
+		*(__u64 *)(dst + i * 8) = *(__u64 *)(data + i * 8);
+	}
+	t = (n - 8) & (TI_LINEAR_COPY - 1);
+	p = data + t;
+	if (p + 8 <= end)
+		*(__u64 *)(dst + t) = *(__u64 *)p;
+	return n;
+}
+
+/*
+ * The frame's first bytes for the filter, where the expression reads
+ * more than the headers in s->m: want of them (ti_filter_bytes, or
+ * ti_filter_raw for a malformed packet; 0 for most), flen the frame's.
+ * s->m.caplen says how many are in s->data.
+ */
+static __always_inline void filter_copy(void *ctx, const struct view *v,
+					struct scratch *s, enum hook hook,
+					__u32 want, __u32 flen)
+{
+	__u32 n;
+
+	/* min(flen, want) on flen read back from memory: a comparison of
+	 * the caller's flen would narrow it for the verifier, which would
+	 * then follow the rest of the program once per way */
+	s->m.caplen = flen;
+	n = forget(s->m.caplen);
+	if (n > want)
+		n = want;
+	if (hook == HOOK_TRACE) {
+		/* copied already: ti_xdp_entry copies at least n bytes */
+		s->m.caplen = n;
+		return;
+	}
+	if (hook == HOOK_XDP && ti_output == TI_OUT_PERF) {
+		s->m.caplen = copy_linear(v, s->data, n);
+		return;
+	}
+	s->m.caplen = 0;
+	if (!n)
+		return;
+	n = ((n - 1) & (TI_SNAP_MAX - 1)) + 1;	/* 1..TI_SNAP_MAX */
+	if (!copy_frame(ctx, s, hook, n))
+		s->m.caplen = n;
+}
+
+/*
+ * The frame's length: XDP with multi-buffer frames asks the helper (the
+ * linear part is len); elsewhere len is all of it.
+ */
+static __always_inline __u32 frame_len(void *ctx, enum hook hook, __u32 len)
+{
+	if (hook == HOOK_XDP && ti_frags)
+		return bpf_xdp_get_buff_len(ctx);
+	return len;
+}
+
+/*
+ * The frame's length on the wire, libpcap's len: its bytes, but in
+ * replay the capture record's original length, which tcpinspect replay
+ * puts in front of the frame as XDP metadata (a cut record is run as
+ * the bytes the file has).
+ */
+static __always_inline __u32 wire_len(void *ctx, enum hook hook, __u32 flen)
+{
+	struct ti_meta *meta;
+	void *data;
+
+	if (hook != HOOK_XDP || !ti_meta)
+		return flen;
+	meta = ctx_load(ctx, struct xdp_md, data_meta);
+	data = ctx_load(ctx, struct xdp_md, data);
+	if ((void *)(meta + 1) <= data && meta->magic == TI_META_MAGIC)
+		return meta->wire_len;
+	return flen;
 }
 
 /*
  * Everything after the parse, whatever the entry point: the counters,
  * the filter, the limits, the flow table, and the event (for fentry:
  * made ready for fexit, which sends it with the verdict).  ifindex and
- * queue say where the frame is, len how long it is.
+ * queue say where the frame is, len how many of its bytes are in the
+ * linear part (XDP), or in all (TC, fentry).
  */
 static __always_inline void ti_run(void *ctx, const struct view *v,
 				   struct scratch *s, struct ti_counters *c,
@@ -636,25 +773,50 @@ static __always_inline void ti_run(void *ctx, const struct view *v,
 				   __u32 len)
 {
 	struct ti_event *e = &s->e;
-	__u32 snap;
+	/* what the filter reads that costs (constants to the verifier) */
+	int early = (ti_filter_needs & TI_NEED_LEN) || ti_filter_bytes ||
+		    ti_filter_raw;
+	__u32 snap, flen, wlen;
 	__u64 now;
 	long ret;
 	int r;
 
-	r = ti_parse(v, s, c, len);
+	r = ti_parse(v, s, c);
 	if (r < 0)
 		return;
 	/* A malformed packet was counted by reason; it goes on, with the
-	 * whole frame.  The reason is stored and forgotten: the paths of
-	 * the reasons meet again here. */
-	if (r)
-		s->hdr_end = s->m.len;
-	else
+	 * whole frame, to a filter that reads it as bytes (m.raw).  The
+	 * reason is stored and forgotten: the paths of the reasons meet
+	 * again here.  (hdr_end, raw: stored in these branches, not
+	 * computed from r, which kept the verifier's paths apart.) */
+	if (r) {
+		s->hdr_end = len;
+		s->m.raw = 1;
+	} else {
 		c->n[e->ev_flags & TI_EV_FRAG ? TI_CNT_FRAGMENT : TI_CNT_TCP]++;
+	}
 	e->reason = r;
-	if (!ti_filter(&s->m))
+	/* The lengths and bytes the filter reads, only if it reads them:
+	 * with multi-buffer frames the length is a helper call. */
+	flen = early ? frame_len(ctx, hook, len) : len;
+	if (ti_filter_needs & TI_NEED_LEN)
+		s->m.len = wire_len(ctx, hook, flen);
+	if (ti_filter_needs & TI_NEED_IF) {
+		/* as tcpdump -i sees the packet: leaving, or arriving */
+		s->m.pkttype = hook == HOOK_TC_OUT ? PACKET_OUTGOING : PACKET_HOST;
+		s->m.ifindex = ifindex;
+	}
+	if (ti_filter_bytes || ti_filter_raw)
+		filter_copy(ctx, v, s, hook,
+			    forget(s->m.raw) ? ti_filter_raw : ti_filter_bytes, flen);
+	if (!ti_filter(&s->m, (const struct ti_bytes *)s->data))
 		return;		/* filtered: not matched */
 	c->n[TI_CNT_MATCHED]++;
+	if (!early)
+		flen = frame_len(ctx, hook, len);
+	wlen = wire_len(ctx, hook, flen);
+	if (forget(e->reason))	/* all of a malformed one, frags too */
+		s->hdr_end = flen;
 
 	/* The limits, in the kernel too: they hold if user space stalls.
 	 * Each is a constant to the verifier: no cost when unset.  The
@@ -670,10 +832,10 @@ static __always_inline void ti_run(void *ctx, const struct view *v,
 	if ((ti_mode & TI_MODE_FLOWS) && !(e->ev_flags & TI_EV_FRAG) && !e->reason) {
 		if (!now)
 			now = bpf_ktime_get_ns();
-		flow_key(&s->m, &s->fa);
+		flow_key(s, &s->fa);
 		s->fa.g.now = now;
 		s->fa.g.flags = s->flags;
-		s->fa.g.frame_len = len;
+		s->fa.g.frame_len = wlen;
 		s->fa.dir = hook == HOOK_TC_OUT ? TI_DIR_OUT : TI_DIR_IN;
 		r = ti_flow_update(&s->fa);
 		if (r > 0)
@@ -698,7 +860,7 @@ static __always_inline void ti_run(void *ctx, const struct view *v,
 	e->ts_ns = now;
 	e->ifindex = ifindex;
 	e->rx_queue = queue;
-	e->pkt_len = len;
+	e->pkt_len = wlen;
 	e->verdict = 0;
 	if (hook == HOOK_TC_OUT)
 		e->ev_flags |= TI_EV_OUT;
@@ -708,10 +870,10 @@ static __always_inline void ti_run(void *ctx, const struct view *v,
 	 * follow into the call (frames have 14 bytes at least).  fentry has
 	 * no more than it copied. */
 	if (hook == HOOK_TRACE)
-		len = v->copy_len;
-	e->cap_len = snap = len < ti_snaplen ? len : ti_snaplen;
+		flen = v->copy_len;
+	e->cap_len = snap = flen < ti_snaplen ? flen : ti_snaplen;
 	if (snap < s->hdr_end)
-		snap = s->hdr_end < len ? s->hdr_end : len;
+		snap = s->hdr_end < flen ? s->hdr_end : flen;
 	if (snap > TI_SNAP_MAX)
 		snap = TI_SNAP_MAX;
 	_Static_assert(!(TI_SNAP_MAX & (TI_SNAP_MAX - 1)), "power of two");
@@ -732,7 +894,10 @@ static __always_inline void ti_run(void *ctx, const struct view *v,
 					    BPF_F_CURRENT_CPU | (__u64)snap << 32,
 					    e, sizeof(*e));
 	} else {
-		if (snap && copy_frame(ctx, s, hook, snap))
+		/* the filter's copy, if it made one, may hold them already */
+		if (snap && (!(ti_filter_bytes || ti_filter_raw) ||
+			     snap > s->m.caplen) &&
+		    copy_frame(ctx, s, hook, snap))
 			e->cap_len = snap = 0;
 		e->snap_len = snap;
 		ret = bpf_ringbuf_output(&events, e, sizeof(*e) + snap,
@@ -762,10 +927,13 @@ int tcpinspect(struct xdp_md *ctx)
 	struct view v = { .ctx = ctx, .kind = VIEW_XDP };
 	struct ti_counters *c;
 	struct scratch *s = slot(SLOT_XDP, &c);
+	/* (64-bit pointers: clang would spill a 32-bit one as such) */
+	__u32 len = ctx_load(ctx, struct xdp_md, data_end) -
+		    ctx_load(ctx, struct xdp_md, data);
 
 	if (s)
 		ti_run(ctx, &v, s, c, HOOK_XDP, ctx->ingress_ifindex,
-		       ctx->rx_queue_index, ctx->data_end - ctx->data);
+		       ctx->rx_queue_index, len);
 	return XDP_PASS;
 }
 
@@ -853,11 +1021,20 @@ int ti_xdp_entry(__u64 *ctx)
 		return 0;
 	data = x->data;
 	len = x->data_end - data;
-	/* what the snap length needs, and the headers in any case */
+	/* what the snap length needs, the headers in any case, and what
+	 * the filter reads (of a malformed packet too) */
 	n = len < ti_snaplen ? len : ti_snaplen;
 	if (n < 512)
 		n = len < 512 ? len : 512;
-	n = ((n - 1) & (TI_SNAP_MAX - 1)) + 1;
+	if (n < ti_filter_bytes)
+		n = len < ti_filter_bytes ? len : ti_filter_bytes;
+	if (n < ti_filter_raw)
+		n = len < ti_filter_raw ? len : ti_filter_raw;
+	/* stored and read back (the parse sets hdr_end anew): one range
+	 * of n to the verifier, whichever way it was chosen, so that the
+	 * parse of the copy is not followed once per way */
+	s->hdr_end = n;
+	n = ((forget(s->hdr_end) - 1) & (TI_SNAP_MAX - 1)) + 1;
 	if (!len || bpf_probe_read_kernel(s->data, n, data))
 		return 0;
 	v.kind = VIEW_COPY;

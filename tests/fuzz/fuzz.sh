@@ -9,6 +9,8 @@
 #   build/fuzz_tls      tls.c      tests/fuzz/fuzz-regress-tls/      seeds: tests/fuzz/tls-seeds/
 #   build/fuzz_httpsum  httpsum.c  tests/fuzz/fuzz-regress-httpsum/  seeds: tests/fuzz/httpsum-seeds/
 #   build/fuzz_print    print.c    tests/fuzz/fuzz-regress-print/    seeds: tests/fuzz/print-seeds/
+#   build/fuzz_filter   filter.c,  tests/fuzz/fuzz-regress-filter/   seeds: tests/fuzz/filter-seeds/
+#                       flt*.c
 #
 # fuzz-regress/ holds crashes the fuzzer found in elf.c, fixed since;
 # fuzz-regress-http/ the minimized inputs by which it caught bugs
@@ -17,10 +19,12 @@
 # -print/ hold what the fuzzer found in their first versions (a GREASE
 # version taken from the hello's own field, a second server_name taken
 # over the first, a summary left half-written, VLAN tags read past the
-# bytes), fixed since.  The seeds are payloads and frames of the
+# bytes), fixed since; fuzz-regress-filter/ what it found in the filter
+# compiler, fixed since.  The seeds are payloads and frames of the
 # corpora of tests/system/decode_cmp.sh (mkpcap's, and real HTTP and TLS
 # traffic).  A long run is `make fuzz FUZZ_SECONDS=N` (elf), `make
-# fuzz-http`, `make fuzz-tls`, `make fuzz-httpsum` or `make fuzz-print`.
+# fuzz-http`, `make fuzz-tls`, `make fuzz-httpsum`, `make fuzz-print` or
+# `make fuzz-filter`.
 #
 # Result lines follow tests/run's protocol.  A harness that was not built
 # (clang without its libFuzzer runtime) is skipped.  A failure leaves the
@@ -112,4 +116,6 @@ fuzz http http.c tests/fuzz/fuzz-regress-http build/fuzz-http-smoke- tests/fuzz/
 for h in tls httpsum print; do
 	fuzz $h $h.c tests/fuzz/fuzz-regress-$h build/fuzz-$h-smoke- tests/fuzz/$h-seeds -max_len=4096
 done
+fuzz filter 'f[a-z]*.c' tests/fuzz/fuzz-regress-filter build/fuzz-filter-smoke- \
+	tests/fuzz/filter-seeds -max_len=512 -dict=tests/fuzz/fuzz-filter.dict
 exit "$fail"

@@ -54,15 +54,13 @@
 	v__;								\
 })
 
-/* (bpf_probe_read_kernel: prog/helpers.h) */
+/* (bpf_probe_read_kernel, bpf_xdp_get_buff_len: prog/helpers.h) */
 static void *(*bpf_this_cpu_ptr)(const void *percpu_ptr) =
 	(void *)BPF_FUNC_this_cpu_ptr;
 static __u32 (*bpf_get_smp_processor_id)(void) =
 	(void *)BPF_FUNC_get_smp_processor_id;
 static long (*bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) =
 	(void *)BPF_FUNC_trace_printk;
-static __u64 (*bpf_xdp_get_buff_len)(struct xdp_md *ctx) =
-	(void *)BPF_FUNC_xdp_get_buff_len;
 
 #define LDX_OUT_CNT	16
 #define LDX_OUT()							\

@@ -61,7 +61,7 @@ x86_64)
 	DEBARCH=amd64 KMETA=linux-image-amd64 FLAVOUR=amd64 KIMG=vmlinux
 	BUILD=x86_64 ELF_MACHINE=X86-64 TI_BIN=$TI PEER_STATIC=build/peer-static
 	NETEM_STATIC=build/netem-static
-	GUEST_ARGS="ti_startup=3 ti_loadx=1 ti_fentry=yes"
+	GUEST_ARGS="ti_startup=3 ti_loadx=1 ti_fentry=yes ti_filters=1"
 	LIMIT=180
 	;;
 arm64)

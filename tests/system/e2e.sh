@@ -81,6 +81,36 @@ check "filter: only port 8081 captured" eval '[ "$(grep -c "> $B4\.8081:" "$TMP/
 check "filter: packets of the other connection counted as filtered out" \
 	grep -Eq "^[0-9]+ packets seen, [2-9][0-9]* matched, [1-9][0-9]* filtered out" "$TMP/f.err"
 
+# filter_one NAME EXPR ADDR PATTERN: a capture of one packet with EXPR
+# during a connection to ADDR; its line must match PATTERN.
+filter_one() {
+	start_capture "$TMP/f1.out" "$TMP/f1.err" -i vb -c 1 "$2" ||
+		notok "$1: ready" "$(cat "$TMP/f1.err")"
+	tcp_session "$3" 10
+	wait_exit "$CAP_PID"
+	check "$1" grep -Eq "$4" "$TMP/f1.out"
+}
+# The segment's bytes, at an offset the filter computes (the payload
+# after the TCP header: build/peer sends 'x's), and header bits (tcp[]
+# is IPv4's in libpcap: IPv6's TCP header is ip6[40...]).
+filter_one "filter on payload bytes: the data segment alone" \
+	'tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x78787878' "$B4" \
+	" > $B4\.8080: Flags \[P\.\], seq [0-9:]+, ack [0-9]+, win [0-9]+(, options \[[^]]*\])?, length 10$"
+filter_one "filter on header bits: the IPv6 SYN" \
+	'ip6[6] = 6 and ip6[40 + 13] & 0x12 = 0x02 and ether[0] & 1 = 0' "$B6" \
+	" IP6 $A6\.[0-9]+ > $B6\.8080: Flags \[S\], "
+# Live, the direction and the interface are known (tcpdump -i's
+# inbound, outbound, ifindex): XDP sees frames arriving on vb.
+vb_index=$(ip -n "$NS_B" -o link show dev vb | cut -d: -f1)
+filter_one "filter on direction and interface: the SYN" \
+	"inbound and ifindex $vb_index and not outbound and dst port 8080" "$B4" \
+	" IP $A4\.[0-9]+ > $B4\.8080: Flags \[S\], "
+# An expression no TCP segment can match: a warning, and it runs.
+inb "$TI" -i vb --duration 1 'udp port 53 or arp' >"$TMP/fw.out" 2>"$TMP/fw.err"
+check "filter matching no TCP segment: exit 0" [ $? = 0 ]
+check "filter matching no TCP segment: the warning" \
+	grep -q "^tcpinspect: warning: the expression can match no TCP segment" "$TMP/fw.err"
+
 # -X: a hex dump from the IP header on, as tcpdump prints it.
 start_capture "$TMP/x.out" "$TMP/x.err" -i vb -c 1 -X ||
 	notok "hex: ready" "$(cat "$TMP/x.err")"
@@ -215,7 +245,7 @@ bad "unknown option" 2 "unknown option '--bogus'" inb "$TI" --bogus
 bad "bad count" 2 "bad count 'x'" inb "$TI" -i vb -c x
 bad "bad mode" 2 "bad mode 'fast'" inb "$TI" -i vb --mode fast
 bad "missing value" 2 "needs a value" inb "$TI" -i
-bad "bad filter" 2 "filter: 'udp' at 1" inb "$TI" -i vb udp port 53
+bad "bad filter" 2 "filter: '99999' at 6: illegal port number" inb "$TI" -i vb port 99999
 bad "bad filter syntax" 2 "filter: " inb "$TI" -i vb 'tcp port'
 bad "bad snap length" 2 "bad snap length" inb "$TI" -i vb -s 99999
 lo_free() { ! ip -n "$NS_B" -d link show dev lo | grep -q 'prog/xdp'; }

@@ -186,13 +186,20 @@ check "btf filter: loaded without BTF, only the SYN to 8081" eval \
 	 [ "$(grep -vc "^    " "$TMP/f.out")" = 1 ] && grep -q "> $B4\.8081: Flags \[S\]" "$TMP/f.out"'
 
 # --- replay: the same output through every path ----------------------------------
+# Also with filters that read the frame's bytes (copied by
+# bpf_xdp_load_bytes, or by the perf path's direct copy: the payload of
+# these frames is within its 256 bytes) and the record's length.
 if ./build/mkpcap >"$TMP/r.pcap" 2>/dev/null; then
-	"$TI" replay -X "$TMP/r.pcap" >"$TMP/r0.out" 2>"$TMP/r0.err"
-	for d in ringbuf fetch btf "$ALL"; do
-		TCPINSPECT_DISABLE=$d "$TI" replay -X "$TMP/r.pcap" >"$TMP/r1.out" 2>"$TMP/r1.err"
-		check "replay, $d off: output and counters as with everything" eval \
-			'[ -s "$TMP/r0.out" ] && cmp -s "$TMP/r0.out" "$TMP/r1.out" &&
-			 [ "$(grep -v "^reading" "$TMP/r0.err")" = "$(grep -v "^reading" "$TMP/r1.err")" ]'
+	for f in "" 'tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x47455420 or ip[6:2] & 0x1fff != 0' \
+		 'ip6[40 + 13] & 2 != 0 or tcp[20] = 2 or len > 300 or vlan 100'; do
+		"$TI" replay -X "$TMP/r.pcap" ${f:+"$f"} >"$TMP/r0.out" 2>"$TMP/r0.err"
+		for d in ringbuf fetch btf load_bytes "$ALL"; do
+			TCPINSPECT_DISABLE=$d "$TI" replay -X "$TMP/r.pcap" ${f:+"$f"} \
+				>"$TMP/r1.out" 2>"$TMP/r1.err"
+			check "replay${f:+ '$f'}, $d off: output and counters as with everything" eval \
+				'[ -s "$TMP/r0.out" ] && cmp -s "$TMP/r0.out" "$TMP/r1.out" &&
+				 [ "$(grep -v "^reading" "$TMP/r0.err")" = "$(grep -v "^reading" "$TMP/r1.err")" ]'
+		done
 	done
 else
 	notok replay "cannot build the test capture (build/mkpcap)"

@@ -245,6 +245,6 @@ badv flows -i vb --duration 0
 badv flows -i vb -c 3
 badv flows -i vb --buffer 64k
 badv flows -i nosuch0
-badv flows -i vb udp port 53
+badv flows -i vb port 99999
 badv -i vb --top 5
 badv -i vb --sort bytes

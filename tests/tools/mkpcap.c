@@ -4,13 +4,15 @@
  * filter and decoding comparisons (tests/system/filter_cmp.sh,
  * decode_cmp.sh), and list the frames of a capture file.
  *
- *   mkpcap [-n] [-g] [-S] [-e] [-t] [-m MANIFEST] [-o FILE]  write (default stdout)
- *   mkpcap -l FILE                                       list frame numbers
+ *   mkpcap [-n] [-g] [-S] [-e | -f] [-t] [-m MANIFEST] [-o FILE]  write (default stdout)
+ *   mkpcap -l FILE                                            list frame numbers
  *
  * -n nanosecond pcap magic, -g pcapng, -S the other byte order; -t only
  * the frames tcpinspect reports (EXPECT T, F or M below); -e
  * writes three frames replay must handle specially instead (a 9000-byte
- * frame, a 13-byte frame, a SYN).  Frame i
+ * frame, a 13-byte frame, a SYN); -f adds, after the usual frames, those
+ * the filter comparison wants too (cut records, frames over 4 KB,
+ * broadcast and multicast, see gen_filter_extras).  Frame i
  * (0-based, in file order) has the timestamp T0 + i seconds + a few
  * microseconds (whole microseconds, so that every format and tcpdump -tt
  * show the same time), which identifies it in any tool's output: -l
@@ -89,8 +91,9 @@ static void out_start(struct out *o)
 	}
 }
 
-static void out_frame(struct out *o, const __u8 *f, size_t len,
-		      const char *expect, const char *cls)
+/* A record of the frame's first caplen bytes (a cut record if < len). */
+static void out_frame_cut(struct out *o, const __u8 *f, size_t len,
+			  size_t caplen, const char *expect, const char *cls)
 {
 	static const __u8 zero[4];
 	__u8 h[PCAPNG_EPB_HDR_LEN];
@@ -102,17 +105,23 @@ static void out_frame(struct out *o, const __u8 *f, size_t len,
 		return;
 	}
 	if (o->ng) {
-		put(o, h, pcapng_put_epb_hdr(h, 0, ts, len, len));
-		put(o, f, len);
-		put(o, zero, pcapng_pad(len));
-		put(o, h, pcapng_put_epb_end(h, len));
+		put(o, h, pcapng_put_epb_hdr(h, 0, ts, caplen, len));
+		put(o, f, caplen);
+		put(o, zero, pcapng_pad(caplen));
+		put(o, h, pcapng_put_epb_end(h, caplen));
 	} else {
-		put(o, h, pcap_put_rec_hdr(h, ts, len, len, o->nsec));
-		put(o, f, len);
+		put(o, h, pcap_put_rec_hdr(h, ts, caplen, len, o->nsec));
+		put(o, f, caplen);
 	}
 	if (o->manifest)
 		fprintf(o->manifest, "%u %s %s\n", o->idx, expect, cls);
 	o->idx++;
+}
+
+static void out_frame(struct out *o, const __u8 *f, size_t len,
+		      const char *expect, const char *cls)
+{
+	out_frame_cut(o, f, len, len, expect, cls);
 }
 
 /* Rewrite the file in the other byte order, block by block. */
@@ -1528,6 +1537,120 @@ static void generate(struct out *o)
 	gen_malformed2(&g);
 }
 
+/*
+ * -f: more frames for the filter comparison (tests/system/filter_cmp.sh):
+ * records cut by a snap length, frames over 4 KB, broadcast and
+ * multicast addresses, a fragment header with a reserved byte set,
+ * and frames where an expression whose vlan keywords disagree with the
+ * tags reads bytes that happen to look like the headers it wants.
+ */
+static void gen_filter_extras(struct gen *g)
+{
+	static const size_t cuts[] = { 64, 68, 80, 96, 128, 200, 256 };
+	static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const __u8 mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+	struct l2 l;
+	struct ip ip;
+	struct tcp t;
+	size_t n, len, hdr, i;
+
+	/* cut records: the headers whole (a TCP event), or not */
+	for (i = 0; i < 28; i++) {
+		set_l2(&l, i % 4 == 3 ? 2 : i % 4 == 2 ? 1 : 0, pick_vid(), pick_vid());
+		random_ip(&ip, i % 2);
+		random_tcp(&t, i % 3 ? 0x18 : 0x10);
+		t.payload = 300 + 37 * i;
+		n = mk_tcp(&ip, &t, g->seg);
+		memset(g->frame, 0, sizeof(g->frame));
+		len = put_l2(&l, ip.v6 ? 0x86dd : 0x0800, g->frame, g->o->idx);
+		hdr = len + (ip.v6 ? 40 : 20) + 20 + ((t.opt_len + 3) & ~3u);
+		len += ip.v6 ? put_ip6(&ip, 6, g->seg, n, g->frame + len) :
+			       put_ip4(&ip, 6, g->seg, n, g->frame + len);
+		out_frame_cut(g->o, g->frame, len, cuts[i % 7],
+			      cuts[i % 7] >= hdr ? "T" : "M:trunc", "cut");
+	}
+	/* frames over 4 KB (jumbo), some cut to 4 KB by the snap length */
+	for (i = 0; i < 8; i++) {
+		set_l2(&l, i % 3, 100, 200);
+		random_ip(&ip, i % 2);
+		random_tcp(&t, 0x18);
+		t.seq = 3 * i;	/* fill_payload: an HTTP request */
+		t.opt_len = 0;
+		t.payload = 4000 + 600 * i;
+		if (t.payload > FRAME_MAX - 100)
+			t.payload = FRAME_MAX - 100;
+		n = mk_tcp(&ip, &t, g->seg);
+		memset(g->frame, 0, sizeof(g->frame));
+		len = put_l2(&l, ip.v6 ? 0x86dd : 0x0800, g->frame, g->o->idx);
+		len += ip.v6 ? put_ip6(&ip, 6, g->seg, n, g->frame + len) :
+			       put_ip4(&ip, 6, g->seg, n, g->frame + len);
+		out_frame_cut(g->o, g->frame, len, i >= 6 ? 4096 : len, "T", "jumbo");
+	}
+	/* broadcast and multicast: MAC, IPv4, IPv6 */
+	for (i = 0; i < 6; i++) {
+		set_l2(&l, i == 5 ? 1 : 0, 100, 0);
+		random_ip(&ip, i >= 3);
+		if (i == 0)
+			set_addrs(&ip, "10.1.2.3", "255.255.255.255");
+		if (i == 1)
+			set_addrs(&ip, "10.1.2.3", "224.0.0.251");
+		if (i == 2)
+			set_addrs(&ip, "0.0.0.0", "239.1.2.3");
+		if (i == 3)
+			set_addrs(&ip, "fe80::1", "ff02::fb");
+		random_tcp(&t, 0x02);
+		n = mk_tcp(&ip, &t, g->seg);
+		memset(g->frame, 0, sizeof(g->frame));
+		len = put_l2(&l, ip.v6 ? 0x86dd : 0x0800, g->frame, g->o->idx);
+		memcpy(g->frame, i % 2 ? bcast : mcast, 6);
+		len += ip.v6 ? put_ip6(&ip, 6, g->seg, n, g->frame + len) :
+			       put_ip4(&ip, 6, g->seg, n, g->frame + len);
+		if (len < 60)
+			len = 60;
+		out_frame(g->o, g->frame, len, "T", "bcast-mcast");
+	}
+	/* an IPv6 fragment header with its reserved byte set: the program
+	 * reads it as a fragment header, libpcap's protochain as a length */
+	set_l2(&l, 0, 0, 0);
+	random_ip(&ip, 1);
+	set_ext(&ip, "f");
+	random_tcp(&t, 0x18);
+	t.payload = 100;
+	n = mk_tcp(&ip, &t, g->seg);
+	memset(g->frame, 0, sizeof(g->frame));
+	len = put_l2(&l, 0x86dd, g->frame, g->o->idx);
+	hdr = len;
+	len += put_ip6(&ip, 6, g->seg, n, g->frame + len);
+	g->frame[hdr + 41] = 1;
+	out_frame(g->o, g->frame, len, "T", "frag6-reserved");
+	/*
+	 * Untagged frames whose bytes behind the EtherType read, one tag
+	 * deeper, like a tag or an IP EtherType: an IPv4 total length of
+	 * 0x0800 or 0x86dd bytes, an IPv6 payload length of 0x0800.
+	 */
+	for (i = 0; i < 4; i++) {
+		set_l2(&l, i == 3 ? 1 : 0, 100, 0);
+		random_ip(&ip, i == 2);
+		random_tcp(&t, 0x18);
+		t.opt_len = 0;
+		t.payload = i == 1 ? 0x86dd - 40 : 0x0800 - (ip.v6 ? 20 : 40);
+		if (i == 3)
+			t.payload = 0x0800 - 40;
+		if (t.payload > FRAME_MAX - 100) {
+			/* 0x86dd: more than a frame here; keep its header, cut */
+			t.payload = FRAME_MAX - 100;
+			ip.len_adj = 0x86dd - 40 - t.payload;
+		}
+		n = mk_tcp(&ip, &t, g->seg);
+		memset(g->frame, 0, sizeof(g->frame));
+		len = put_l2(&l, ip.v6 ? 0x86dd : 0x0800, g->frame, g->o->idx);
+		len += ip.v6 ? put_ip6(&ip, 6, g->seg, n, g->frame + len) :
+			       put_ip4(&ip, 6, g->seg, n, g->frame + len);
+		out_frame(g->o, g->frame, len, "T",
+			  "looks-deeper");
+	}
+}
+
 /* -e: frames replay cannot run as they are: a 9000-byte jumbo frame
  * (over a page: the program sees its first part), 13 bytes (no room for
  * an Ethernet header), then an ordinary SYN. */
@@ -1593,10 +1716,10 @@ int main(int argc, char **argv)
 {
 	struct out o = { 0 };
 	const char *path = NULL, *manifest = NULL;
-	int c, swap = 0, edges = 0;
+	int c, swap = 0, edges = 0, extras = 0;
 	FILE *f = stdout;
 
-	while ((c = getopt(argc, argv, "ngSetm:o:l:")) != -1) {
+	while ((c = getopt(argc, argv, "ngSeftm:o:l:")) != -1) {
 		switch (c) {
 		case 'n':
 			o.nsec = 1;
@@ -1610,6 +1733,9 @@ int main(int argc, char **argv)
 		case 'e':
 			edges = 1;
 			break;
+		case 'f':
+			extras = 1;
+			break;
 		case 't':
 			o.reported = 1;
 			break;
@@ -1622,7 +1748,7 @@ int main(int argc, char **argv)
 		case 'l':
 			return list(optarg);
 		default:
-			fprintf(stderr, "usage: mkpcap [-n] [-g] [-S] [-e] [-t] [-m MANIFEST] [-o FILE] | -l FILE\n");
+			fprintf(stderr, "usage: mkpcap [-n] [-g] [-S] [-e | -f] [-t] [-m MANIFEST] [-o FILE] | -l FILE\n");
 			return 2;
 		}
 	}
@@ -1633,10 +1759,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkpcap: %s: %s\n", manifest, strerror(errno));
 		return 1;
 	}
-	if (edges)
+	if (edges) {
 		generate_edges(&o);
-	else
+	} else {
 		generate(&o);
+		if (extras) {
+			static struct gen g;
+
+			g.o = &o;
+			gen_filter_extras(&g);
+		}
+	}
 	if (swap)
 		swap_file(&o);
 	if (path && !(f = fopen(path, "wb"))) {

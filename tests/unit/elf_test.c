@@ -576,17 +576,20 @@ static int t_maps(const void *arg)
 			TI_FLOWS_DEFAULT);
 	if (ret)
 		goto out;
-	/* scratch, one per entry point: the filter's ti_pkt (52 bytes),
-	 * the parse's hand-over (12), the flow table's (80), the event
-	 * and the frame's bytes */
+	/* scratch, one per entry point: the filter's ti_pkt, the parse's
+	 * hand-over (16), the flow table's (80), the event and the
+	 * frame's bytes */
 	ret = check_map(&o, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			52 + 12 + 80 + sizeof(struct ti_event) + TI_SNAP_MAX, 4);
+			sizeof(struct ti_pkt) + 16 + 80 + sizeof(struct ti_event) +
+			TI_SNAP_MAX, 4);
 	if (ret)
 		goto out;
 	/* .rodata: ti_mode (4 bytes, then 4 of padding), ti_budget,
 	 * ti_deadline (8 each), ti_sample, ti_snaplen, ti_output,
-	 * ti_ring_size (4 each); .bss: ti_taken, ti_sample_seq, ti_woken */
-	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 40) ?:
+	 * ti_ring_size, ti_filter_bytes, ti_filter_raw, ti_filter_needs,
+	 * ti_meta, ti_frags (4 each); .bss: ti_taken, ti_sample_seq,
+	 * ti_woken */
+	ret = check_data(&o, ".rodata", BPF_F_RDONLY_PROG, 1, 60) ?:
 	      check_data(&o, ".bss", 0, 0, 24) ?:
 	      check_var(&o, TI_VAR_BUDGET, ".rodata") ?:
 	      check_var(&o, "ti_taken", ".bss") ?:
