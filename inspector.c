@@ -242,9 +242,14 @@ int insp_open(struct inspector *in, const struct insp_config *cfg,
 	if (!ret)
 		ret = ld_set_var(o, TI_VAR_MODE, &cfg->mode, sizeof(cfg->mode),
 				 err, err_len);
-	/* Multi-buffer frames (and their length) where the kernel has
-	 * them: the same kernels as bpf_xdp_load_bytes (5.18). */
-	in->frags = !pr || pr->has[PROBE_LOAD_BYTES];
+	/* Multi-buffer frames (and their length) for replay's test runs,
+	 * where the kernel has them: the same kernels as bpf_xdp_load_bytes
+	 * (5.18).  Never live: in generic mode a frags program makes the
+	 * kernel copy every skb for it (skb_cow_data_for_xdp), and on 6.18
+	 * the copy reaches TC ingress without its MAC header, so that
+	 * every TC program on the interface, ours and anyone's, would
+	 * read the IP header as Ethernet. */
+	in->frags = cfg->replay && (!pr || pr->has[PROBE_LOAD_BYTES]);
 	if (in->frags)
 		o->prog_flags |= BPF_F_XDP_HAS_FRAGS;
 	meta = cfg->replay ? 1 : 0;
