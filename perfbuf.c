@@ -133,62 +133,110 @@ void pb_close(struct pb *p)
 	p->epfd = -1;
 }
 
-/* The records of one CPU's buffer, up to the head seen on entry. */
-static long cpu_consume(struct pb *p, struct pb_cpu *c, rb_fn fn, void *arg,
-			int *stopped)
+/* n bytes at offset off of c's data pages, wrapped as the ring wraps. */
+static void ring_read(const struct pb *p, const struct pb_cpu *c, __u64 off,
+		      void *dst, size_t n)
 {
-	struct perf_event_mmap_page *pg = c->base;
 	const __u8 *data = (const __u8 *)c->base + p->page_len;
-	const struct perf_event_header *h;
-	const __u8 *rec;
-	__u64 head, tail;
-	size_t off, first;
-	__u32 raw_len;
-	long n = 0;
-	int stop = 0;
+	size_t o = off & (p->data_len - 1), first = p->data_len - o;
 
-	head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
-	tail = pg->data_tail;
-	while (tail < head && !stop) {
-		off = tail & (p->data_len - 1);
-		h = (const struct perf_event_header *)(data + off);
-		if (h->size < sizeof(*h) || h->size > head - tail) {
-			tail = head;	/* cannot happen; resynchronise */
-			break;
-		}
-		rec = data + off;
-		if (off + h->size > p->data_len) {
-			first = p->data_len - off;
-			memcpy(p->copy, rec, first);
-			memcpy(p->copy + first, data, h->size - first);
-			rec = p->copy;
-		}
-		if (h->type == PERF_RECORD_SAMPLE && h->size >= sizeof(*h) + 4) {
-			memcpy(&raw_len, rec + sizeof(*h), 4);
-			if (raw_len <= h->size - sizeof(*h) - 4) {
-				n++;
-				stop = fn(arg, rec + sizeof(*h) + 4, raw_len);
-			}
-		} else if (h->type == PERF_RECORD_LOST &&
-			   h->size >= sizeof(struct lost_rec)) {
-			p->lost += ((const struct lost_rec *)rec)->lost;
-		}
-		tail += h->size;
+	if (first >= n) {
+		memcpy(dst, data + o, n);
+	} else {
+		memcpy(dst, data + o, first);
+		memcpy((__u8 *)dst + first, data, n - first);
 	}
-	__atomic_store_n(&pg->data_tail, tail, __ATOMIC_RELEASE);
-	if (stop)
-		*stopped = 1;
-	return n;
 }
 
+/*
+ * c's next sample at or after c->tail, below c->head: its size in *raw_len
+ * and its first 8 bytes (the record's time) in *key; lost-sample records
+ * on the way are counted and passed.  0: none left.
+ */
+static int cpu_peek(struct pb *p, struct pb_cpu *c, __u32 *raw_len, __u64 *key)
+{
+	struct perf_event_header h;
+	struct lost_rec l;
+
+	while (c->tail < c->head) {
+		ring_read(p, c, c->tail, &h, sizeof(h));
+		if (h.size < sizeof(h) || h.size > c->head - c->tail) {
+			c->tail = c->head;	/* cannot happen; resynchronise */
+			break;
+		}
+		if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + 4) {
+			ring_read(p, c, c->tail + sizeof(h), raw_len, 4);
+			if (*raw_len <= h.size - sizeof(h) - 4) {
+				*key = 0;
+				if (*raw_len >= 8)
+					ring_read(p, c, c->tail + sizeof(h) + 4, key, 8);
+				return 1;
+			}
+		} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(l)) {
+			ring_read(p, c, c->tail, &l, sizeof(l));
+			p->lost += l.lost;
+		}
+		c->tail += h.size;
+	}
+	return 0;
+}
+
+/*
+ * Every CPU's records up to the heads seen on entry, oldest first by
+ * their first 8 bytes (an event's time): a connection whose segments
+ * were handled on several CPUs comes out in order, as from the one ring
+ * buffer.  A merge over the CPUs' next records, each buffer's tail given
+ * back as it goes.
+ */
 long pb_consume(struct pb *p, rb_fn fn, void *arg, int *stopped)
 {
+	struct perf_event_mmap_page *pg;
+	struct perf_event_header h;
+	struct pb_cpu *c;
+	__u64 key, best_key = 0;
+	__u32 raw_len, best_len = 0;
+	int cpu, best, stop = 0;
 	long n = 0;
-	int cpu, stop = 0;
 
-	for (cpu = 0; cpu < p->cpu_cnt && !stop; cpu++)
-		if (p->cpus[cpu].base)
-			n += cpu_consume(p, &p->cpus[cpu], fn, arg, &stop);
+	for (cpu = 0; cpu < p->cpu_cnt; cpu++) {
+		c = &p->cpus[cpu];
+		if (!c->base)
+			continue;
+		pg = c->base;
+		c->head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+		c->tail = pg->data_tail;
+		c->ready = cpu_peek(p, c, &c->raw_len, &c->key);
+	}
+	while (!stop) {
+		best = -1;
+		for (cpu = 0; cpu < p->cpu_cnt; cpu++) {
+			c = &p->cpus[cpu];
+			if (c->base && c->ready && (best < 0 || c->key < best_key)) {
+				best = cpu;
+				best_key = c->key;
+				best_len = c->raw_len;
+			}
+		}
+		if (best < 0)
+			break;
+		c = &p->cpus[best];
+		ring_read(p, c, c->tail + sizeof(h) + 4, p->copy, best_len);
+		n++;
+		stop = fn(arg, p->copy, best_len);
+		ring_read(p, c, c->tail, &h, sizeof(h));
+		c->tail += h.size;
+		__atomic_store_n(&((struct perf_event_mmap_page *)c->base)->data_tail,
+				 c->tail, __ATOMIC_RELEASE);
+		c->ready = cpu_peek(p, c, &raw_len, &key);
+		c->raw_len = raw_len;
+		c->key = key;
+	}
+	for (cpu = 0; cpu < p->cpu_cnt; cpu++) {	/* lost records passed */
+		c = &p->cpus[cpu];
+		if (c->base)
+			__atomic_store_n(&((struct perf_event_mmap_page *)c->base)->data_tail,
+					 c->tail, __ATOMIC_RELEASE);
+	}
 	if (stop)
 		*stopped = 1;
 	return n;

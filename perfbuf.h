@@ -19,6 +19,11 @@
 struct pb_cpu {
 	int fd;			/* -1: no buffer (the CPU is offline) */
 	void *base;		/* the control page, then the data pages */
+	/* during pb_consume: */
+	__u64 head, tail;	/* the kernel's head as read; our tail */
+	__u64 key;		/* the next sample's first 8 bytes */
+	__u32 raw_len;		/* and its size */
+	int ready;		/* there is a next sample */
 };
 
 struct pb {
@@ -41,7 +46,8 @@ struct pb {
 int pb_open(struct pb *p, int map_fd, int cpu_cnt, size_t data_len);
 void pb_close(struct pb *p);
 
-/* As rb_consume() and rb_poll(), over every CPU's buffer. */
+/* As rb_consume() and rb_poll(), over every CPU's buffer: the records
+ * of one call oldest first by their first 8 bytes (an event's time). */
 long pb_consume(struct pb *p, rb_fn fn, void *arg, int *stopped);
 long pb_poll(struct pb *p, int timeout_ms, const sigset_t *sigmask,
 	     rb_fn fn, void *arg, int *stopped);

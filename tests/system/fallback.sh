@@ -116,6 +116,38 @@ check "perf: a perf event fd per CPU ($ncpu), a buffer on each" eval \
 	 grep -Eq "perf buffers: [0-9]+ bytes on each of $ncpu CPUs" "$TMP/pf.err"'
 kill -TERM "$CAP_PID"
 wait_exit "$CAP_PID"
+# Connections at once, their senders on CPU 0 and on CPU 1, over a veth
+# pair with two queues (each queue's receive runs where its sender is,
+# so each CPU's perf buffer holds some of them), read while the reader
+# was stopped and every buffer filled: the records come out oldest first
+# all the same, as from the one ring buffer.
+if [ "$ncpu" -ge 2 ] && ip link add qa netns "$NS_A" numtxqueues 2 numrxqueues 2 type veth \
+	peer name qb netns "$NS_B" numtxqueues 2 numrxqueues 2 2>/dev/null; then
+	ip -n "$NS_A" addr add 198.51.100.1/24 dev qa && ip -n "$NS_B" addr add 198.51.100.2/24 dev qb &&
+		ip -n "$NS_A" link set qa up && ip -n "$NS_B" link set qb up
+	start_capture "$TMP/po.out" "$TMP/po.err" -i qb -tt ||
+		notok "perf: ready" "$(cat "$TMP/po.err")"
+	for p in 8091 8092 8093 8094 8095 8096; do
+		inb "$PEER" listen 198.51.100.2 $p >"$TMP/po.ready.$p" &
+		PIDS="$PIDS $!"
+		wait_for "$TMP/po.ready.$p" ready
+	done
+	kill -STOP "$CAP_PID"
+	cs=
+	for p in 8091 8092 8093 8094 8095 8096; do
+		ina taskset -c $((p % 2)) "$PEER" connect 198.51.100.2 $p 200000 &
+		cs="$cs $!"
+	done
+	wait $cs
+	kill -CONT "$CAP_PID"
+	sleep 0.3
+	kill -TERM "$CAP_PID"
+	wait_exit "$CAP_PID"
+	check "perf: records of two CPUs in time order ($(wc -l <"$TMP/po.out") lines, $(grep -o '\.809[1-6]: ' "$TMP/po.out" | sort -u | wc -l) connections)" eval \
+		'[ "$(grep -o "\.809[1-6]: " "$TMP/po.out" | sort -u | wc -l)" = 6 ] &&
+		 awk "{ if (\$1 + 0 < last) bad++; last = \$1 + 0 } END { exit bad > 0 }" "$TMP/po.out"'
+	ip -n "$NS_A" link del qa 2>/dev/null
+fi
 unset TCPINSPECT_DISABLE
 
 # --- perf buffers overloaded: a small buffer, a stalled reader ------------------
