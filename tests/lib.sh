@@ -9,6 +9,8 @@ PEER=${PEER:-./build/peer}
 TMP=$(mktemp -d /tmp/ti-test.XXXXXX)
 NS_A=ti$$a
 NS_B=ti$$b
+IA=va	# the pair's ends, in NS_A and NS_B (a test may rename them)
+IB=vb
 A4=10.201.$(( $$ % 200 )).1
 B4=10.201.$(( $$ % 200 )).2
 A6=fd00:7469::1
@@ -48,13 +50,13 @@ need_root() {
 
 setup_pair() {
 	ip netns add "$NS_A" && ip netns add "$NS_B" &&
-	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B" &&
-	ip -n "$NS_A" addr add "$A4/24" dev va &&
-	ip -n "$NS_B" addr add "$B4/24" dev vb &&
-	ip -n "$NS_A" addr add "$A6/64" dev va nodad &&
-	ip -n "$NS_B" addr add "$B6/64" dev vb nodad &&
+	ip link add "$IA" netns "$NS_A" type veth peer name "$IB" netns "$NS_B" &&
+	ip -n "$NS_A" addr add "$A4/24" dev "$IA" &&
+	ip -n "$NS_B" addr add "$B4/24" dev "$IB" &&
+	ip -n "$NS_A" addr add "$A6/64" dev "$IA" nodad &&
+	ip -n "$NS_B" addr add "$B6/64" dev "$IB" nodad &&
 	ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
-	ip -n "$NS_A" link set va up && ip -n "$NS_B" link set vb up
+	ip -n "$NS_A" link set "$IA" up && ip -n "$NS_B" link set "$IB" up
 }
 
 inb() { ip netns exec "$NS_B" "$@"; }
@@ -77,8 +79,9 @@ run() {
 }
 
 # XDP program id attached to vb (empty if none), read over netlink by ip.
-xdp_id() {
-	ip -n "$NS_B" -d link show dev vb 2>/dev/null | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
+xdp_id() {	# [IF [NS]]: IB in NS_B unless named
+	ip -n "${2:-$NS_B}" -d link show dev "${1:-$IB}" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
 }
 
 # wait_for FILE PATTERN: up to 5 s for PATTERN to appear in FILE.

@@ -41,24 +41,11 @@ IA=hb-$$-a IB=hb-$$-b
 A4=10.202.$(($$ % 200)).1 B4=10.202.$(($$ % 200)).2
 A6=fd00:6862::1 B6=fd00:6862::2
 
-setup() {
-	ip netns add "$NS_A" && ip netns add "$NS_B" &&
-	ip link add "$IA" netns "$NS_A" type veth peer name "$IB" netns "$NS_B" &&
-	ip -n "$NS_A" addr add "$A4/24" dev "$IA" && ip -n "$NS_B" addr add "$B4/24" dev "$IB" &&
-	ip -n "$NS_A" addr add "$A6/64" dev "$IA" nodad && ip -n "$NS_B" addr add "$B6/64" dev "$IB" nodad &&
-	ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
-	ip -n "$NS_A" link set "$IA" up && ip -n "$NS_B" link set "$IB" up
-}
-if ! setup; then
+if ! setup_pair; then
 	notok beside-setup "cannot create namespaces and veth pair"
 	exit 1
 fi
 
-# xdp_of NS IF: the XDP program id on IF ("" for none), by ip.
-xdp_of() {
-	ip -n "$1" -d link show dev "$2" 2>/dev/null |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
-}
 # bgcap NS OUT ERR ARGS...: tcpinspect in NS in the background (not
 # waited for); its pid appended to STARTED.
 bgcap() {
@@ -135,7 +122,7 @@ ready_id() { sed -n 's/^listening on .*prog id \([0-9]*\))$/\1/p' "$1" | head -1
 
 # --- fw.o, loaded as another tool would --------------------------------------
 ip netns exec "$NS_B" "$TI" load build/fw.o -i "$IB" >"$TMP/load.out" 2>&1
-FW=$(xdp_of "$NS_B" "$IB")
+FW=$(xdp_id "$IB")
 if [ -z "$FW" ]; then
 	notok "fw.o loaded" "$(cat "$TMP/load.out")"
 	exit 1
@@ -157,7 +144,7 @@ for tc in tcx tc; do
 	id=$(ready_id "$TMP/c.err")
 	check "$n: the ready line names $tc ingress after fw and warns that its drops are not seen" \
 		grep -q "^listening on $IB ($tc ingress after XDP program $FW (fw_drop5001): packets $IB's XDP program drops are not seen, prog id $id)$" "$TMP/c.err"
-	check "$n: fw's program $FW still attached while capturing" [ "$(xdp_of "$NS_B" "$IB")" = "$FW" ]
+	check "$n: fw's program $FW still attached while capturing" [ "$(xdp_id "$IB")" = "$FW" ]
 	if [ $tc = tcx ]; then
 		check "$n: show lists the capture's tcx ingress link" eval \
 			'ip netns exec "$NS_B" "$TI" show | grep -q "^$IB ifindex [0-9]* capture pid $CAP_PID hook tcx ingress prog id $id name ti_tc_in link [0-9]*$"'
@@ -185,7 +172,7 @@ for tc in tcx tc; do
 		'[ "$syns" -ge 2 ] && ! grep -q "\.5001: " "$TMP/c.out" "$TMP/rx.td"'
 	check "$n: all of port 5002's segments captured (sent by $IA = captured)" eval \
 		'[ "$(grep -c "\.5002: " "$TMP/sent.td")" = "$(grep -c "\.5002: " "$TMP/c.out")" ]'
-	check "$n: after exit fw's program $FW is still attached" [ "$(xdp_of "$NS_B" "$IB")" = "$FW" ]
+	check "$n: after exit fw's program $FW is still attached" [ "$(xdp_id "$IB")" = "$FW" ]
 	left=$(ours_left "$NS_B" "$IB" "$INO_B" "$FW")
 	check "$n: after exit nothing of ours on $IB (show, tc filters, clsact, /run/tcpinspect)${left:+: $left}" [ -z "$left" ]
 	check "$n: after exit its program $id is gone (bpftool)" prog_gone "$id"
@@ -215,7 +202,7 @@ for tc in tcx tc; do
 	left=$(ours_left "$NS_B" "$IB" "$INO_B" "$FW")
 	check "$n: nothing of ours left on $IB${left:+: $left}" [ -z "$left" ]
 	check "$n: its program $id is gone" prog_gone "$id"
-	check "$n: fw's program $FW still attached" [ "$(xdp_of "$NS_B" "$IB")" = "$FW" ]
+	check "$n: fw's program $FW still attached" [ "$(xdp_id "$IB")" = "$FW" ]
 	if [ $tc = tc ]; then
 		check "$n: the guardian says it removed the filter" grep -q \
 			"^tcpinspect: guardian: pid $CAP_PID ended without detaching from $IB: its 1 cls_bpf filter removed$" "$TMP/k.err"
@@ -229,7 +216,7 @@ for how in TERM KILL; do
 	td_start "$NS_B" "$IB" in "$TMP/rx.td" || notok "$n: tcpdump ready" "$(cat "$TMP/rx.td.err")"
 	TD_B=$TD_PID
 	start_capture "$TMP/r.out" "$TMP/r.err" -i "$IB" -t --replace || notok "$n: ready" "$(head -2 "$TMP/r.err")"
-	during=$(xdp_of "$NS_B" "$IB")
+	during=$(xdp_id "$IB")
 	check "$n: says it replaces fw and puts it back" grep -q \
 		"^tcpinspect: replacing XDP program $FW (fw_drop5001) on $IB; it is put back at exit$" "$TMP/r.err"
 	check "$n: our XDP program in fw's place" eval \
@@ -252,8 +239,8 @@ for how in TERM KILL; do
 		check "$n: the guardian put fw back" grep -q \
 			"guardian: pid $CAP_PID ended without detaching from $IB: its program $during removed, program $FW (fw_drop5001) put back" "$TMP/r.err"
 	fi
-	for i in $(seq 50); do [ "$(xdp_of "$NS_B" "$IB")" = "$FW" ] && break; sleep 0.1; done
-	check "$n: fw is back, same id $FW" [ "$(xdp_of "$NS_B" "$IB")" = "$FW" ]
+	for i in $(seq 50); do [ "$(xdp_id "$IB")" = "$FW" ] && break; sleep 0.1; done
+	check "$n: fw is back, same id $FW" [ "$(xdp_id "$IB")" = "$FW" ]
 	check "$n: fw drops port 5001 again" eval '! timeout 1.2 ip netns exec "$NS_A" "$PEER" connect "$B4" 5001 100 2>/dev/null'
 	left=$(ours_left "$NS_B" "$IB" "$INO_B" "$FW")
 	check "$n: nothing else of ours on $IB${left:+: $left}" [ -z "$left" ]
@@ -299,5 +286,5 @@ for where in "$NS_B $IB fw" "$NS_A $IA none"; do
 	left=$(ours_left "$ns" "$ifn" "$ino" "$FW")
 	check "$n: nothing of ours left on $ifn${left:+: $left}" [ -z "$left" ]
 done
-check "fw's program $FW attached at the end, as loaded" [ "$(xdp_of "$NS_B" "$IB")" = "$FW" ]
-check "no XDP program on $IA at the end" [ -z "$(xdp_of "$NS_A" "$IA")" ]
+check "fw's program $FW attached at the end, as loaded" [ "$(xdp_id "$IB")" = "$FW" ]
+check "no XDP program on $IA at the end" [ -z "$(xdp_id "$IA" "$NS_A")" ]

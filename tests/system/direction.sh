@@ -38,23 +38,11 @@ IA=hd-$$-a IB=hd-$$-b
 A4=10.203.$(($$ % 200)).1 B4=10.203.$(($$ % 200)).2
 A6=fd00:6864::1 B6=fd00:6864::2
 
-setup() {
-	ip netns add "$NS_A" && ip netns add "$NS_B" &&
-	ip link add "$IA" netns "$NS_A" type veth peer name "$IB" netns "$NS_B" &&
-	ip -n "$NS_A" addr add "$A4/24" dev "$IA" && ip -n "$NS_B" addr add "$B4/24" dev "$IB" &&
-	ip -n "$NS_A" addr add "$A6/64" dev "$IA" nodad && ip -n "$NS_B" addr add "$B6/64" dev "$IB" nodad &&
-	ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
-	ip -n "$NS_A" link set "$IA" up && ip -n "$NS_B" link set "$IB" up
-}
-if ! setup; then
+if ! setup_pair; then
 	notok direction-setup "cannot create namespaces and veth pair"
 	exit 1
 fi
 
-xdp_b() {
-	ip -n "$NS_B" -d link show dev "$1" 2>/dev/null |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
-}
 # cap NAME ARGS...: tcpinspect in NS_B in the background up to its ready
 # line; $TMP/NAME.out, .err; its pid in P_NAME.
 cap() {
@@ -125,7 +113,7 @@ left() {
 	ip netns exec "$NS_B" tc filter show dev "$1" ingress 2>/dev/null | sed 's/^/tc ingress: /'
 	ip netns exec "$NS_B" tc filter show dev "$1" egress 2>/dev/null | sed 's/^/tc egress: /'
 	ip netns exec "$NS_B" tc qdisc show dev "$1" | grep clsact | sed 's/^/qdisc: /'
-	[ -n "$(xdp_b "$1")" ] && echo "xdp: $(xdp_b "$1")"
+	[ -n "$(xdp_id "$1")" ] && echo "xdp: $(xdp_id "$1")"
 	ls /run/tcpinspect 2>/dev/null | grep -e "-$INO_B-" -e "-$INO_B\.lock" | sed 's/^/file: /'
 }
 jqs() { jq -se "$@" >/dev/null; }
@@ -144,8 +132,8 @@ cap in -i "$IB" -S -t --direction in
 cap out -i "$IB" -S -t --direction out
 check "text: both's ready line: XDP and tcx egress" grep -q \
 	"^listening on $IB (native mode, bpf_link, tcx egress, prog id [0-9]*)$" "$TMP/both.err"
-check "text: in's ready line: tcx ingress beside the first capture (XDP program $(xdp_b "$IB"))" grep -q \
-	"^listening on $IB (tcx ingress beside another capture (XDP program $(xdp_b "$IB")), prog id [0-9]*)$" "$TMP/in.err"
+check "text: in's ready line: tcx ingress beside the first capture (XDP program $(xdp_id "$IB"))" grep -q \
+	"^listening on $IB (tcx ingress beside another capture (XDP program $(xdp_id "$IB")), prog id [0-9]*)$" "$TMP/in.err"
 check "text: out's ready line: tcx egress alone" grep -q \
 	"^listening on $IB (tcx egress, prog id [0-9]*)$" "$TMP/out.err"
 check "text: while they run, show lists their 3 tcx links and the XDP program" eval \
@@ -273,7 +261,7 @@ check "any out: nothing on lo (its packets all arrive), tcx egress on $IB" eval 
 	'grep -q "^listening on .*lo (nothing: its packets all arrive)" "$TMP/any.err" &&
 	 grep -q "^listening on .*$IB (tcx egress)" "$TMP/any.err"'
 check "any out: nothing attached to lo meanwhile" eval \
-	'[ -z "$(xdp_b lo)" ] && ! ip netns exec "$NS_B" "$TI" show | grep -q "^lo "'
+	'[ -z "$(xdp_id lo)" ] && ! ip netns exec "$NS_B" "$TI" show | grep -q "^lo "'
 IDS=$(ids_of "$TMP/any.err")
 listen "$NS_B" "$B4" 7005 && timeout 5 ip netns exec "$NS_A" "$PEER" connect "$B4" 7005 3000
 lo_traffic
