@@ -31,35 +31,21 @@ static int take(struct cur *c, __u32 n, const __u8 **p)
 	return 0;
 }
 
-static int u8_(struct cur *c, __u32 *v)
+/* An n-byte big-endian number (n <= 4). */
+static int be(struct cur *c, __u32 n, __u32 *v)
 {
 	const __u8 *p;
+	__u32 i;
 
-	if (take(c, 1, &p))
+	if (take(c, n, &p))
 		return -1;
-	*v = p[0];
+	for (*v = 0, i = 0; i < n; i++)
+		*v = *v << 8 | p[i];
 	return 0;
 }
-
-static int u16_(struct cur *c, __u32 *v)
-{
-	const __u8 *p;
-
-	if (take(c, 2, &p))
-		return -1;
-	*v = p[0] << 8 | p[1];
-	return 0;
-}
-
-static int u24_(struct cur *c, __u32 *v)
-{
-	const __u8 *p;
-
-	if (take(c, 3, &p))
-		return -1;
-	*v = p[0] << 16 | p[1] << 8 | p[2];
-	return 0;
-}
+#define u8_(c, v)	be(c, 1, v)
+#define u16_(c, v)	be(c, 2, v)
+#define u24_(c, v)	be(c, 3, v)
 
 /* A vector's contents as a cursor of their own (len bytes declared:
  * cut to what can be read, *whole says whether all of it can). */
