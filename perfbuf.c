@@ -149,11 +149,12 @@ static void ring_read(const struct pb *p, const struct pb_cpu *c, __u64 off,
 }
 
 /*
- * c's next sample at or after c->tail, below c->head: its size in *raw_len
- * and its first 8 bytes (the record's time) in *key; lost-sample records
- * on the way are counted and passed.  0: none left.
+ * c's next sample at or after c->tail, below c->head, into c->raw_len
+ * (its data's size), c->key (its first 8 bytes: the record's time) and
+ * c->size (the record's); lost-sample records on the way are counted and
+ * passed.  0: none left.
  */
-static int cpu_peek(struct pb *p, struct pb_cpu *c, __u32 *raw_len, __u64 *key)
+static int cpu_peek(struct pb *p, struct pb_cpu *c)
 {
 	struct perf_event_header h;
 	struct lost_rec l;
@@ -165,11 +166,12 @@ static int cpu_peek(struct pb *p, struct pb_cpu *c, __u32 *raw_len, __u64 *key)
 			break;
 		}
 		if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + 4) {
-			ring_read(p, c, c->tail + sizeof(h), raw_len, 4);
-			if (*raw_len <= h.size - sizeof(h) - 4) {
-				*key = 0;
-				if (*raw_len >= 8)
-					ring_read(p, c, c->tail + sizeof(h) + 4, key, 8);
+			ring_read(p, c, c->tail + sizeof(h), &c->raw_len, 4);
+			if (c->raw_len <= h.size - sizeof(h) - 4) {
+				c->size = h.size;
+				c->key = 0;
+				if (c->raw_len >= 8)
+					ring_read(p, c, c->tail + sizeof(h) + 4, &c->key, 8);
 				return 1;
 			}
 		} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(l)) {
@@ -191,10 +193,9 @@ static int cpu_peek(struct pb *p, struct pb_cpu *c, __u32 *raw_len, __u64 *key)
 long pb_consume(struct pb *p, rb_fn fn, void *arg, int *stopped)
 {
 	struct perf_event_mmap_page *pg;
-	struct perf_event_header h;
 	struct pb_cpu *c;
-	__u64 key, best_key = 0;
-	__u32 raw_len, best_len = 0;
+	const __u8 *rec;
+	size_t off;
 	int cpu, best, stop = 0;
 	long n = 0;
 
@@ -205,31 +206,32 @@ long pb_consume(struct pb *p, rb_fn fn, void *arg, int *stopped)
 		pg = c->base;
 		c->head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
 		c->tail = pg->data_tail;
-		c->ready = cpu_peek(p, c, &c->raw_len, &c->key);
+		c->ready = cpu_peek(p, c);
 	}
 	while (!stop) {
 		best = -1;
 		for (cpu = 0; cpu < p->cpu_cnt; cpu++) {
 			c = &p->cpus[cpu];
-			if (c->base && c->ready && (best < 0 || c->key < best_key)) {
+			if (c->base && c->ready &&
+			    (best < 0 || c->key < p->cpus[best].key))
 				best = cpu;
-				best_key = c->key;
-				best_len = c->raw_len;
-			}
 		}
 		if (best < 0)
 			break;
 		c = &p->cpus[best];
-		ring_read(p, c, c->tail + sizeof(h) + 4, p->copy, best_len);
+		off = (c->tail + sizeof(struct perf_event_header) + 4) & (p->data_len - 1);
+		if (off + c->raw_len <= p->data_len) {	/* in place */
+			rec = (const __u8 *)c->base + p->page_len + off;
+		} else {				/* it wraps */
+			ring_read(p, c, off, p->copy, c->raw_len);
+			rec = p->copy;
+		}
 		n++;
-		stop = fn(arg, p->copy, best_len);
-		ring_read(p, c, c->tail, &h, sizeof(h));
-		c->tail += h.size;
+		stop = fn(arg, rec, c->raw_len);
+		c->tail += c->size;
 		__atomic_store_n(&((struct perf_event_mmap_page *)c->base)->data_tail,
 				 c->tail, __ATOMIC_RELEASE);
-		c->ready = cpu_peek(p, c, &raw_len, &key);
-		c->raw_len = raw_len;
-		c->key = key;
+		c->ready = cpu_peek(p, c);
 	}
 	for (cpu = 0; cpu < p->cpu_cnt; cpu++) {	/* lost records passed */
 		c = &p->cpus[cpu];

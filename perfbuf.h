@@ -23,6 +23,7 @@ struct pb_cpu {
 	__u64 head, tail;	/* the kernel's head as read; our tail */
 	__u64 key;		/* the next sample's first 8 bytes */
 	__u32 raw_len;		/* and its size */
+	__u32 size;		/* the whole record's */
 	int ready;		/* there is a next sample */
 };
 
