@@ -192,6 +192,23 @@ static int nl_talk(struct nl_sock *s, struct nlmsghdr *h,
 	}
 }
 
+/* One request on a socket of its own: nl_talk's answer. */
+static int nl_once(struct nlmsghdr *h, int (*cb)(const struct nlmsghdr *, void *),
+		   void *arg, char *err, size_t err_len)
+{
+	struct nl_sock s;
+	int ret;
+
+	if (err_len)
+		err[0] = 0;
+	ret = nl_open(&s);
+	if (ret)
+		return ret;
+	ret = nl_talk(&s, h, cb, arg, err, err_len);
+	close(s.fd);
+	return ret;
+}
+
 int nl_xdp_set(int ifindex, int prog_fd, int expected_fd, __u32 flags,
 	       char *err, size_t err_len)
 {
@@ -199,7 +216,6 @@ int nl_xdp_set(int ifindex, int prog_fd, int expected_fd, __u32 flags,
 		char buf[256];
 		struct nlmsghdr h;
 	} req;
-	struct nl_sock s;
 	int ret;
 
 	if (err_len)
@@ -208,12 +224,7 @@ int nl_xdp_set(int ifindex, int prog_fd, int expected_fd, __u32 flags,
 			       expected_fd, flags);
 	if (ret < 0)
 		return ret;
-	ret = nl_open(&s);
-	if (ret)
-		return ret;
-	ret = nl_talk(&s, &req.h, NULL, NULL, err, err_len);
-	close(s.fd);
-	return ret;
+	return nl_once(&req.h, NULL, NULL, err, err_len);
 }
 
 /* Walk the attributes of an RTM_NEWLINK or RTM_NEWROUTE payload. */
@@ -321,17 +332,10 @@ static void link_req_init(struct link_req *req, int ifindex, __u16 flags)
 int nl_xdp_query(int ifindex, struct nl_xdp_info *info)
 {
 	struct link_req req;
-	struct nl_sock s;
-	int ret;
 
 	memset(info, 0, sizeof(*info));
 	link_req_init(&req, ifindex, 0);
-	ret = nl_open(&s);
-	if (ret)
-		return ret;
-	ret = nl_talk(&s, &req.h, query_one, info, NULL, 0);
-	close(s.fd);
-	return ret;
+	return nl_once(&req.h, query_one, info, NULL, 0);
 }
 
 int nl_xdp_dump(int (*cb)(const struct nl_xdp_info *info, void *arg),
@@ -339,16 +343,9 @@ int nl_xdp_dump(int (*cb)(const struct nl_xdp_info *info, void *arg),
 {
 	struct dump_arg d = { cb, arg };
 	struct link_req req;
-	struct nl_sock s;
-	int ret;
 
 	link_req_init(&req, 0, NLM_F_DUMP);
-	ret = nl_open(&s);
-	if (ret)
-		return ret;
-	ret = nl_talk(&s, &req.h, dump_one, &d, NULL, 0);
-	close(s.fd);
-	return ret;
+	return nl_once(&req.h, dump_one, &d, NULL, 0);
 }
 
 /*
@@ -375,22 +372,6 @@ static void tc_req_init(struct tc_req *req, __u16 type, __u16 flags,
 	req->t.tcm_info = info;
 }
 
-static int tc_send(struct tc_req *req, int (*cb)(const struct nlmsghdr *, void *),
-		   void *arg, char *err, size_t err_len)
-{
-	struct nl_sock s;
-	int ret;
-
-	if (err_len)
-		err[0] = 0;
-	ret = nl_open(&s);
-	if (ret)
-		return ret;
-	ret = nl_talk(&s, &req->h, cb, arg, err, err_len);
-	close(s.fd);
-	return ret;
-}
-
 int nl_clsact(int ifindex, int add, char *err, size_t err_len)
 {
 	struct tc_req req;
@@ -400,7 +381,7 @@ int nl_clsact(int ifindex, int add, char *err, size_t err_len)
 		    TC_H_CLSACT, TC_H_MAKE(TC_H_CLSACT, 0), 0);
 	if (put_attr(&req.h, sizeof(req), TCA_KIND, "clsact", 7))
 		return -E2BIG;
-	return tc_send(&req, NULL, NULL, err, err_len);
+	return nl_once(&req.h, NULL, NULL, err, err_len);
 }
 
 /* The TCA_KIND of a tcmsg reply, or "". */
@@ -451,7 +432,7 @@ int nl_clsact_query(int ifindex)
 	int ret;
 
 	tc_req_init(&req, RTM_GETQDISC, NLM_F_DUMP, ifindex, 0, 0, 0);
-	ret = tc_send(&req, clsact_one, &d, NULL, 0);
+	ret = nl_once(&req.h, clsact_one, &d, NULL, 0);
 	return ret ? ret : d.found;
 }
 
@@ -472,7 +453,7 @@ int nl_tc_bpf_add(int ifindex, __u32 parent, __u16 prio, __u32 handle,
 	    put_attr(&req.h, sizeof(req), TCA_BPF_FLAGS, &flags, 4))
 		return -E2BIG;
 	nest_end(&req.h, o);
-	return tc_send(&req, NULL, NULL, err, err_len);
+	return nl_once(&req.h, NULL, NULL, err, err_len);
 }
 
 int nl_tc_bpf_del(int ifindex, __u32 parent, __u16 prio, __u32 handle,
@@ -485,7 +466,7 @@ int nl_tc_bpf_del(int ifindex, __u32 parent, __u16 prio, __u32 handle,
 		    TC_H_MAKE((__u32)prio << 16, htons(ETH_P_ALL)));
 	if (put_attr(&req.h, sizeof(req), TCA_KIND, "bpf", 4))
 		return -E2BIG;
-	return tc_send(&req, NULL, NULL, err, err_len);
+	return nl_once(&req.h, NULL, NULL, err, err_len);
 }
 
 static int filter_one(const struct nlmsghdr *m, void *arg)
@@ -527,7 +508,7 @@ int nl_tc_dump(int ifindex, __u32 parent,
 
 	tc_req_init(&req, RTM_GETTFILTER, NLM_F_DUMP, ifindex,
 		    TC_H_MAKE(TC_H_CLSACT, parent), 0, 0);
-	return tc_send(&req, filter_one, &d, NULL, 0);
+	return nl_once(&req.h, filter_one, &d, NULL, 0);
 }
 
 static int default_route(const struct nlmsghdr *m, void *arg)
